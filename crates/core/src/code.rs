@@ -1,0 +1,340 @@
+//! The one table of finding codes.
+//!
+//! Every finding any parser in this crate can produce has a row here: its stable kebab-case
+//! id, its severity, the RFC section that decides it, a message and a fix. Ids are an
+//! interface (tools match on them, the web page puts them in `data-code`): never rename one;
+//! retire a code by leaving its row in place.
+
+use serde::{Serialize, Serializer};
+
+use crate::finding::Severity;
+
+/// An RFC section a rule comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RfcRef {
+    /// RFC number, for example 8461.
+    pub number: u16,
+    /// Section, for example "3.2".
+    pub section: &'static str,
+}
+
+impl RfcRef {
+    /// "RFC 8461 §3.2".
+    pub fn label(&self) -> String {
+        format!("RFC {} §{}", self.number, self.section)
+    }
+
+    /// A link to the section on the RFC Editor's site.
+    pub fn url(&self) -> String {
+        format!(
+            "https://www.rfc-editor.org/rfc/rfc{}#section-{}",
+            self.number, self.section
+        )
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// Stable kebab-case id, `area/what`.
+    pub id: &'static str,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Where the rule is written.
+    pub rfc: RfcRef,
+    /// What is wrong, as a short lowercase phrase.
+    pub message: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $id:literal, $sev:ident, $rfc:literal, $sec:literal,
+        $msg:literal, $fix:literal; )*) => {
+        /// A finding code. Its row in the table is [`Code::info`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( #[doc = $msg] $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// This code's row.
+            pub fn info(self) -> &'static CodeInfo {
+                match self {
+                    $( Code::$variant => &CodeInfo {
+                        id: $id,
+                        severity: Severity::$sev,
+                        rfc: RfcRef { number: $rfc, section: $sec },
+                        message: $msg,
+                        fix: $fix,
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+impl Code {
+    /// The stable id, for example `sts-policy/max-age-out-of-range`.
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
+    /// The code with this id, if there is one.
+    pub fn from_id(id: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.id() == id)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+codes! {
+    // ---- _mta-sts TXT record, RFC 8461 §3.1 -------------------------------------------
+    StsTxtNoRecord = "sts-txt/no-record", Error, 8461, "3.1",
+        "no TXT record at _mta-sts begins with \"v=STSv1;\", so senders see no MTA-STS policy",
+        "publish one TXT record at _mta-sts.<domain>, for example \"v=STSv1; id=20240101T000000\"";
+    StsTxtMultipleRecords = "sts-txt/multiple-records", Error, 8461, "3.1",
+        "more than one TXT record at _mta-sts begins with \"v=STSv1\"; senders then ignore all of them",
+        "delete every v=STSv1 record but one";
+    StsTxtRecordDiscarded = "sts-txt/record-discarded", Info, 8461, "3.1",
+        "this TXT record does not begin with \"v=STSv1;\" and is ignored",
+        "nothing to do if it serves something else; an MTA-STS record starts with exactly \"v=STSv1;\"";
+    StsTxtVersionCase = "sts-txt/version-case", Error, 8461, "3.1",
+        "the version tag is case-sensitive and must be exactly \"v=STSv1\"",
+        "write v=STSv1 with exactly this capitalisation";
+    StsTxtVersionNotFirst = "sts-txt/version-not-first", Error, 8461, "3.1",
+        "the record must begin with the v=STSv1 field",
+        "move \"v=STSv1;\" to the very start of the record";
+    StsTxtLeadingWhitespace = "sts-txt/leading-whitespace", Error, 8461, "3.1",
+        "the record starts with whitespace, so it does not begin with \"v=STSv1;\"",
+        "remove the whitespace before v=STSv1";
+    StsTxtSpaceBeforeSemicolon = "sts-txt/space-before-semicolon", Warning, 8461, "3.1",
+        "whitespace between \"v=STSv1\" and \";\": the ABNF allows it, but the RFC's prose discards records that do not begin with \"v=STSv1;\", so some senders ignore this record",
+        "write \"v=STSv1;\" with no space before the semicolon";
+    StsTxtNonAscii = "sts-txt/non-ascii", Error, 8461, "3.1",
+        "MTA-STS TXT records must be US-ASCII",
+        "remove or replace the non-ASCII character";
+    StsTxtMissingId = "sts-txt/missing-id", Error, 8461, "3.1",
+        "the required id field is missing",
+        "add an id, for example \"id=20240101T000000\", and change it whenever the policy changes";
+    StsTxtInvalidId = "sts-txt/invalid-id", Error, 8461, "3.1",
+        "id must be 1 to 32 letters or digits (sts-id = 1*32(ALPHA / DIGIT))",
+        "use only A-Z, a-z and 0-9, at most 32 of them; a timestamp such as 20240101T000000 works well";
+    StsTxtDuplicateField = "sts-txt/duplicate-field", Warning, 8461, "3.2",
+        "field repeated: senders use the first and ignore the rest",
+        "remove the repeated field";
+    StsTxtEmptyField = "sts-txt/empty-field", Error, 8461, "3.1",
+        "empty field between semicolons",
+        "remove the extra semicolon";
+    StsTxtMissingValue = "sts-txt/missing-value", Error, 8461, "3.1",
+        "field has no value after \"=\" (values are printable ASCII without \"=\", \";\" or spaces)",
+        "give the field a value or remove it";
+    StsTxtInvalidFieldName = "sts-txt/invalid-field-name", Error, 8461, "3.1",
+        "invalid field name: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\", followed by \"=\"",
+        "fix the field name or remove the field";
+    StsTxtUnexpectedText = "sts-txt/unexpected-text", Error, 8461, "3.1",
+        "unexpected text: fields are separated by \";\" and values cannot contain spaces, \"=\" or \";\"",
+        "separate fields with \";\" and remove stray characters";
+    StsTxtTrailingWhitespace = "sts-txt/trailing-whitespace", Error, 8461, "3.1",
+        "whitespace at the end of the record is only allowed after a final \";\"",
+        "remove the trailing whitespace";
+    StsTxtUnknownField = "sts-txt/unknown-field", Info, 8461, "3.2",
+        "unknown field: senders ignore it",
+        "remove it unless an extension you use needs it";
+    StsTxtMisspelledField = "sts-txt/misspelled-field", Warning, 8461, "3.1",
+        "unknown field that looks like a misspelt known field; senders ignore it",
+        "rename it to the field it was meant to be (field names are case-sensitive)";
+
+    // ---- _smtp._tls TXT record, RFC 8460 §3 ---------------------------------------------
+    TlsRptTxtNoRecord = "tlsrpt-txt/no-record", Error, 8460, "3",
+        "no TXT record at _smtp._tls begins with \"v=TLSRPTv1;\", so senders will not send TLS reports",
+        "publish one TXT record at _smtp._tls.<domain>, for example \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com\"";
+    TlsRptTxtMultipleRecords = "tlsrpt-txt/multiple-records", Error, 8460, "3",
+        "more than one TXT record at _smtp._tls begins with \"v=TLSRPTv1\"; senders then send no reports",
+        "merge them into one record: several report addresses go in one rua, separated by commas";
+    TlsRptTxtRecordDiscarded = "tlsrpt-txt/record-discarded", Info, 8460, "3",
+        "this TXT record does not begin with \"v=TLSRPTv1;\" and is ignored",
+        "nothing to do if it serves something else; a TLS-RPT record starts with exactly \"v=TLSRPTv1;\"";
+    TlsRptTxtVersionCase = "tlsrpt-txt/version-case", Error, 8460, "3",
+        "the version tag is case-sensitive and must be exactly \"v=TLSRPTv1\"",
+        "write v=TLSRPTv1 with exactly this capitalisation";
+    TlsRptTxtVersionNotFirst = "tlsrpt-txt/version-not-first", Error, 8460, "3",
+        "the record must begin with the v=TLSRPTv1 field",
+        "move \"v=TLSRPTv1;\" to the very start of the record";
+    TlsRptTxtLeadingWhitespace = "tlsrpt-txt/leading-whitespace", Error, 8460, "3",
+        "the record starts with whitespace, so it does not begin with \"v=TLSRPTv1;\"",
+        "remove the whitespace before v=TLSRPTv1";
+    TlsRptTxtSpaceBeforeSemicolon = "tlsrpt-txt/space-before-semicolon", Warning, 8460, "3",
+        "whitespace between \"v=TLSRPTv1\" and \";\": the ABNF allows it, but the RFC's prose discards records that do not begin with \"v=TLSRPTv1;\", so some senders ignore this record",
+        "write \"v=TLSRPTv1;\" with no space before the semicolon";
+    TlsRptTxtNonAscii = "tlsrpt-txt/non-ascii", Error, 8460, "3",
+        "the record grammar allows only printable US-ASCII",
+        "remove or replace the non-ASCII character (percent-encode it inside a URI)";
+    TlsRptTxtMissingRua = "tlsrpt-txt/missing-rua", Error, 8460, "3",
+        "the required rua field (where reports go) is missing",
+        "add rua=mailto:<address> or rua=https://<endpoint>";
+    TlsRptTxtDuplicateField = "tlsrpt-txt/duplicate-field", Warning, 8460, "3",
+        "field repeated: the RFC gives it no meaning and many senders use only the first",
+        "put all report URIs in one rua field, separated by commas";
+    TlsRptTxtEmptyField = "tlsrpt-txt/empty-field", Error, 8460, "3",
+        "empty field between semicolons",
+        "remove the extra semicolon";
+    TlsRptTxtMissingValue = "tlsrpt-txt/missing-value", Error, 8460, "3",
+        "field has no value after \"=\" (values are printable ASCII without \"=\", \";\" or spaces)",
+        "give the field a value or remove it";
+    TlsRptTxtInvalidFieldName = "tlsrpt-txt/invalid-field-name", Error, 8460, "3",
+        "invalid field name: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\", followed by \"=\"",
+        "fix the field name or remove the field";
+    TlsRptTxtUnexpectedText = "tlsrpt-txt/unexpected-text", Error, 8460, "3",
+        "unexpected text: fields are separated by \";\", report URIs by \",\", and neither may contain spaces",
+        "separate fields with \";\" and URIs with \",\"; percent-encode other characters";
+    TlsRptTxtTrailingWhitespace = "tlsrpt-txt/trailing-whitespace", Error, 8460, "3",
+        "whitespace at the end of the record is only allowed after a final \";\"",
+        "remove the trailing whitespace";
+    TlsRptTxtUnknownField = "tlsrpt-txt/unknown-field", Info, 8460, "3",
+        "unknown field: senders ignore it",
+        "remove it unless an extension you use needs it";
+    TlsRptTxtMisspelledField = "tlsrpt-txt/misspelled-field", Warning, 8460, "3",
+        "unknown field that looks like a misspelt known field; senders ignore it",
+        "rename it to the field it was meant to be (field names are case-sensitive; TLS-RPT has no ruf)";
+    TlsRptTxtRuaEmptyUri = "tlsrpt-txt/rua-empty-uri", Error, 8460, "3",
+        "empty report URI in rua",
+        "remove the extra comma";
+    TlsRptTxtRuaNotUri = "tlsrpt-txt/rua-not-uri", Error, 8460, "3",
+        "report address is not an absolute URI (RFC 3986)",
+        "write it as mailto:<address> or https://<host>/<path>";
+    TlsRptTxtRuaUnsupportedScheme = "tlsrpt-txt/rua-unsupported-scheme", Error, 8460, "3",
+        "only the mailto and https schemes are supported for reports",
+        "use mailto:<address> or https://<host>/<path>";
+    TlsRptTxtRuaUnencodedChar = "tlsrpt-txt/rua-unencoded-char", Error, 8460, "3",
+        "commas, \"!\" and \";\" inside a report URI must be percent-encoded",
+        "write \",\" as %2C, \"!\" as %21 and \";\" as %3B";
+    TlsRptTxtRuaBadPercent = "tlsrpt-txt/rua-bad-percent", Error, 8460, "3",
+        "\"%\" in a URI must be followed by two hexadecimal digits",
+        "percent-encode the character correctly, or write \"%\" itself as %25";
+    TlsRptTxtRuaBadMailto = "tlsrpt-txt/rua-bad-mailto", Error, 8460, "3",
+        "mailto report URI has no valid address (RFC 6068)",
+        "write mailto:local-part@domain";
+    TlsRptTxtRuaBadHttps = "tlsrpt-txt/rua-bad-https", Error, 8460, "3",
+        "https report URI has no valid host",
+        "write https://<host>/<path>";
+
+    // ---- policy file, RFC 8461 §3.2 and §3.3 ------------------------------------------
+    StsPolicyEmpty = "sts-policy/empty", Error, 8461, "3.2",
+        "the policy is empty",
+        "serve the policy text: version, mode, max_age and mx lines";
+    StsPolicyHtmlBody = "sts-policy/html-body", Error, 8461, "3.2",
+        "the body is HTML, not a policy: the server probably returned an error page or a web site",
+        "serve the plain-text policy at /.well-known/mta-sts.txt, with Content-Type text/plain";
+    StsPolicyTooLarge = "sts-policy/too-large", Error, 8461, "3.3",
+        "the policy is larger than 64 KiB, the limit senders are advised to apply",
+        "keep the policy small: it needs only version, mode, max_age and mx lines";
+    StsPolicyBom = "sts-policy/bom", Error, 8461, "3.2",
+        "the policy starts with a byte-order mark (U+FEFF): the grammar does not allow it and strict senders then see no version field",
+        "save the file as UTF-8 without BOM (plain ASCII is best)";
+    StsPolicyInvalidUtf8 = "sts-policy/invalid-utf8", Error, 8461, "3.2",
+        "the policy is not valid UTF-8",
+        "save the file as plain ASCII or UTF-8";
+    StsPolicyControlChar = "sts-policy/control-char", Error, 8461, "3.2",
+        "control character: lines end with LF or CRLF and values contain no control characters",
+        "remove the control character (tabs are only allowed around values)";
+    StsPolicyBlankLine = "sts-policy/blank-line", Error, 8461, "3.2",
+        "empty line: the policy grammar has no blank lines, so strict senders reject the policy",
+        "remove the empty line";
+    StsPolicyTrailingWhitespace = "sts-policy/trailing-whitespace", Info, 8461, "3.2",
+        "whitespace at the end of the line: allowed, but some hand-written parsers trip on it",
+        "remove the trailing whitespace";
+    StsPolicyLineWithoutColon = "sts-policy/line-without-colon", Error, 8461, "3.2",
+        "line is not a \"key: value\" field",
+        "write the line as \"key: value\", or remove it";
+    StsPolicySpaceBeforeColon = "sts-policy/space-before-colon", Error, 8461, "3.2",
+        "whitespace between the key and \":\" is not allowed",
+        "write the key directly followed by \":\", as in \"mode: enforce\"";
+    StsPolicyInvalidKey = "sts-policy/invalid-key", Error, 8461, "3.2",
+        "invalid key: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\"",
+        "fix the key or remove the line";
+    StsPolicyEmptyValue = "sts-policy/empty-value", Error, 8461, "3.2",
+        "the field has no value",
+        "give the field a value or remove the line";
+    StsPolicyMissingVersion = "sts-policy/missing-version", Error, 8461, "3.2",
+        "the required version field is missing",
+        "add the line \"version: STSv1\"";
+    StsPolicyBadVersion = "sts-policy/bad-version", Error, 8461, "3.2",
+        "version must be exactly \"STSv1\" (case-sensitive)",
+        "write \"version: STSv1\"";
+    StsPolicyMissingMode = "sts-policy/missing-mode", Error, 8461, "3.2",
+        "the required mode field is missing",
+        "add \"mode: testing\" while you watch TLS reports, then \"mode: enforce\"";
+    StsPolicyBadMode = "sts-policy/bad-mode", Error, 8461, "3.2",
+        "mode must be enforce, testing or none, in lowercase",
+        "write \"mode: testing\", \"mode: enforce\" or \"mode: none\"";
+    StsPolicyMissingMaxAge = "sts-policy/missing-max-age", Error, 8461, "3.2",
+        "the required max_age field is missing",
+        "add \"max_age: 604800\" (one week) or more";
+    StsPolicyMaxAgeNotNumber = "sts-policy/max-age-not-a-number", Error, 8461, "3.2",
+        "max_age must be a plain non-negative integer of digits only",
+        "write the number of seconds in digits, for example \"max_age: 604800\"";
+    StsPolicyMaxAgeTooManyDigits = "sts-policy/max-age-too-many-digits", Error, 8461, "3.2",
+        "max_age has more than 10 digits (1*10DIGIT)",
+        "remove leading zeros";
+    StsPolicyMaxAgeOutOfRange = "sts-policy/max-age-out-of-range", Error, 8461, "3.2",
+        "max_age must be at most 31557600 seconds (one year)",
+        "use 31557600 or less";
+    StsPolicyMaxAgeShort = "sts-policy/max-age-short", Warning, 8461, "3.2",
+        "max_age is under a week while mode is enforce; the RFC expects weeks or more, so that a cached policy outlives an attack at refresh time",
+        "use 604800 (a week) or more; 31557600 (a year) is common once the policy is stable";
+    StsPolicyMaxAgeShortTesting = "sts-policy/max-age-short-testing", Info, 8461, "3.2",
+        "max_age is under a week: fine while testing, but raise it when you enforce",
+        "switch to 604800 (a week) or more together with mode enforce";
+    StsPolicyMissingMx = "sts-policy/missing-mx", Error, 8461, "3.2",
+        "no mx field: at least one is required unless mode is none",
+        "add one \"mx: <host or *.domain>\" line for every MX host, or a wildcard covering them";
+    StsPolicyMxInvalid = "sts-policy/mx-invalid", Error, 8461, "3.2",
+        "mx is not a valid host name or \"*.\" wildcard (sts-policy-mx-value = [\"*.\"] Domain)",
+        "write a host name such as mail.example.com, or a wildcard such as *.example.com";
+    StsPolicyMxULabel = "sts-policy/mx-u-label", Error, 8461, "3.2",
+        "mx must be written in A-labels (Punycode), not Unicode",
+        "write the A-label form given in the message";
+    StsPolicyMxIpLiteral = "sts-policy/mx-ip-literal", Error, 8461, "3.2",
+        "mx must be a host name, not an IP address",
+        "use the MX host name; certificates are checked against names";
+    StsPolicyMxPort = "sts-policy/mx-port", Error, 8461, "3.2",
+        "mx must not include a port",
+        "remove the \":port\" part";
+    StsPolicyMxTrailingDot = "sts-policy/mx-trailing-dot", Error, 8461, "3.2",
+        "mx must not end with a dot: the grammar's Domain (RFC 5321) has no trailing dot",
+        "remove the final dot";
+    StsPolicyMxBadWildcard = "sts-policy/mx-bad-wildcard", Error, 8461, "4.1",
+        "\"*\" may only be the whole left-most label, as in \"*.example.com\"",
+        "use \"*.example.com\", or list each MX host by name";
+    StsPolicyDuplicateMx = "sts-policy/duplicate-mx", Info, 8461, "3.2",
+        "the same mx pattern is listed more than once",
+        "remove the repeated line";
+    StsPolicyDuplicateKey = "sts-policy/duplicate-key", Warning, 8461, "3.2",
+        "field repeated: senders use the first and ignore the rest",
+        "remove the repeated line; only mx may repeat";
+    StsPolicyUnknownKey = "sts-policy/unknown-key", Info, 8461, "3.2",
+        "unknown field: senders ignore it",
+        "remove it unless an extension you use needs it";
+    StsPolicyMisspelledKey = "sts-policy/misspelled-key", Warning, 8461, "3.2",
+        "unknown field that looks like a misspelt known field; senders ignore it",
+        "rename it to the field it was meant to be (keys are case-sensitive)";
+    StsPolicyModeTesting = "sts-policy/mode-testing", Info, 8461, "5",
+        "mode testing: senders report failures but still deliver without TLS, so mail is not protected yet",
+        "switch to mode enforce once TLS reports show no failures";
+    StsPolicyModeNone = "sts-policy/mode-none", Info, 8461, "8.3",
+        "mode none: senders treat the domain as having no policy (the way to retire MTA-STS)",
+        "use mode testing or enforce to protect mail";
+
+    // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
+    MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
+        "not a valid MX host name",
+        "give a host name such as mail.example.com";
+}

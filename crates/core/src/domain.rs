@@ -1,0 +1,166 @@
+//! Host names as the RFCs write them.
+//!
+//! RFC 5321 §4.1.2, imported by RFC 8461's `sts-policy-mx-value`:
+//!
+//! ```text
+//! Domain     = sub-domain *("." sub-domain)
+//! sub-domain = Let-dig [Ldh-str]
+//! Let-dig    = ALPHA / DIGIT
+//! Ldh-str    = *( ALPHA / DIGIT / "-" ) Let-dig
+//! ```
+//!
+//! plus the DNS limits of RFC 1035 §2.3.4 (labels of at most 63 octets, names of at most
+//! 253 characters in text form). This module only checks syntax; it does not resolve.
+
+use crate::finding::Span;
+
+/// Why a string is not a `Domain`: a detail text and the offending bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DomainError {
+    pub detail: String,
+    pub span: Span,
+}
+
+fn err(detail: impl Into<String>, start: usize, end: usize) -> DomainError {
+    DomainError {
+        detail: detail.into(),
+        span: Span::new(start, end),
+    }
+}
+
+/// Checks `name` against the `Domain` grammar and the DNS length limits.
+///
+/// Spans in the error are relative to `name`.
+pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
+    if name.is_empty() {
+        return Err(err("empty host name", 0, 0));
+    }
+    if name.len() > 253 {
+        return Err(err(
+            format!(
+                "{} characters long; a host name has at most 253",
+                name.len()
+            ),
+            0,
+            name.len(),
+        ));
+    }
+    let mut start = 0;
+    for label in name.split('.') {
+        let end = start + label.len();
+        if label.is_empty() {
+            return Err(err(
+                "empty label (two dots in a row, or a dot at either end)",
+                start,
+                end.max(start + 1).min(name.len()),
+            ));
+        }
+        if let Some((i, c)) = label
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-'))
+        {
+            let at = start + i;
+            return Err(err(
+                format!("\"{c}\" is not allowed in a host name (letters, digits and \"-\" only)"),
+                at,
+                at + c.len_utf8(),
+            ));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(err(
+                format!("label \"{label}\" starts or ends with \"-\""),
+                start,
+                end,
+            ));
+        }
+        if label.len() > 63 {
+            return Err(err(
+                format!(
+                    "label is {} characters long; at most 63 are allowed",
+                    label.len()
+                ),
+                start,
+                end,
+            ));
+        }
+        if label.len() >= 4
+            && label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        {
+            let (_, result) = idna::domain_to_unicode(label);
+            if result.is_err() {
+                return Err(err(
+                    format!("\"{label}\" is not a valid A-label (bad Punycode)"),
+                    start,
+                    end,
+                ));
+            }
+        }
+        start = end + 1;
+    }
+    Ok(())
+}
+
+/// The A-label form of a name written with Unicode labels, if IDNA can convert it.
+pub(crate) fn to_a_label(name: &str) -> Option<String> {
+    idna::domain_to_ascii(name).ok().filter(|a| !a.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASES: &[(&str, bool)] = &[
+        ("example.com", true),
+        ("mail.example.com", true),
+        ("a", true),
+        ("0.example", true),
+        ("xn--mnchen-3ya.example", true),
+        ("mx-1.example", true),
+        ("", false),
+        (".example.com", false),
+        ("example..com", false),
+        ("example.com.", false),
+        ("-mail.example.com", false),
+        ("test.example-", false),
+        ("mail_x.example.com", false),
+        ("mail example.com", false),
+        ("münchen.example", false),
+        ("xn--abcdef.example", false),
+    ];
+
+    fn check(name: &str, valid: bool) {
+        assert_eq!(
+            check_domain(name).is_ok(),
+            valid,
+            "{name:?}: {:?}",
+            check_domain(name)
+        );
+    }
+
+    #[test]
+    fn table() {
+        for &(name, valid) in CASES {
+            check(name, valid);
+        }
+    }
+
+    #[test]
+    fn length_limits() {
+        check(&"a".repeat(63), true);
+        check(&"a".repeat(64), false);
+        let long = vec!["abcdefghi"; 26].join(".");
+        assert_eq!(long.len(), 259);
+        check(&long, false);
+    }
+
+    #[test]
+    fn a_label_conversion() {
+        assert_eq!(
+            to_a_label("münchen.example").as_deref(),
+            Some("xn--mnchen-3ya.example")
+        );
+        assert_eq!(to_a_label("ÑACA.com").as_deref(), Some("xn--aca-6ma.com"));
+    }
+}

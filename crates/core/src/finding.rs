@@ -1,0 +1,129 @@
+//! The findings model: what every parser in this crate returns next to its value.
+//!
+//! A [`Finding`] names a [`Code`] (whose row in [`crate::code`] gives the severity, RFC
+//! section, message and fix), where in the input it applies, and an optional detail that
+//! makes the table's message specific ("got 99999999"). Parsers never fail: they return a
+//! [`Parsed`] value with the findings, so a policy with a typo still has a mode to show.
+
+use serde::Serialize;
+
+use crate::code::Code;
+
+/// How bad a finding is, following RFC 2119.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Advice: nothing is broken.
+    Info,
+    /// A SHOULD is not followed, or some senders will treat the input differently.
+    Warning,
+    /// A MUST is broken or the input does not match the RFC grammar: senders may ignore it.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in output and in `data-severity` attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A half-open byte range `start..end` in the input a finding refers to.
+///
+/// An empty span marks a position, for example where a missing field should be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`; the two are swapped if given in the wrong order.
+    pub fn new(start: usize, end: usize) -> Span {
+        if end < start {
+            Span {
+                start: end,
+                end: start,
+            }
+        } else {
+            Span { start, end }
+        }
+    }
+
+    /// An empty span at `at`.
+    pub fn at(at: usize) -> Span {
+        Span { start: at, end: at }
+    }
+
+    /// The same span moved `by` bytes to the right.
+    pub fn shift(self, by: usize) -> Span {
+        Span {
+            start: self.start.saturating_add(by),
+            end: self.end.saturating_add(by),
+        }
+    }
+}
+
+/// One problem or remark about an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The stable code; its table row gives severity, RFC section, message and fix.
+    pub code: Code,
+    /// Where in the input.
+    pub span: Span,
+    /// What makes this occurrence specific ("got 99999999"); may be empty.
+    pub detail: String,
+}
+
+impl Finding {
+    /// A finding with a detail text.
+    pub fn new(code: Code, span: Span, detail: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            span,
+            detail: detail.into(),
+        }
+    }
+
+    /// The severity from the code's table row.
+    pub fn severity(&self) -> Severity {
+        self.code.info().severity
+    }
+
+    /// The full message: the table's message, then the detail if there is one.
+    pub fn message(&self) -> String {
+        let base = self.code.info().message;
+        if self.detail.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}: {}", self.detail)
+        }
+    }
+}
+
+/// A value together with the findings produced while parsing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed<T> {
+    /// The best reading of the input, even when findings say it is invalid.
+    pub value: T,
+    /// Every finding, in input order where that makes sense.
+    pub findings: Vec<Finding>,
+}
+
+impl<T> Parsed<T> {
+    /// True when no finding is an error.
+    pub fn is_valid(&self) -> bool {
+        is_valid(&self.findings)
+    }
+}
+
+/// True when none of `findings` is an error.
+pub fn is_valid(findings: &[Finding]) -> bool {
+    findings.iter().all(|f| f.severity() != Severity::Error)
+}

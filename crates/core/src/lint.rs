@@ -1,0 +1,117 @@
+//! One entry point for "check this text": the CLI's `mtasts lint` and the web page's Lint
+//! view both call [`lint`], so they can never disagree.
+//!
+//! Record kinds take a document of TXT records, one per line (see
+//! [`crate::txt::split_document`]), so that the record-set rule can be exercised.
+
+use serde::Serialize;
+
+use crate::finding::{is_valid, Finding};
+use crate::mta_sts::{policy, txt as sts_txt};
+use crate::tls_rpt::txt as rpt_txt;
+use crate::txt::split_document;
+
+/// What is being linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Kind {
+    /// The `_mta-sts` TXT record(s).
+    #[serde(rename = "sts-record")]
+    StsRecord,
+    /// The `_smtp._tls` TXT record(s).
+    #[serde(rename = "tlsrpt-record")]
+    TlsRptRecord,
+    /// The policy file.
+    #[serde(rename = "policy")]
+    Policy,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 3] = [Kind::StsRecord, Kind::TlsRptRecord, Kind::Policy];
+
+    /// The name used on the command line and in URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::StsRecord => "sts-record",
+            Kind::TlsRptRecord => "tlsrpt-record",
+            Kind::Policy => "policy",
+        }
+    }
+
+    /// The kind with this name.
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    /// A title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::StsRecord => "_mta-sts TXT record",
+            Kind::TlsRptRecord => "_smtp._tls TXT record",
+            Kind::Policy => "MTA-STS policy file",
+        }
+    }
+}
+
+/// The parsed value of a lint, by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// The usable `_mta-sts` record, if exactly one.
+    StsRecord(Option<sts_txt::StsRecord>),
+    /// The usable `_smtp._tls` record, if exactly one.
+    TlsRptRecord(Option<rpt_txt::TlsRptRecord>),
+    /// The policy's fields.
+    Policy(policy::StsPolicy),
+}
+
+/// The outcome of linting one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    /// What was linted.
+    pub kind: Kind,
+    /// The best reading of the input.
+    pub value: Value,
+    /// Every finding; spans are byte offsets in the input.
+    pub findings: Vec<Finding>,
+}
+
+impl Lint {
+    /// True when no finding is an error.
+    pub fn is_valid(&self) -> bool {
+        is_valid(&self.findings)
+    }
+}
+
+/// Lints `input` as `kind`. Record kinds read the input as text (invalid UTF-8 becomes
+/// U+FFFD, which the record rules then report as non-ASCII).
+pub fn lint(kind: Kind, input: &[u8]) -> Lint {
+    match kind {
+        Kind::Policy => {
+            let p = policy::parse(input);
+            Lint {
+                kind,
+                value: Value::Policy(p.value),
+                findings: p.findings,
+            }
+        }
+        Kind::StsRecord => {
+            let text = String::from_utf8_lossy(input);
+            let p = sts_txt::parse_records(&split_document(&text));
+            Lint {
+                kind,
+                value: Value::StsRecord(p.value),
+                findings: p.findings,
+            }
+        }
+        Kind::TlsRptRecord => {
+            let text = String::from_utf8_lossy(input);
+            let p = rpt_txt::parse_records(&split_document(&text));
+            Lint {
+                kind,
+                value: Value::TlsRptRecord(p.value),
+                findings: p.findings,
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! MTA-STS, RFC 8461: the `_mta-sts` TXT record, the policy file, and MX patterns.
+
+pub mod mx;
+pub mod policy;
+pub mod txt;

@@ -1,0 +1,80 @@
+//! Line and column positions for byte offsets, for showing findings to people.
+
+/// The starts of the lines of a text, to turn byte offsets into line and column.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub column: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `text`; lines end at LF.
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// Line and column of byte `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        LineCol { line, column }
+    }
+
+    /// The text of 1-based line `line`, without its line end.
+    pub fn line(&self, line: usize) -> &'a str {
+        let start = self
+            .starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        let s = self.text.get(start..end.max(start)).unwrap_or("");
+        s.strip_suffix('\r').unwrap_or(s)
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True for an empty text... which still has one (empty) line; kept for clippy.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions() {
+        let idx = LineIndex::new("ab\r\ncü d\nlast");
+        assert_eq!(idx.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(4), LineCol { line: 2, column: 1 });
+        assert_eq!(idx.line_col(8), LineCol { line: 2, column: 4 });
+        assert_eq!(idx.line_col(999), LineCol { line: 3, column: 5 });
+        assert_eq!(idx.line(1), "ab");
+        assert_eq!(idx.line(2), "cü d");
+        assert_eq!(idx.line(3), "last");
+        assert_eq!(idx.len(), 3);
+    }
+}

@@ -1,0 +1,3 @@
+//! SMTP TLS Reporting, RFC 8460: the `_smtp._tls` TXT record.
+
+pub mod txt;
