@@ -338,3 +338,65 @@ codes! {
         "not a valid MX host name",
         "give a host name such as mail.example.com";
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code has a complete, well-formed row, and ids are unique: the table is the
+    /// interface tools match on.
+    #[test]
+    fn every_code_has_its_row() {
+        let mut ids = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            let i = code.info();
+            assert!(ids.insert(i.id), "duplicate id {}", i.id);
+            let (area, what) =
+                i.id.split_once('/')
+                    .unwrap_or_else(|| panic!("{} has no area", i.id));
+            assert!(
+                ["sts-txt", "tlsrpt-txt", "sts-policy", "mx"].contains(&area),
+                "{}: unknown area",
+                i.id
+            );
+            assert!(
+                !what.is_empty()
+                    && what
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{} is not kebab-case",
+                i.id
+            );
+            // Lowercase phrases; an acronym such as "MTA-STS" may open one.
+            let mut chars = i.message.chars();
+            let (first, second) = (chars.next().unwrap_or(' '), chars.next().unwrap_or(' '));
+            assert!(
+                !first.is_ascii_uppercase() || second.is_ascii_uppercase(),
+                "{}: message is not a lowercase phrase",
+                i.id
+            );
+            assert!(
+                !i.message.ends_with('.'),
+                "{}: message ends with a period",
+                i.id
+            );
+            assert!(!i.fix.is_empty(), "{}: no fix", i.id);
+            assert!(
+                [8460, 8461].contains(&i.rfc.number) && !i.rfc.section.is_empty(),
+                "{}: rfc",
+                i.id
+            );
+            assert_eq!(Code::from_id(i.id), Some(code));
+        }
+    }
+
+    #[test]
+    fn rfc_links() {
+        let r = Code::StsPolicyMaxAgeOutOfRange.info().rfc;
+        assert_eq!(r.label(), "RFC 8461 §3.2");
+        assert_eq!(
+            r.url(),
+            "https://www.rfc-editor.org/rfc/rfc8461#section-3.2"
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! `mtasts`: the command-line face of mtasts-core.
+//!
+//! Thin on purpose: it reads files, calls core, and prints. Exit codes are a contract:
+//! 0 valid (or matched), 1 invalid (or no match), 2 usage or I/O error.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mtasts_core::lint::{lint, Kind, Lint, Value};
+use mtasts_core::mta_sts::mx::{normalize_host, MxPattern};
+use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::text::LineIndex;
+use mtasts_core::{Code, Finding, Severity};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    name = "mtasts",
+    version,
+    about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records and policies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a TXT record (one record per line) or a policy file.
+    Lint {
+        /// What the input is.
+        kind: LintKind,
+        /// The file to read; "-" or nothing reads standard input.
+        file: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Does an mx pattern match an MX host? Exit 0 yes, 1 no, 2 invalid pattern.
+    Match {
+        /// A policy mx pattern, such as "*.example.com".
+        pattern: String,
+        /// An MX host name, such as "mail.example.com".
+        host: String,
+    },
+    /// List every finding code with its severity, RFC section, message and fix.
+    Codes {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LintKind {
+    /// The _mta-sts TXT record(s).
+    StsRecord,
+    /// The _smtp._tls TXT record(s).
+    TlsrptRecord,
+    /// The policy file (/.well-known/mta-sts.txt).
+    Policy,
+}
+
+impl From<LintKind> for Kind {
+    fn from(k: LintKind) -> Kind {
+        match k {
+            LintKind::StsRecord => Kind::StsRecord,
+            LintKind::TlsrptRecord => Kind::TlsRptRecord,
+            LintKind::Policy => Kind::Policy,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Lint { kind, file, json } => run_lint(kind.into(), file.as_deref(), json),
+        Command::Match { pattern, host } => run_match(&pattern, &host),
+        Command::Codes { json } => run_codes(json),
+    };
+    ExitCode::from(code)
+}
+
+fn read_input(file: Option<&str>) -> Result<(String, Vec<u8>), String> {
+    match file {
+        None | Some("-") => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(("<stdin>".to_string(), buf))
+        }
+        Some(path) => std::fs::read(path)
+            .map(|b| (path.to_string(), b))
+            .map_err(|e| format!("cannot read {path}: {e}")),
+    }
+}
+
+fn run_lint(kind: Kind, file: Option<&str>, as_json: bool) -> u8 {
+    let (name, input) = match read_input(file) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
+    };
+    let result = lint(kind, &input);
+    let text = String::from_utf8_lossy(&input);
+    let out = if as_json {
+        json_report(&result, &text)
+    } else {
+        human_report(&result, &name, &text)
+    };
+    if std::io::stdout().write_all(out.as_bytes()).is_err() {
+        return 2;
+    }
+    if result.is_valid() {
+        0
+    } else {
+        1
+    }
+}
+
+fn json_report(result: &Lint, text: &str) -> String {
+    let idx = LineIndex::new(text);
+    let findings: Vec<_> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let info = f.code.info();
+            let lc = idx.line_col(f.span.start);
+            json!({
+                "code": f.code,
+                "severity": f.severity(),
+                "message": f.message(),
+                "rfc": info.rfc.label(),
+                "rfc_url": info.rfc.url(),
+                "fix": info.fix,
+                "start": f.span.start,
+                "end": f.span.end,
+                "line": lc.line,
+                "column": lc.column,
+            })
+        })
+        .collect();
+    let out = json!({
+        "kind": result.kind,
+        "valid": result.is_valid(),
+        "findings": findings,
+        "value": result.value,
+    });
+    format!("{out:#}\n")
+}
+
+/// Where to show a finding: an empty span at the very end of a text that ends with a line
+/// break is shown at the end of the last line, not on an empty line after it.
+fn display_start(f: &Finding, text: &str) -> usize {
+    let s = f.span.start;
+    if f.span.start == f.span.end && s == text.len() && text.ends_with('\n') {
+        s - 1 - usize::from(text.ends_with("\r\n"))
+    } else {
+        s
+    }
+}
+
+fn human_report(result: &Lint, name: &str, text: &str) -> String {
+    let idx = LineIndex::new(text);
+    let mut out = String::new();
+    for f in &result.findings {
+        let info = f.code.info();
+        let start = display_start(f, text);
+        let lc = idx.line_col(start);
+        let line = idx.line(lc.line);
+        out.push_str(&format!(
+            "{name}:{}:{}: {}[{}]: {}\n",
+            lc.line,
+            lc.column,
+            f.severity().as_str(),
+            f.code.id(),
+            f.message()
+        ));
+        let gutter = lc.line.to_string().len();
+        let width = if f.span.end > start {
+            let line_end = text
+                .get(start..)
+                .and_then(|s| s.find('\n'))
+                .map_or(text.len(), |e| start + e);
+            text.get(start..f.span.end.min(line_end))
+                .map_or(1, |s| s.trim_end_matches('\r').chars().count().max(1))
+        } else {
+            1
+        };
+        out.push_str(&format!("{:gutter$} |\n", ""));
+        out.push_str(&format!("{} | {}\n", lc.line, line.replace('\t', " ")));
+        out.push_str(&format!(
+            "{:gutter$} | {}{}\n",
+            "",
+            " ".repeat(lc.column - 1),
+            "^".repeat(width)
+        ));
+        out.push_str(&format!(
+            "{:gutter$} = {} <{}>\n",
+            "",
+            info.rfc.label(),
+            info.rfc.url()
+        ));
+        out.push_str(&format!("{:gutter$} = fix: {}\n\n", "", info.fix));
+    }
+    let count = |s: Severity| result.findings.iter().filter(|f| f.severity() == s).count();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{name}: {} {} — {}, {}, {}\n",
+        result.kind.title(),
+        if result.is_valid() {
+            "is valid"
+        } else {
+            "is INVALID"
+        },
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "info"),
+    ));
+    out.push_str(&summary(&result.value));
+    out
+}
+
+fn summary(value: &Value) -> String {
+    match value {
+        Value::StsRecord(Some(r)) => format!("  id: {}\n", r.id.as_deref().unwrap_or("(missing)")),
+        Value::TlsRptRecord(Some(r)) => r
+            .rua
+            .iter()
+            .map(|u| format!("  report to: {u}\n"))
+            .collect(),
+        Value::StsRecord(None) | Value::TlsRptRecord(None) => "  no usable record\n".to_string(),
+        Value::Policy(p) => {
+            let mut s = String::new();
+            s.push_str(&format!(
+                "  mode: {}\n",
+                p.mode.map_or("(missing or invalid)", |m| m.as_str())
+            ));
+            match p.max_age {
+                Some(a) => s.push_str(&format!("  max_age: {a} ({})\n", human_duration(a))),
+                None => s.push_str("  max_age: (missing or invalid)\n"),
+            }
+            for mx in &p.mx {
+                s.push_str(&format!("  mx: {mx}\n"));
+            }
+            s
+        }
+    }
+}
+
+fn run_match(pattern: &str, host: &str) -> u8 {
+    let p = match MxPattern::parse(pattern.trim()) {
+        Ok(p) => p,
+        Err(e) => {
+            println!(
+                "invalid pattern \"{pattern}\": {}: {} [{}, {}]",
+                e.code.info().message,
+                e.detail,
+                e.code.id(),
+                e.code.info().rfc.label()
+            );
+            return 2;
+        }
+    };
+    let h = match normalize_host(host) {
+        Ok(h) => h,
+        Err(why) => {
+            println!(
+                "no match: {}: {why} [{}]",
+                Code::MxInvalidHost.info().message,
+                Code::MxInvalidHost.id()
+            );
+            return 1;
+        }
+    };
+    let (matched, why) = p.explain(&h);
+    println!("{}: {why}", if matched { "match" } else { "no match" });
+    if matched {
+        0
+    } else {
+        1
+    }
+}
+
+fn run_codes(as_json: bool) -> u8 {
+    if as_json {
+        let rows: Vec<_> = Code::ALL
+            .iter()
+            .map(|c| {
+                let i = c.info();
+                json!({"code": i.id, "severity": i.severity, "rfc": i.rfc.label(), "rfc_url": i.rfc.url(), "message": i.message, "fix": i.fix})
+            })
+            .collect();
+        println!("{:#}", json!(rows));
+    } else {
+        for c in Code::ALL {
+            let i = c.info();
+            println!(
+                "{:<40} {:<8} {:<15} {}",
+                i.id,
+                i.severity.as_str(),
+                i.rfc.label(),
+                i.message
+            );
+        }
+    }
+    0
+}
