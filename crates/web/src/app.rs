@@ -1,0 +1,64 @@
+//! The root component: state, hash routing, page frame.
+
+use gloo_events::EventListener;
+use yew::prelude::*;
+
+use crate::components::lint::LintPage;
+use crate::state::{Action, AppState, Route};
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The whole app.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| AppState::new(Route::parse(&current_hash())));
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    dispatcher.dispatch(Action::Navigate(Route::parse(&current_hash())))
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let on_action = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |a: Action| dispatcher.dispatch(a))
+    };
+    let page = match state.route {
+        Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
+    };
+    html! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="#/lint/policy">
+                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                        <rect width="32" height="32" rx="7" fill="#1f5fbf"/>
+                        <path d="M9 15v-3a7 7 0 0 1 14 0v3" fill="none" stroke="#fff" stroke-width="3"/>
+                        <rect x="6.5" y="14.5" width="19" height="12" rx="2.5" fill="#fff"/>
+                        <path d="M12 20.5l3 3 5.5-6" fill="none" stroke="#1f5fbf" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round"/>
+                    </svg>
+                    <span class="name">{"mtasts"}</span>
+                </a>
+                <span class="tagline">{"MTA-STS and TLS-RPT, checked in your browser"}</span>
+                <nav class="nav">
+                    <a class="active" href={state.route.to_hash()}>{"Lint"}</a>
+                </nav>
+            </header>
+            <main>{ page }</main>
+            <footer class="footer">
+                {"Runs entirely in your browser: nothing you paste is sent anywhere. Rules follow "}
+                <a href="https://www.rfc-editor.org/rfc/rfc8461" target="_blank" rel="noopener noreferrer">{"RFC 8461"}</a>
+                {" and "}
+                <a href="https://www.rfc-editor.org/rfc/rfc8460" target="_blank" rel="noopener noreferrer">{"RFC 8460"}</a>
+                {"."}
+            </footer>
+        </div>
+    }
+}

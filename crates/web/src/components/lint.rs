@@ -1,0 +1,214 @@
+//! The Lint view: pick a kind, paste text, see every finding and where it is.
+
+use std::rc::Rc;
+
+use mtasts_core::lint::Kind;
+use mtasts_core::Severity;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::state::{Action, AppState, Route};
+use crate::view_model::lint::{examples, FindingView, LintView, Segment};
+
+/// Props of [`LintPage`].
+#[derive(Properties, PartialEq)]
+pub struct LintPageProps {
+    /// The app state.
+    pub state: AppState,
+    /// Where actions go.
+    pub on_action: Callback<Action>,
+}
+
+fn sev_class(s: Option<Severity>) -> &'static str {
+    match s {
+        Some(Severity::Error) => "sev-error",
+        Some(Severity::Warning) => "sev-warning",
+        Some(Severity::Info) => "sev-info",
+        None => "",
+    }
+}
+
+fn hint(kind: Kind) -> &'static str {
+    match kind {
+        Kind::StsRecord => "Paste the TXT record(s) at _mta-sts.<your domain>, one per line. Quoted strings (as in dig output or a zone file) are joined without spaces.",
+        Kind::TlsRptRecord => "Paste the TXT record(s) at _smtp._tls.<your domain>, one per line. Quoted strings (as in dig output or a zone file) are joined without spaces.",
+        Kind::Policy => "Paste the policy file served at https://mta-sts.<your domain>/.well-known/mta-sts.txt.",
+    }
+}
+
+/// The Lint page.
+#[function_component(LintPage)]
+pub fn lint_page(props: &LintPageProps) -> Html {
+    let kind = props.state.kind();
+    let input = props.state.input().to_string();
+    let view: Rc<LintView> = use_memo((kind, input.clone()), |(k, i)| LintView::new(*k, i));
+    let on_input = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            on_action.emit(Action::SetInput(area.value()));
+        })
+    };
+    let on_hover = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |i: Option<usize>| on_action.emit(Action::Hover(i)))
+    };
+    let tabs = Kind::ALL.into_iter().map(|k| {
+        let class = classes!("tab", (k == kind).then_some("active"));
+        html! { <a {class} href={Route::Lint(k).to_hash()} data-kind={k.id()}>{ k.title() }</a> }
+    });
+    let example_buttons = examples(kind).into_iter().enumerate().map(|(n, (label, _))| {
+        let on_action = props.on_action.clone();
+        let onclick = Callback::from(move |_: MouseEvent| on_action.emit(Action::LoadExample(n)));
+        html! { <button type="button" class="ghost" data-example={n.to_string()} {onclick}>{ label }</button> }
+    });
+    let clear = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::SetInput(String::new())))
+    };
+    html! {
+        <section class="lint" data-kind={kind.id()}>
+            <nav class="tabs" aria-label="What to check">{ for tabs }</nav>
+            <div class="lint-grid">
+                <div class="panel input-panel">
+                    <div class="panel-head">
+                        <label for="lint-input">{ kind.title() }</label>
+                        <div class="actions">{ for example_buttons }<button type="button" class="ghost" onclick={clear}>{"Clear"}</button></div>
+                    </div>
+                    <p class="hint">{ hint(kind) }</p>
+                    <textarea id="lint-input" spellcheck="false" autocomplete="off" rows="9" value={input} oninput={on_input} />
+                    <h3 class="sub">{"Annotated"}</h3>
+                    <Annotated segments={view.segments.clone()} active={props.state.active} on_hover={on_hover.clone()} />
+                </div>
+                <div class="panel result-panel">
+                    <Verdict view={view.clone()} />
+                    <Findings findings={view.findings.clone()} active={props.state.active} {on_hover} />
+                    <Summary rows={view.summary.clone()} />
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct VerdictProps {
+    view: Rc<LintView>,
+}
+
+#[function_component(Verdict)]
+fn verdict(props: &VerdictProps) -> Html {
+    let v = &props.view;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let (class, title) = if v.valid {
+        ("verdict valid", "Valid")
+    } else {
+        ("verdict invalid", "Invalid")
+    };
+    let detail = if v.valid && v.findings.is_empty() {
+        "No findings: senders will accept this as written.".to_string()
+    } else if v.valid {
+        format!(
+            "Senders will accept it. {}, {}.",
+            plural(v.warnings, "warning"),
+            plural(v.infos, "note")
+        )
+    } else {
+        format!(
+            "{}, {}, {}. Senders may ignore it until the errors are fixed.",
+            plural(v.errors, "error"),
+            plural(v.warnings, "warning"),
+            plural(v.infos, "note")
+        )
+    };
+    html! {
+        <div {class} data-valid={v.valid.to_string()} role="status" aria-live="polite">
+            <span class="verdict-title">{ title }</span>
+            <span class="verdict-detail">{ detail }</span>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnnotatedProps {
+    segments: Vec<Segment>,
+    active: Option<usize>,
+    on_hover: Callback<Option<usize>>,
+}
+
+#[function_component(Annotated)]
+fn annotated(props: &AnnotatedProps) -> Html {
+    let parts = props.segments.iter().map(|s| {
+        let active = props.active.is_some_and(|a| s.findings.contains(&a));
+        if s.findings.is_empty() {
+            return html! { { s.text.clone() } };
+        }
+        let first = s.findings.first().copied();
+        let on_hover = props.on_hover.clone();
+        let onmouseenter = Callback::from(move |_: MouseEvent| on_hover.emit(first));
+        let on_hover = props.on_hover.clone();
+        let onmouseleave = Callback::from(move |_: MouseEvent| on_hover.emit(None));
+        let ids = s.findings.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+        if s.marker {
+            let class = classes!("marker", sev_class(s.severity), active.then_some("active"));
+            html! { <span {class} data-findings={ids} title="something is missing here" {onmouseenter} {onmouseleave}>{"‸"}</span> }
+        } else {
+            let class = classes!("mark", sev_class(s.severity), active.then_some("active"));
+            html! { <mark {class} data-findings={ids} {onmouseenter} {onmouseleave}>{ s.text.clone() }</mark> }
+        }
+    });
+    html! { <pre class="annotated" aria-label="Your input with problems underlined">{ for parts }</pre> }
+}
+
+#[derive(Properties, PartialEq)]
+struct FindingsProps {
+    findings: Vec<FindingView>,
+    active: Option<usize>,
+    on_hover: Callback<Option<usize>>,
+}
+
+#[function_component(Findings)]
+fn findings(props: &FindingsProps) -> Html {
+    if props.findings.is_empty() {
+        return html! { <p class="empty">{"Nothing to report."}</p> };
+    }
+    let items = props.findings.iter().map(|f| {
+        let index = f.index;
+        let on_hover = props.on_hover.clone();
+        let onmouseenter = Callback::from(move |_: MouseEvent| on_hover.emit(Some(index)));
+        let on_hover = props.on_hover.clone();
+        let onmouseleave = Callback::from(move |_: MouseEvent| on_hover.emit(None));
+        let class = classes!("finding", sev_class(Some(f.severity)), (props.active == Some(index)).then_some("active"));
+        html! {
+            <li {class} data-code={f.code} data-severity={f.severity.as_str()} {onmouseenter} {onmouseleave}>
+                <div class="finding-head">
+                    <span class={classes!("badge", sev_class(Some(f.severity)))}>{ f.severity.as_str() }</span>
+                    <code class="code">{ f.code }</code>
+                    <span class="loc">{ format!("line {}, column {}", f.line, f.column) }</span>
+                </div>
+                <p class="message">{ f.message.clone() }</p>
+                <p class="fix"><span class="fix-label">{"Fix: "}</span>{ f.fix }</p>
+                <a class="rfc" href={f.rfc_url.clone()} target="_blank" rel="noopener noreferrer">{ f.rfc_label.clone() }</a>
+            </li>
+        }
+    });
+    html! { <ol class="findings">{ for items }</ol> }
+}
+
+#[derive(Properties, PartialEq)]
+struct SummaryProps {
+    rows: Vec<(String, String)>,
+}
+
+#[function_component(Summary)]
+fn summary(props: &SummaryProps) -> Html {
+    let rows = props
+        .rows
+        .iter()
+        .map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
+    html! {
+        <div class="summary">
+            <h3 class="sub">{"Parsed fields"}</h3>
+            <table>{ for rows }</table>
+        </div>
+    }
+}

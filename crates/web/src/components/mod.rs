@@ -1,0 +1,3 @@
+//! Thin Yew components: they render view models and send actions.
+
+pub mod lint;

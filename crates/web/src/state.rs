@@ -1,0 +1,179 @@
+//! The app's one state and its reducer, plus the hash route.
+//!
+//! Only the view and the kind go in the URL (`#/lint/policy`): what the user pastes never
+//! leaves the page, not even into the address bar or history.
+
+use std::rc::Rc;
+
+use mtasts_core::lint::Kind;
+use yew::Reducible;
+
+use crate::view_model::lint::examples;
+
+/// Where the app is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The Lint view for one kind of input.
+    Lint(Kind),
+}
+
+impl Route {
+    /// Reads a location hash such as `#/lint/policy`; anything unknown is the default view.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let mut parts = path.split('/');
+        match (parts.next(), parts.next()) {
+            (Some("lint"), Some(kind)) => Route::Lint(Kind::from_id(kind).unwrap_or(Kind::Policy)),
+            _ => Route::Lint(Kind::Policy),
+        }
+    }
+
+    /// The hash for this route.
+    pub fn to_hash(self) -> String {
+        match self {
+            Route::Lint(kind) => format!("#/lint/{}", kind.id()),
+        }
+    }
+}
+
+fn slot(kind: Kind) -> usize {
+    match kind {
+        Kind::StsRecord => 0,
+        Kind::TlsRptRecord => 1,
+        Kind::Policy => 2,
+    }
+}
+
+/// Everything the app remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppState {
+    /// The current view.
+    pub route: Route,
+    /// The text in the box, one per kind, so switching kinds loses nothing.
+    inputs: [String; 3],
+    /// The finding under the pointer, whose span is lit up.
+    pub active: Option<usize>,
+}
+
+impl Default for AppState {
+    fn default() -> AppState {
+        AppState::new(Route::Lint(Kind::Policy))
+    }
+}
+
+impl AppState {
+    /// A fresh state at `route`, with each box holding the kind's broken example so that a
+    /// first visit shows what the tool finds.
+    pub fn new(route: Route) -> AppState {
+        let inputs = Kind::ALL.map(|k| examples(k)[1].1.to_string());
+        let mut ordered: [String; 3] = Default::default();
+        for (k, text) in Kind::ALL.into_iter().zip(inputs) {
+            if let Some(s) = ordered.get_mut(slot(k)) {
+                *s = text;
+            }
+        }
+        AppState {
+            route,
+            inputs: ordered,
+            active: None,
+        }
+    }
+
+    /// The kind being linted.
+    pub fn kind(&self) -> Kind {
+        match self.route {
+            Route::Lint(k) => k,
+        }
+    }
+
+    /// The current kind's text.
+    pub fn input(&self) -> &str {
+        self.inputs
+            .get(slot(self.kind()))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Everything that changes the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Go to a route (from a click or the address bar).
+    Navigate(Route),
+    /// The user edited the text.
+    SetInput(String),
+    /// Replace the text with example `n` of the current kind.
+    LoadExample(usize),
+    /// Light up a finding's span, or none.
+    Hover(Option<usize>),
+}
+
+impl AppState {
+    /// Applies `action`; pure, so it is tested natively.
+    pub fn apply(mut self, action: Action) -> AppState {
+        match action {
+            Action::Navigate(route) => {
+                self.route = route;
+                self.active = None;
+            }
+            Action::SetInput(text) => {
+                let i = slot(self.kind());
+                if let Some(s) = self.inputs.get_mut(i) {
+                    *s = text;
+                }
+                self.active = None;
+            }
+            Action::LoadExample(n) => {
+                let kind = self.kind();
+                if let Some((_, text)) = examples(kind).get(n) {
+                    return self.apply(Action::SetInput((*text).to_string()));
+                }
+            }
+            Action::Hover(i) => self.active = i,
+        }
+        self
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_round_trip() {
+        for kind in Kind::ALL {
+            let r = Route::Lint(kind);
+            assert_eq!(Route::parse(&r.to_hash()), r);
+        }
+        assert_eq!(Route::parse(""), Route::Lint(Kind::Policy));
+        assert_eq!(Route::parse("#/lint/nonsense"), Route::Lint(Kind::Policy));
+        assert_eq!(Route::parse("#/elsewhere"), Route::Lint(Kind::Policy));
+    }
+
+    #[test]
+    fn each_kind_keeps_its_own_text() {
+        let s = AppState::default().apply(Action::SetInput("mode: x".into()));
+        let s = s.apply(Action::Navigate(Route::Lint(Kind::StsRecord)));
+        assert_eq!(s.input(), examples(Kind::StsRecord)[1].1);
+        let s = s.apply(Action::Navigate(Route::Lint(Kind::Policy)));
+        assert_eq!(s.input(), "mode: x");
+    }
+
+    #[test]
+    fn examples_load_and_hover_resets() {
+        let s = AppState::default().apply(Action::Hover(Some(2)));
+        assert_eq!(s.active, Some(2));
+        let s = s.apply(Action::LoadExample(0));
+        assert_eq!(s.input(), examples(Kind::Policy)[0].1);
+        assert_eq!(s.active, None);
+        let same = s.clone().apply(Action::LoadExample(7));
+        assert_eq!(same, s);
+    }
+}

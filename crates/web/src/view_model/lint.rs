@@ -1,0 +1,331 @@
+//! What the Lint view shows, computed from core's lint without touching the DOM, so that it
+//! is tested natively.
+//!
+//! The input text is cut into segments at every finding's span boundary; each segment knows
+//! which findings cover it, so the page can underline the offending text and light up the
+//! span of the finding under the pointer. Empty spans (a missing field's insertion point)
+//! become zero-width markers.
+
+use mtasts_core::lint::{lint, Kind, Value};
+use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::text::LineIndex;
+use mtasts_core::Severity;
+
+/// One finding, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingView {
+    /// Position in the list; segments refer to findings by it.
+    pub index: usize,
+    /// Stable code id (`data-code`).
+    pub code: &'static str,
+    /// Severity (`data-severity`).
+    pub severity: Severity,
+    /// Full message.
+    pub message: String,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// "RFC 8461 §3.2".
+    pub rfc_label: String,
+    /// Link to the RFC section.
+    pub rfc_url: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+}
+
+/// A run of input text and the findings covering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// The text; empty for a marker.
+    pub text: String,
+    /// The worst severity among the covering findings, if any.
+    pub severity: Option<Severity>,
+    /// Indexes of the findings covering this text (or placed at this marker).
+    pub findings: Vec<usize>,
+    /// A zero-width insertion point rather than text.
+    pub marker: bool,
+}
+
+/// The whole Lint view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintView {
+    /// What was linted.
+    pub kind: Kind,
+    /// No error findings.
+    pub valid: bool,
+    /// Error, warning and info counts.
+    pub errors: usize,
+    /// Warning count.
+    pub warnings: usize,
+    /// Info count.
+    pub infos: usize,
+    /// Findings in input order.
+    pub findings: Vec<FindingView>,
+    /// The input cut at finding boundaries.
+    pub segments: Vec<Segment>,
+    /// What the input says, as label/value rows.
+    pub summary: Vec<(String, String)>,
+}
+
+/// Snaps `at` down to a char boundary of `text`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl LintView {
+    /// Lints `input` as `kind` and prepares everything the page shows.
+    pub fn new(kind: Kind, input: &str) -> LintView {
+        let result = lint(kind, input.as_bytes());
+        let idx = LineIndex::new(input);
+        let findings: Vec<FindingView> = result
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(index, f)| {
+                let info = f.code.info();
+                let lc = idx.line_col(f.span.start);
+                FindingView {
+                    index,
+                    code: info.id,
+                    severity: info.severity,
+                    message: f.message(),
+                    fix: info.fix,
+                    rfc_label: info.rfc.label(),
+                    rfc_url: info.rfc.url(),
+                    line: lc.line,
+                    column: lc.column,
+                }
+            })
+            .collect();
+        let spans: Vec<(usize, usize)> = result
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    floor_boundary(input, f.span.start),
+                    floor_boundary(input, f.span.end),
+                )
+            })
+            .collect();
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        LintView {
+            kind,
+            valid: result.is_valid(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            segments: segments(input, &spans, &findings),
+            summary: summary(&result.value),
+            findings,
+        }
+    }
+}
+
+fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> Vec<Segment> {
+    let mut cuts: Vec<usize> = vec![0, input.len()];
+    for &(s, e) in spans {
+        cuts.push(s);
+        cuts.push(e);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let worst = |ids: &[usize]| {
+        ids.iter()
+            .filter_map(|&i| findings.get(i))
+            .map(|f| f.severity)
+            .max()
+    };
+    let mut out = Vec::new();
+    for pair in cuts.windows(2) {
+        let (a, b) = match pair {
+            [a, b] => (*a, *b),
+            _ => continue,
+        };
+        let markers: Vec<usize> = spans
+            .iter()
+            .enumerate()
+            .filter(|(_, &(s, e))| s == e && s == a)
+            .map(|(i, _)| i)
+            .collect();
+        if !markers.is_empty() {
+            out.push(Segment {
+                text: String::new(),
+                severity: worst(&markers),
+                findings: markers,
+                marker: true,
+            });
+        }
+        let covering: Vec<usize> = spans
+            .iter()
+            .enumerate()
+            .filter(|(_, &(s, e))| s < e && s <= a && b <= e)
+            .map(|(i, _)| i)
+            .collect();
+        out.push(Segment {
+            text: input.get(a..b).unwrap_or("").to_string(),
+            severity: worst(&covering),
+            findings: covering,
+            marker: false,
+        });
+    }
+    // Markers at the very end of the input.
+    let end = input.len();
+    let tail: Vec<usize> = spans
+        .iter()
+        .enumerate()
+        .filter(|(_, &(s, e))| s == e && s == end)
+        .map(|(i, _)| i)
+        .collect();
+    if !tail.is_empty() {
+        out.push(Segment {
+            text: String::new(),
+            severity: worst(&tail),
+            findings: tail,
+            marker: true,
+        });
+    }
+    out
+}
+
+fn summary(value: &Value) -> Vec<(String, String)> {
+    let row = |k: &str, v: String| (k.to_string(), v);
+    match value {
+        Value::StsRecord(Some(r)) => {
+            let mut rows = vec![row(
+                "id",
+                r.id.clone().unwrap_or_else(|| "(missing)".into()),
+            )];
+            rows.extend(r.extensions.iter().map(|(k, v)| row(k, v.clone())));
+            rows
+        }
+        Value::TlsRptRecord(Some(r)) => {
+            let mut rows: Vec<_> = r.rua.iter().map(|u| row("report to", u.clone())).collect();
+            rows.extend(r.extensions.iter().map(|(k, v)| row(k, v.clone())));
+            rows
+        }
+        Value::StsRecord(None) | Value::TlsRptRecord(None) => {
+            vec![row("record", "no usable record".into())]
+        }
+        Value::Policy(p) => {
+            let mut rows = vec![
+                row(
+                    "version",
+                    p.version.clone().unwrap_or_else(|| "(missing)".into()),
+                ),
+                row(
+                    "mode",
+                    p.mode
+                        .map_or("(missing or invalid)".into(), |m| m.as_str().to_string()),
+                ),
+                row(
+                    "max_age",
+                    p.max_age.map_or("(missing or invalid)".into(), |a| {
+                        format!("{a} s ({})", human_duration(a))
+                    }),
+                ),
+            ];
+            rows.extend(p.mx.iter().map(|m| row("mx", m.to_string())));
+            rows.extend(p.extensions.iter().map(|(k, v)| row(k, v.clone())));
+            rows
+        }
+    }
+}
+
+/// Sample inputs for each kind: a correct one and one with typical mistakes.
+pub fn examples(kind: Kind) -> [(&'static str, &'static str); 2] {
+    match kind {
+        Kind::Policy => [
+            ("Correct policy", "version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\nmax_age: 604800\n"),
+            ("Typical mistakes", "version: STSv1\nmode: Enforce\nmx: *.*.example.net\nmx: mail.example.com.\nmax-age: 86400\n"),
+        ],
+        Kind::StsRecord => [
+            ("Correct record", "v=STSv1; id=20240101T000000;\n"),
+            ("Typical mistakes", "v=STSv1; id=2024-01-01\nv=STSv1; id=20240102\n"),
+        ],
+        Kind::TlsRptRecord => [
+            ("Correct record", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com\n"),
+            ("Typical mistakes", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com, http://reports.example.com/tlsrpt;\nv=TLSRPTv1 ; ruf=mailto:tls-reports@example.com\n"),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(v: &LintView) -> String {
+        v.segments.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    #[test]
+    fn segments_cover_the_input_exactly() {
+        for kind in Kind::ALL {
+            for (_, input) in examples(kind) {
+                let v = LintView::new(kind, input);
+                assert_eq!(joined(&v), input);
+            }
+        }
+    }
+
+    #[test]
+    fn offending_text_is_its_own_segment() {
+        let input = "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 99999999\n";
+        let v = LintView::new(Kind::Policy, input);
+        assert!(!v.valid);
+        assert_eq!(v.errors, 1);
+        let f = &v.findings[0];
+        assert_eq!(f.code, "sts-policy/max-age-out-of-range");
+        assert_eq!((f.line, f.column), (4, 10));
+        let seg = v.segments.iter().find(|s| s.findings.contains(&0)).unwrap();
+        assert_eq!(seg.text, "99999999");
+        assert_eq!(seg.severity, Some(Severity::Error));
+    }
+
+    #[test]
+    fn missing_fields_become_markers_at_the_end() {
+        let v = LintView::new(
+            Kind::Policy,
+            "version: STSv1\nmode: enforce\nmx: a.example\n",
+        );
+        let last = v.segments.last().unwrap();
+        assert!(last.marker);
+        let codes: Vec<_> = last.findings.iter().map(|&i| v.findings[i].code).collect();
+        assert!(codes.contains(&"sts-policy/missing-max-age"), "{codes:?}");
+    }
+
+    #[test]
+    fn examples_show_what_they_promise() {
+        for kind in Kind::ALL {
+            let [(_, good), (_, bad)] = examples(kind);
+            assert!(LintView::new(kind, good).valid, "{kind:?} good example");
+            let bad = LintView::new(kind, bad);
+            assert!(!bad.valid && bad.errors >= 1, "{kind:?} bad example");
+        }
+    }
+
+    #[test]
+    fn summary_describes_the_policy() {
+        let v = LintView::new(Kind::Policy, examples(Kind::Policy)[0].1);
+        assert!(
+            v.summary
+                .contains(&("max_age".to_string(), "604800 s (7 days)".to_string())),
+            "{:?}",
+            v.summary
+        );
+        assert!(v
+            .summary
+            .contains(&("mx".to_string(), "*.example.net".to_string())));
+    }
+
+    #[test]
+    fn multibyte_input_keeps_char_boundaries() {
+        let input = "v=STSv1; id=äbc; ext=ü\n";
+        let v = LintView::new(Kind::StsRecord, input);
+        assert_eq!(joined(&v), input);
+    }
+}

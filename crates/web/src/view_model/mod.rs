@@ -1,0 +1,3 @@
+//! Plain-Rust models of what each view shows, built from core and tested natively.
+
+pub mod lint;

@@ -1,0 +1,86 @@
+// The Lint view in a real Chromium against the built site.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot } from './lib.mjs';
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function lint(page, text) {
+  await page.fill('#lint-input', text);
+}
+
+test('an invalid policy shows its codes, spans and verdict', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/lint/policy`);
+  await page.locator('#lint-input').waitFor();
+  await lint(page, 'version: STSv1\nmode: enforce\nmx: *.*.example.com\nmx: mail.example.com\nmax_age: 99999999\n');
+  const finding = page.locator('li.finding[data-code="sts-policy/max-age-out-of-range"]');
+  await finding.waitFor();
+  assert.equal(await finding.getAttribute('data-severity'), 'error');
+  assert.match(await finding.textContent(), /RFC 8461 §3\.2/);
+  assert.equal(await page.locator('li.finding[data-code="sts-policy/mx-bad-wildcard"]').count(), 1);
+  assert.equal(await page.locator('.verdict').getAttribute('data-valid'), 'false');
+  // The offending text is marked in the annotated copy of the input.
+  const marks = await page.locator('.annotated mark.sev-error').allTextContents();
+  assert.ok(marks.includes('99999999'), `marks: ${JSON.stringify(marks)}`);
+  // Hovering a finding lights up its span.
+  await finding.hover();
+  assert.equal(await page.locator('.annotated mark.active').textContent(), '99999999');
+  const rfc = finding.locator('a.rfc');
+  assert.equal(await rfc.getAttribute('href'), 'https://www.rfc-editor.org/rfc/rfc8461#section-3.2');
+  await screenshot(page, 'lint-policy-invalid');
+  assert.deepEqual(errors, []);
+  // Everything happened locally: the page fetched only its own files.
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+});
+
+test('a valid policy is valid', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/policy`);
+  await page.locator('#lint-input').waitFor();
+  await lint(page, 'version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n');
+  await page.locator('.verdict[data-valid="true"]').waitFor();
+  assert.equal(await page.locator('li.finding').count(), 0);
+  assert.match(await page.locator('.summary').textContent(), /604800 s \(7 days\)/);
+  assert.deepEqual(errors, []);
+});
+
+test('the record tabs apply the record-set rule', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/sts-record`);
+  await page.locator('.lint[data-kind="sts-record"]').waitFor();
+  await lint(page, 'v=STSv1; id=1\nv=STSv1; id=2\n');
+  await page.locator('li.finding[data-code="sts-txt/multiple-records"]').first().waitFor();
+  assert.equal(await page.locator('li.finding[data-code="sts-txt/multiple-records"]').count(), 2);
+  await page.click('a.tab[data-kind="tlsrpt-record"]');
+  await page.locator('.lint[data-kind="tlsrpt-record"]').waitFor();
+  assert.equal(new URL(page.url()).hash, '#/lint/tlsrpt-record');
+  await lint(page, 'v=TLSRPTv1; rua=http://reports.example.com/');
+  await page.locator('li.finding[data-code="tlsrpt-txt/rua-unsupported-scheme"]').waitFor();
+  await screenshot(page, 'lint-tlsrpt-invalid');
+  // Back to the first tab: its text was kept.
+  await page.goBack();
+  await page.locator('.lint[data-kind="sts-record"]').waitFor();
+  assert.equal(await page.inputValue('#lint-input'), 'v=STSv1; id=1\nv=STSv1; id=2\n');
+  assert.deepEqual(errors, []);
+});
+
+test('examples load and the page works offline once loaded', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/policy`);
+  await page.locator('#lint-input').waitFor();
+  await page.context().setOffline(true);
+  await page.click('button[data-example="1"]');
+  await page.locator('li.finding[data-code="sts-policy/bad-mode"]').waitFor();
+  await page.click('button[data-example="0"]');
+  await page.locator('.verdict[data-valid="true"]').waitFor();
+  await page.context().setOffline(false);
+  assert.deepEqual(errors, []);
+});
