@@ -1,5 +1,7 @@
 //! Runs the built `mtasts` binary the way scripts do and checks output and exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // Test code may panic.
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -10,6 +10,8 @@
 //!
 //! The corpus is `$MTASTS_CORPUS`, or `../shared/corpus` beside the repository.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // Test code may panic.
+
 use std::path::{Path, PathBuf};
 
 use mtasts_core::lint::{lint, Kind, Value};

@@ -251,7 +251,12 @@ mod tests {
     use super::*;
 
     /// (input, rua when valid, codes expected among the findings).
-    const CASES: &[(&str, Option<&[&str]>, &[&str])] = &[
+    type Case = (
+        &'static str,
+        Option<&'static [&'static str]>,
+        &'static [&'static str],
+    );
+    const CASES: &[Case] = &[
         (
             "v=TLSRPTv1;rua=mailto:reports@example.com",
             Some(&["mailto:reports@example.com"]),
