@@ -15,11 +15,7 @@ use mtasts_core::{Code, Finding, Severity};
 use serde_json::json;
 
 #[derive(Parser)]
-#[command(
-    name = "mtasts",
-    version,
-    about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records and policies"
-)]
+#[command(name = "mtasts", version, about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records and policies")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,14 +82,12 @@ fn read_input(file: Option<&str>) -> Result<(String, Vec<u8>), String> {
     match file {
         None | Some("-") => {
             let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(("<stdin>".to_string(), buf))
         }
-        Some(path) => std::fs::read(path)
-            .map(|b| (path.to_string(), b))
-            .map_err(|e| format!("cannot read {path}: {e}")),
+        Some(path) => {
+            std::fs::read(path).map(|b| (path.to_string(), b)).map_err(|e| format!("cannot read {path}: {e}"))
+        }
     }
 }
 
@@ -107,11 +101,7 @@ fn run_lint(kind: Kind, file: Option<&str>, as_json: bool) -> u8 {
     };
     let result = lint(kind, &input);
     let text = String::from_utf8_lossy(&input);
-    let out = if as_json {
-        json_report(&result, &text)
-    } else {
-        human_report(&result, &name, &text)
-    };
+    let out = if as_json { json_report(&result, &text) } else { human_report(&result, &name, &text) };
     if std::io::stdout().write_all(out.as_bytes()).is_err() {
         return 2;
     }
@@ -182,29 +172,15 @@ fn human_report(result: &Lint, name: &str, text: &str) -> String {
         ));
         let gutter = lc.line.to_string().len();
         let width = if f.span.end > start {
-            let line_end = text
-                .get(start..)
-                .and_then(|s| s.find('\n'))
-                .map_or(text.len(), |e| start + e);
-            text.get(start..f.span.end.min(line_end))
-                .map_or(1, |s| s.trim_end_matches('\r').chars().count().max(1))
+            let line_end = text.get(start..).and_then(|s| s.find('\n')).map_or(text.len(), |e| start + e);
+            text.get(start..f.span.end.min(line_end)).map_or(1, |s| s.trim_end_matches('\r').chars().count().max(1))
         } else {
             1
         };
         out.push_str(&format!("{:gutter$} |\n", ""));
         out.push_str(&format!("{} | {}\n", lc.line, line.replace('\t', " ")));
-        out.push_str(&format!(
-            "{:gutter$} | {}{}\n",
-            "",
-            " ".repeat(lc.column - 1),
-            "^".repeat(width)
-        ));
-        out.push_str(&format!(
-            "{:gutter$} = {} <{}>\n",
-            "",
-            info.rfc.label(),
-            info.rfc.url()
-        ));
+        out.push_str(&format!("{:gutter$} | {}{}\n", "", " ".repeat(lc.column - 1), "^".repeat(width)));
+        out.push_str(&format!("{:gutter$} = {} <{}>\n", "", info.rfc.label(), info.rfc.url()));
         out.push_str(&format!("{:gutter$} = fix: {}\n\n", "", info.fix));
     }
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity() == s).count();
@@ -212,11 +188,7 @@ fn human_report(result: &Lint, name: &str, text: &str) -> String {
     out.push_str(&format!(
         "{name}: {} {} — {}, {}, {}\n",
         result.kind.title(),
-        if result.is_valid() {
-            "is valid"
-        } else {
-            "is INVALID"
-        },
+        if result.is_valid() { "is valid" } else { "is INVALID" },
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "info"),
@@ -228,18 +200,11 @@ fn human_report(result: &Lint, name: &str, text: &str) -> String {
 fn summary(value: &Value) -> String {
     match value {
         Value::StsRecord(Some(r)) => format!("  id: {}\n", r.id.as_deref().unwrap_or("(missing)")),
-        Value::TlsRptRecord(Some(r)) => r
-            .rua
-            .iter()
-            .map(|u| format!("  report to: {u}\n"))
-            .collect(),
+        Value::TlsRptRecord(Some(r)) => r.rua.iter().map(|u| format!("  report to: {u}\n")).collect(),
         Value::StsRecord(None) | Value::TlsRptRecord(None) => "  no usable record\n".to_string(),
         Value::Policy(p) => {
             let mut s = String::new();
-            s.push_str(&format!(
-                "  mode: {}\n",
-                p.mode.map_or("(missing or invalid)", |m| m.as_str())
-            ));
+            s.push_str(&format!("  mode: {}\n", p.mode.map_or("(missing or invalid)", |m| m.as_str())));
             match p.max_age {
                 Some(a) => s.push_str(&format!("  max_age: {a} ({})\n", human_duration(a))),
                 None => s.push_str("  max_age: (missing or invalid)\n"),
@@ -269,11 +234,7 @@ fn run_match(pattern: &str, host: &str) -> u8 {
     let h = match normalize_host(host) {
         Ok(h) => h,
         Err(why) => {
-            println!(
-                "no match: {}: {why} [{}]",
-                Code::MxInvalidHost.info().message,
-                Code::MxInvalidHost.id()
-            );
+            println!("no match: {}: {why} [{}]", Code::MxInvalidHost.info().message, Code::MxInvalidHost.id());
             return 1;
         }
     };
@@ -299,13 +260,7 @@ fn run_codes(as_json: bool) -> u8 {
     } else {
         for c in Code::ALL {
             let i = c.info();
-            println!(
-                "{:<40} {:<8} {:<15} {}",
-                i.id,
-                i.severity.as_str(),
-                i.rfc.label(),
-                i.message
-            );
+            println!("{:<40} {:<8} {:<15} {}", i.id, i.severity.as_str(), i.rfc.label(), i.message);
         }
     }
     0

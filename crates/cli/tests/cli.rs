@@ -16,9 +16,7 @@ fn mtasts(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("spawn mtasts");
     let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
+    input.write_all(stdin.unwrap_or("").as_bytes()).expect("write stdin");
     drop(input);
     child.wait_with_output().expect("wait")
 }
@@ -36,12 +34,7 @@ fn json(o: &Output) -> Value {
 }
 
 fn codes(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["code"].as_str().expect("code").to_string())
-        .collect()
+    v["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().expect("code").to_string()).collect()
 }
 
 fn temp_file(name: &str, body: &[u8]) -> String {
@@ -52,7 +45,8 @@ fn temp_file(name: &str, body: &[u8]) -> String {
     path.to_string_lossy().into_owned()
 }
 
-const GOOD_POLICY: &str = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n";
+const GOOD_POLICY: &str =
+    "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n";
 
 #[test]
 fn valid_policy_file_exits_zero_with_its_fields() {
@@ -64,10 +58,7 @@ fn valid_policy_file_exits_zero_with_its_fields() {
     assert_eq!(v["valid"], true);
     assert_eq!(v["value"]["mode"], "enforce");
     assert_eq!(v["value"]["max_age"], 604800);
-    assert_eq!(
-        v["value"]["mx"],
-        serde_json::json!(["mail.example.com", "*.example.net"])
-    );
+    assert_eq!(v["value"]["mx"], serde_json::json!(["mail.example.com", "*.example.net"]));
 }
 
 #[test]
@@ -81,15 +72,9 @@ fn invalid_policy_reports_code_span_and_rfc() {
     assert_eq!(f["code"], "sts-policy/max-age-out-of-range");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["rfc"], "RFC 8461 §3.2");
-    let (s, e) = (
-        f["start"].as_u64().unwrap() as usize,
-        f["end"].as_u64().unwrap() as usize,
-    );
+    let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
     assert_eq!(&input[s..e], "99999999");
-    assert_eq!(
-        (f["line"].as_u64(), f["column"].as_u64()),
-        (Some(4), Some(10))
-    );
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(4), Some(10)));
 }
 
 #[test]
@@ -98,52 +83,31 @@ fn human_output_underlines_the_offending_text() {
     let o = mtasts(&["lint", "policy"], Some(input));
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(
-        out.contains("<stdin>:3:7: error[sts-policy/mx-bad-wildcard]"),
-        "{out}"
-    );
-    assert!(
-        out.contains("3 | mx: *.*.example.com\n  |       ^\n"),
-        "{out}"
-    );
+    assert!(out.contains("<stdin>:3:7: error[sts-policy/mx-bad-wildcard]"), "{out}");
+    assert!(out.contains("3 | mx: *.*.example.com\n  |       ^\n"), "{out}");
     assert!(out.contains("RFC 8461 §4.1"), "{out}");
-    assert!(
-        out.contains("is INVALID — 1 error, 0 warnings, 0 infos"),
-        "{out}"
-    );
+    assert!(out.contains("is INVALID — 1 error, 0 warnings, 0 infos"), "{out}");
 }
 
 #[test]
 fn record_file_lines_are_a_record_set() {
-    let o = mtasts(
-        &["lint", "sts-record", "-", "--json"],
-        Some("v=STSv1; id=1\nv=spf1 -all\n"),
-    );
+    let o = mtasts(&["lint", "sts-record", "-", "--json"], Some("v=STSv1; id=1\nv=spf1 -all\n"));
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let v = json(&o);
     assert_eq!(v["value"]["id"], "1");
     assert_eq!(codes(&v), ["sts-txt/record-discarded"]);
 
-    let o = mtasts(
-        &["lint", "sts-record", "-", "--json"],
-        Some("v=STSv1; id=1\nv=STSv1; id=2\n"),
-    );
+    let o = mtasts(&["lint", "sts-record", "-", "--json"], Some("v=STSv1; id=1\nv=STSv1; id=2\n"));
     assert_eq!(code(&o), 1);
     let v = json(&o);
     assert_eq!(v["value"], Value::Null);
-    assert_eq!(
-        codes(&v),
-        ["sts-txt/multiple-records", "sts-txt/multiple-records"]
-    );
+    assert_eq!(codes(&v), ["sts-txt/multiple-records", "sts-txt/multiple-records"]);
     assert_eq!(v["findings"][1]["line"], 2);
 }
 
 #[test]
 fn quoted_multi_string_record_is_concatenated() {
-    let o = mtasts(
-        &["lint", "sts-record", "--json"],
-        Some("\"v=STSv1; \" \"id=20240101\"\n"),
-    );
+    let o = mtasts(&["lint", "sts-record", "--json"], Some("\"v=STSv1; \" \"id=20240101\"\n"));
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert_eq!(json(&o)["value"]["id"], "20240101");
 }
@@ -155,14 +119,8 @@ fn tlsrpt_record_lists_report_uris() {
         Some("v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1\n"),
     );
     assert_eq!(code(&o), 0);
-    assert_eq!(
-        json(&o)["value"]["rua"],
-        serde_json::json!(["mailto:a@example.com", "https://r.example.com/v1"])
-    );
-    let o = mtasts(
-        &["lint", "tlsrpt-record", "--json"],
-        Some("v=TLSRPTv1; rua=http://r.example.com/v1\n"),
-    );
+    assert_eq!(json(&o)["value"]["rua"], serde_json::json!(["mailto:a@example.com", "https://r.example.com/v1"]));
+    let o = mtasts(&["lint", "tlsrpt-record", "--json"], Some("v=TLSRPTv1; rua=http://r.example.com/v1\n"));
     assert_eq!(code(&o), 1);
     assert_eq!(codes(&json(&o)), ["tlsrpt-txt/rua-unsupported-scheme"]);
 }
@@ -187,38 +145,13 @@ fn match_exit_codes_and_reasons() {
     assert!(stdout(&o).contains("exactly one label"), "{}", stdout(&o));
     let o = mtasts(&["match", "*.example.com", "example.com"], None);
     assert_eq!(code(&o), 1);
-    assert_eq!(
-        code(&mtasts(
-            &["match", "MAIL.example.com", "mail.EXAMPLE.com."],
-            None
-        )),
-        0
-    );
-    assert_eq!(
-        code(&mtasts(
-            &["match", "xn--mnchen-3ya.example", "münchen.example"],
-            None
-        )),
-        0
-    );
+    assert_eq!(code(&mtasts(&["match", "MAIL.example.com", "mail.EXAMPLE.com."], None)), 0);
+    assert_eq!(code(&mtasts(&["match", "xn--mnchen-3ya.example", "münchen.example"], None)), 0);
     let o = mtasts(&["match", "münchen.example", "münchen.example"], None);
     assert_eq!(code(&o), 2);
-    assert!(
-        stdout(&o).contains("xn--mnchen-3ya.example"),
-        "{}",
-        stdout(&o)
-    );
-    assert_eq!(
-        code(&mtasts(
-            &["match", "*.*.example.com", "a.b.example.com"],
-            None
-        )),
-        2
-    );
-    assert_eq!(
-        code(&mtasts(&["match", "*.example.com", "*.example.com"], None)),
-        1
-    );
+    assert!(stdout(&o).contains("xn--mnchen-3ya.example"), "{}", stdout(&o));
+    assert_eq!(code(&mtasts(&["match", "*.*.example.com", "a.b.example.com"], None)), 2);
+    assert_eq!(code(&mtasts(&["match", "*.example.com", "*.example.com"], None)), 1);
 }
 
 #[test]
@@ -226,12 +159,7 @@ fn codes_lists_the_whole_table() {
     let o = mtasts(&["codes", "--json"], None);
     assert_eq!(code(&o), 0);
     let rows = json(&o);
-    let ids: Vec<&str> = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert!(ids.contains(&"sts-policy/max-age-out-of-range"));
     assert_eq!(ids.len(), mtasts_core::Code::ALL.len());
 }

@@ -26,10 +26,7 @@ impl RfcRef {
 
     /// A link to the section on the RFC Editor's site.
     pub fn url(&self) -> String {
-        format!(
-            "https://www.rfc-editor.org/rfc/rfc{}#section-{}",
-            self.number, self.section
-        )
+        format!("https://www.rfc-editor.org/rfc/rfc{}#section-{}", self.number, self.section)
     }
 }
 
@@ -333,6 +330,113 @@ codes! {
         "mode none: senders treat the domain as having no policy (the way to retire MTA-STS)",
         "use mode testing or enforce to protect mail";
 
+    // ---- TLS-RPT reports, RFC 8460 §4 and §5 ------------------------------------------
+    ReportNotJson = "report/not-json", Error, 8460, "4",
+        "not a JSON document",
+        "check that the file is the report itself (a .json, or a .json.gz to decompress), not a truncated or different file";
+    ReportNotObject = "report/not-object", Error, 8460, "4.4",
+        "the report is not a JSON object",
+        "a report is one JSON object with organization-name, date-range, report-id and policies";
+    ReportMissingField = "report/missing-field", Error, 8460, "4.4",
+        "a required member is missing",
+        "the sender's report is incomplete; the rest of it is still counted";
+    ReportWrongType = "report/wrong-type", Error, 8460, "4.4",
+        "a member has the wrong JSON type",
+        "the sender's report does not follow the schema; the value was read as well as possible";
+    ReportNullField = "report/null-field", Info, 8460, "4.4",
+        "a member is null; treated as absent",
+        "nothing to do: some senders write null for empty fields";
+    ReportMissingContactInfo = "report/missing-contact-info", Warning, 8460, "4.4",
+        "contact-info is missing: there is no address to ask the sender about this report",
+        "nothing to do on your side";
+    ReportBadDatetime = "report/bad-datetime", Error, 8460, "4.4",
+        "date-time is not in RFC 3339 format",
+        "the report's time range cannot be placed; its counts are still included";
+    ReportDatetimeNoTimezone = "report/datetime-no-timezone", Info, 8460, "4.4",
+        "date-time has no time zone; read as UTC (some Microsoft reports do this)",
+        "nothing to do: RFC 3339 requires a zone, and UTC is what the sender means";
+    ReportDateRangeReversed = "report/date-range-reversed", Error, 8460, "4.1",
+        "end-datetime is before start-datetime",
+        "the sender's clock or report is broken; counts are attributed to the start day";
+    ReportNotUtcDay = "report/not-utc-day", Info, 8460, "4.1",
+        "the report does not cover one full UTC day (00:00-24:00)",
+        "nothing to do: daily charts place the report on its start day";
+    ReportPoliciesNotArray = "report/policies-not-array", Error, 8460, "4",
+        "policies must be an array, even for a single policy",
+        "the single policy object was read as a one-element array";
+    ReportUnknownPolicyType = "report/unknown-policy-type", Warning, 8460, "4.4",
+        "policy-type is not tlsa, sts or no-policy-found",
+        "kept as reported; check the sender's documentation";
+    ReportMissingPolicyString = "report/missing-policy-string", Info, 8460, "4.4",
+        "the policy has no policy-string, so the policy the sender applied is unknown",
+        "nothing to do: counts are still included";
+    ReportPolicyStringJsonArray = "report/policy-string-json-array", Info, 8460, "4.5",
+        "policy-string holds one string that is itself a JSON array (a Microsoft quirk); its elements were read as the records",
+        "nothing to do";
+    ReportMissingPolicyDomain = "report/missing-policy-domain", Warning, 8460, "4.4",
+        "the policy has no policy-domain",
+        "the policy is counted under an unknown domain";
+    ReportMxHostPatternKey = "report/mx-host-pattern-key", Info, 8460, "4.4",
+        "mx-host given as \"mx-host-pattern\", the name the RFC's prose uses; its JSON schema says \"mx-host\": both are accepted",
+        "nothing to do";
+    ReportMxHostString = "report/mx-host-string", Info, 8460, "4.4",
+        "mx-host is a single string; the RFC's prose says a JSON array of strings (its example uses a string): both are accepted",
+        "nothing to do";
+    ReportNegativeCount = "report/negative-count", Error, 8460, "4.2",
+        "a session count is negative",
+        "the sender's report is broken; the count was read as 0";
+    ReportMissingFailureCount = "report/missing-failure-count", Info, 8460, "4.2.2",
+        "total-failure-session-count is missing; read as the sum of the failure details",
+        "nothing to do";
+    ReportMissingFailureDetails = "report/missing-failure-details", Info, 8460, "4.4",
+        "failures are counted but no failure-details say which",
+        "nothing to do; ask the sender (contact-info) if the failures matter";
+    ReportUnknownResultType = "report/unknown-result-type", Warning, 8460, "4.3",
+        "result-type is not one of the RFC's types (the registry can grow); kept as reported",
+        "look the type up in the IANA STARTTLS Validation Result Types registry or the sender's documentation";
+    ReportEmptyIp = "report/empty-ip", Info, 8460, "4.4",
+        "an IP address member is an empty string; treated as absent",
+        "nothing to do";
+    ReportBadIp = "report/bad-ip", Warning, 8460, "4.4",
+        "an IP address member is not an IPv4 or IPv6 address",
+        "kept as reported";
+    ReportAdditionalInfoUriKey = "report/additional-info-uri-key", Info, 8460, "4.4",
+        "additional information given as \"additional-info-uri\", the name the RFC's prose uses; its JSON schema says \"additional-information\": both are accepted",
+        "nothing to do";
+    ReportDetailsExceedTotal = "report/details-exceed-total", Info, 8460, "4",
+        "failure-details add up to more than total-failure-session-count (result types are not exclusive: one session can fail several ways)",
+        "nothing to do";
+    ReportUnknownField = "report/unknown-field", Info, 8460, "4.4",
+        "member not in the RFC's schema; ignored",
+        "nothing to do";
+    ReportDuplicate = "report/duplicate", Info, 8460, "5.3",
+        "the same report (organization-name and report-id) was seen before; counted once",
+        "nothing to do: senders may deliver a report more than once";
+    ReportMetadataMismatch = "report/metadata-mismatch", Warning, 8460, "5.6",
+        "the email headers, subject or file name disagree with the report body; the body wins",
+        "nothing to do on your side; the sender's metadata is inconsistent";
+    ReportMissingReportHeaders = "report/missing-report-headers", Info, 8460, "5.3",
+        "the email lacks the TLS-Report-Domain or TLS-Report-Submitter header the RFC requires",
+        "nothing to do on your side";
+    InputNoReport = "input/no-report", Error, 8460, "5.3",
+        "no TLS-RPT report found in this input",
+        "give a .json or .json.gz report, a .zip of them, or the report email (.eml or mbox)";
+    InputTooLarge = "input/too-large", Error, 8460, "5.2",
+        "decompressed data exceeds the size limit; this input was skipped",
+        "raise the limit (--max-bytes) if the file is genuine";
+    InputBadCompression = "input/bad-compression", Error, 8460, "5.2",
+        "the compressed data is corrupt or truncated",
+        "fetch the attachment again";
+    InputBadEmail = "input/bad-email", Error, 8460, "5.3",
+        "the email could not be read",
+        "save the message in its raw form (.eml) and try again";
+    InputTooManyParts = "input/too-many-parts", Error, 8460, "5.3",
+        "more attachments or archive entries than the limit; the rest were skipped",
+        "raise the limit (--max-parts) if the file is genuine";
+    InputTooManyReports = "input/too-many-reports", Error, 8460, "5",
+        "more reports than the batch limit; the rest were skipped",
+        "raise the limit (--max-reports) or split the batch";
+
     // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
     MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
         "not a valid MX host name",
@@ -351,19 +455,10 @@ mod tests {
         for &code in Code::ALL {
             let i = code.info();
             assert!(ids.insert(i.id), "duplicate id {}", i.id);
-            let (area, what) =
-                i.id.split_once('/')
-                    .unwrap_or_else(|| panic!("{} has no area", i.id));
+            let (area, what) = i.id.split_once('/').unwrap_or_else(|| panic!("{} has no area", i.id));
+            assert!(["sts-txt", "tlsrpt-txt", "sts-policy", "mx"].contains(&area), "{}: unknown area", i.id);
             assert!(
-                ["sts-txt", "tlsrpt-txt", "sts-policy", "mx"].contains(&area),
-                "{}: unknown area",
-                i.id
-            );
-            assert!(
-                !what.is_empty()
-                    && what
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                !what.is_empty() && what.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{} is not kebab-case",
                 i.id
             );
@@ -375,17 +470,9 @@ mod tests {
                 "{}: message is not a lowercase phrase",
                 i.id
             );
-            assert!(
-                !i.message.ends_with('.'),
-                "{}: message ends with a period",
-                i.id
-            );
+            assert!(!i.message.ends_with('.'), "{}: message ends with a period", i.id);
             assert!(!i.fix.is_empty(), "{}: no fix", i.id);
-            assert!(
-                [8460, 8461].contains(&i.rfc.number) && !i.rfc.section.is_empty(),
-                "{}: rfc",
-                i.id
-            );
+            assert!([8460, 8461].contains(&i.rfc.number) && !i.rfc.section.is_empty(), "{}: rfc", i.id);
             assert_eq!(Code::from_id(i.id), Some(code));
         }
     }
@@ -394,9 +481,6 @@ mod tests {
     fn rfc_links() {
         let r = Code::StsPolicyMaxAgeOutOfRange.info().rfc;
         assert_eq!(r.label(), "RFC 8461 §3.2");
-        assert_eq!(
-            r.url(),
-            "https://www.rfc-editor.org/rfc/rfc8461#section-3.2"
-        );
+        assert_eq!(r.url(), "https://www.rfc-editor.org/rfc/rfc8461#section-3.2");
     }
 }

@@ -22,10 +22,7 @@ pub(crate) struct DomainError {
 }
 
 fn err(detail: impl Into<String>, start: usize, end: usize) -> DomainError {
-    DomainError {
-        detail: detail.into(),
-        span: Span::new(start, end),
-    }
+    DomainError { detail: detail.into(), span: Span::new(start, end) }
 }
 
 /// Checks `name` against the `Domain` grammar and the DNS length limits.
@@ -36,14 +33,7 @@ pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
         return Err(err("empty host name", 0, 0));
     }
     if name.len() > 253 {
-        return Err(err(
-            format!(
-                "{} characters long; a host name has at most 253",
-                name.len()
-            ),
-            0,
-            name.len(),
-        ));
+        return Err(err(format!("{} characters long; a host name has at most 253", name.len()), 0, name.len()));
     }
     let mut start = 0;
     for label in name.split('.') {
@@ -55,10 +45,7 @@ pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
                 end.max(start + 1).min(name.len()),
             ));
         }
-        if let Some((i, c)) = label
-            .char_indices()
-            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-'))
-        {
+        if let Some((i, c)) = label.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-')) {
             let at = start + i;
             return Err(err(
                 format!("\"{c}\" is not allowed in a host name (letters, digits and \"-\" only)"),
@@ -67,34 +54,15 @@ pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(err(
-                format!("label \"{label}\" starts or ends with \"-\""),
-                start,
-                end,
-            ));
+            return Err(err(format!("label \"{label}\" starts or ends with \"-\""), start, end));
         }
         if label.len() > 63 {
-            return Err(err(
-                format!(
-                    "label is {} characters long; at most 63 are allowed",
-                    label.len()
-                ),
-                start,
-                end,
-            ));
+            return Err(err(format!("label is {} characters long; at most 63 are allowed", label.len()), start, end));
         }
-        if label.len() >= 4
-            && label
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-        {
+        if label.len() >= 4 && label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")) {
             let (_, result) = idna::domain_to_unicode(label);
             if result.is_err() {
-                return Err(err(
-                    format!("\"{label}\" is not a valid A-label (bad Punycode)"),
-                    start,
-                    end,
-                ));
+                return Err(err(format!("\"{label}\" is not a valid A-label (bad Punycode)"), start, end));
             }
         }
         start = end + 1;
@@ -131,12 +99,7 @@ mod tests {
     ];
 
     fn check(name: &str, valid: bool) {
-        assert_eq!(
-            check_domain(name).is_ok(),
-            valid,
-            "{name:?}: {:?}",
-            check_domain(name)
-        );
+        assert_eq!(check_domain(name).is_ok(), valid, "{name:?}: {:?}", check_domain(name));
     }
 
     #[test]
@@ -157,10 +120,7 @@ mod tests {
 
     #[test]
     fn a_label_conversion() {
-        assert_eq!(
-            to_a_label("münchen.example").as_deref(),
-            Some("xn--mnchen-3ya.example")
-        );
+        assert_eq!(to_a_label("münchen.example").as_deref(), Some("xn--mnchen-3ya.example"));
         assert_eq!(to_a_label("ÑACA.com").as_deref(), Some("xn--aca-6ma.com"));
     }
 }

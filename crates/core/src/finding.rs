@@ -47,10 +47,7 @@ impl Span {
     /// A span from `start` to `end`; the two are swapped if given in the wrong order.
     pub fn new(start: usize, end: usize) -> Span {
         if end < start {
-            Span {
-                start: end,
-                end: start,
-            }
+            Span { start: end, end: start }
         } else {
             Span { start, end }
         }
@@ -63,10 +60,7 @@ impl Span {
 
     /// The same span moved `by` bytes to the right.
     pub fn shift(self, by: usize) -> Span {
-        Span {
-            start: self.start.saturating_add(by),
-            end: self.end.saturating_add(by),
-        }
+        Span { start: self.start.saturating_add(by), end: self.end.saturating_add(by) }
     }
 }
 
@@ -75,8 +69,11 @@ impl Span {
 pub struct Finding {
     /// The stable code; its table row gives severity, RFC section, message and fix.
     pub code: Code,
-    /// Where in the input.
+    /// Where in the input text. For findings about a JSON report this is an empty span at
+    /// 0 unless a caller located the pointer in the text (see `pointer`).
     pub span: Span,
+    /// For findings about a JSON document: an RFC 6901 pointer to the member concerned.
+    pub pointer: Option<String>,
     /// What makes this occurrence specific ("got 99999999"); may be empty.
     pub detail: String,
 }
@@ -84,11 +81,12 @@ pub struct Finding {
 impl Finding {
     /// A finding with a detail text.
     pub fn new(code: Code, span: Span, detail: impl Into<String>) -> Finding {
-        Finding {
-            code,
-            span,
-            detail: detail.into(),
-        }
+        Finding { code, span, pointer: None, detail: detail.into() }
+    }
+
+    /// A finding about the JSON member at `pointer` (RFC 6901).
+    pub fn at_pointer(code: Code, pointer: impl Into<String>, detail: impl Into<String>) -> Finding {
+        Finding { code, span: Span::at(0), pointer: Some(pointer.into()), detail: detail.into() }
     }
 
     /// The severity from the code's table row.

@@ -9,10 +9,7 @@
 //! callers (the web app, the CLI) fetch the inputs and present the findings.
 
 #![deny(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod code;
 mod domain;

@@ -89,29 +89,17 @@ pub fn lint(kind: Kind, input: &[u8]) -> Lint {
     match kind {
         Kind::Policy => {
             let p = policy::parse(input);
-            Lint {
-                kind,
-                value: Value::Policy(p.value),
-                findings: p.findings,
-            }
+            Lint { kind, value: Value::Policy(p.value), findings: p.findings }
         }
         Kind::StsRecord => {
             let text = String::from_utf8_lossy(input);
             let p = sts_txt::parse_records(&split_document(&text));
-            Lint {
-                kind,
-                value: Value::StsRecord(p.value),
-                findings: p.findings,
-            }
+            Lint { kind, value: Value::StsRecord(p.value), findings: p.findings }
         }
         Kind::TlsRptRecord => {
             let text = String::from_utf8_lossy(input);
             let p = rpt_txt::parse_records(&split_document(&text));
-            Lint {
-                kind,
-                value: Value::TlsRptRecord(p.value),
-                findings: p.findings,
-            }
+            Lint { kind, value: Value::TlsRptRecord(p.value), findings: p.findings }
         }
     }
 }

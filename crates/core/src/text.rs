@@ -19,9 +19,7 @@ pub struct LineCol {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`; lines end at LF.
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         LineIndex { text, starts }
     }
 
@@ -30,21 +28,13 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         LineCol { line, column }
     }
 
     /// The text of 1-based line `line`, without its line end.
     pub fn line(&self, line: usize) -> &'a str {
-        let start = self
-            .starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
         let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
         let s = self.text.get(start..end.max(start)).unwrap_or("");
         s.strip_suffix('\r').unwrap_or(s)

@@ -51,12 +51,7 @@ impl RecordText {
     pub fn raw(text: &str, offset: usize) -> RecordText {
         RecordText {
             text: text.to_string(),
-            segs: vec![Seg {
-                text_start: 0,
-                src_start: offset,
-                text_len: text.len(),
-                src_len: text.len(),
-            }],
+            segs: vec![Seg { text_start: 0, src_start: offset, text_len: text.len(), src_len: text.len() }],
             extent: Span::new(offset, offset + text.len()),
         }
     }
@@ -90,10 +85,7 @@ impl RecordText {
             let at = self.src_pos(span.start, span.start > 0);
             return Span::at(at);
         }
-        Span::new(
-            self.src_pos(span.start, false),
-            self.src_pos(span.end, true),
-        )
+        Span::new(self.src_pos(span.start, false), self.src_pos(span.end, true))
     }
 }
 
@@ -148,12 +140,7 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
                 return;
             }
         }
-        segs.push(Seg {
-            text_start: out_len,
-            src_start: src,
-            text_len: len,
-            src_len: len,
-        });
+        segs.push(Seg { text_start: out_len, src_start: src, text_len: len, src_len: len });
     };
     loop {
         while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
@@ -172,9 +159,7 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
                     break;
                 }
                 Some(b'\\') => {
-                    let digits = bytes
-                        .get(i + 1..i + 4)
-                        .filter(|d| d.iter().all(u8::is_ascii_digit));
+                    let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
                     let (byte, len) = match digits {
                         Some(d) => {
                             let v = d.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
@@ -182,12 +167,7 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
                         }
                         None => (*bytes.get(i + 1)?, 2),
                     };
-                    segs.push(Seg {
-                        text_start: out.len(),
-                        src_start: line_start + i,
-                        text_len: 1,
-                        src_len: len,
-                    });
+                    segs.push(Seg { text_start: out.len(), src_start: line_start + i, text_len: 1, src_len: len });
                     out.push(byte);
                     i += len;
                 }
@@ -204,11 +184,7 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
         // Escapes produced invalid UTF-8: fall back to the raw line rather than guess spans.
         return None;
     }
-    Some(RecordText {
-        text,
-        segs,
-        extent: Span::new(line_start + first_quote, line_start + line.len()),
-    })
+    Some(RecordText { text, segs, extent: Span::new(line_start + first_quote, line_start + line.len()) })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,19 +255,12 @@ fn skip_wsp(bytes: &[u8], mut i: usize) -> usize {
 }
 
 fn next_semicolon(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == b';')
-        .map(|p| p + from)
+    bytes.get(from..)?.iter().position(|&b| b == b';').map(|p| p + from)
 }
 
 /// A span covering the character starting at `at` (UTF-8 aware).
 fn char_span(text: &str, at: usize) -> Span {
-    let len = text
-        .get(at..)
-        .and_then(|s| s.chars().next())
-        .map_or(1, char::len_utf8);
+    let len = text.get(at..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
     Span::new(at, at + len)
 }
 
@@ -319,17 +288,10 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
                 findings.push(Finding::new(
                     c.non_ascii,
                     char_span(text, i),
-                    format!(
-                        "\"{}\"",
-                        text.get(i..).and_then(|s| s.chars().next()).unwrap_or('?')
-                    ),
+                    format!("\"{}\"", text.get(i..).and_then(|s| s.chars().next()).unwrap_or('?')),
                 ));
             } else {
-                findings.push(Finding::new(
-                    c.unexpected,
-                    Span::new(i, i + stray.len()),
-                    format!("\"{stray}\""),
-                ));
+                findings.push(Finding::new(c.unexpected, Span::new(i, i + stray.len()), format!("\"{stray}\"")));
             }
             match next_semicolon(bytes, i) {
                 Some(semi) => i = semi,
@@ -355,33 +317,17 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
         if bytes.get(i) != Some(&b'=') {
             let stop = next_semicolon(bytes, i).unwrap_or(bytes.len());
             let junk = text.get(name_start..stop).unwrap_or("").trim_end();
-            let detail = if name.is_empty() {
-                format!("\"{junk}\"")
-            } else {
-                format!("\"{junk}\" has no \"=\"")
-            };
+            let detail = if name.is_empty() { format!("\"{junk}\"") } else { format!("\"{junk}\" has no \"=\"") };
             if bytes.get(name_start).is_some_and(|b| *b >= 0x80) {
-                findings.push(Finding::new(
-                    c.non_ascii,
-                    char_span(text, name_start),
-                    detail,
-                ));
+                findings.push(Finding::new(c.non_ascii, char_span(text, name_start), detail));
             } else {
-                findings.push(Finding::new(
-                    c.invalid_name,
-                    Span::new(name_start, name_start + junk.len()),
-                    detail,
-                ));
+                findings.push(Finding::new(c.invalid_name, Span::new(name_start, name_start + junk.len()), detail));
             }
             i = stop;
             continue;
         }
         let name_span = Span::new(name_start, i);
-        let name_ok = name.len() <= 32
-            && name
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphanumeric());
+        let name_ok = name.len() <= 32 && name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
         if !name_ok {
             let why = if name.is_empty() {
                 "the name is empty".to_string()
@@ -404,18 +350,10 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
         let value_span = Span::new(value_start, i);
         let value = text.get(value_start..i).unwrap_or("");
         if value.is_empty() && bytes.get(i).is_some_and(|&b| b >= 0x80) {
-            findings.push(Finding::new(
-                c.non_ascii,
-                char_span(text, i),
-                format!("in the value of \"{name}\""),
-            ));
+            findings.push(Finding::new(c.non_ascii, char_span(text, i), format!("in the value of \"{name}\"")));
             i = next_semicolon(bytes, i).unwrap_or(bytes.len());
         } else if value.is_empty() {
-            findings.push(Finding::new(
-                c.missing_value,
-                Span::new(name_start, i),
-                format!("\"{name}=\""),
-            ));
+            findings.push(Finding::new(c.missing_value, Span::new(name_start, i), format!("\"{name}=\"")));
             // Skip what follows up to the next field so one mistake gives one finding.
             if let Some(semi) = next_semicolon(bytes, i) {
                 if text.get(i..semi).is_some_and(|s| !s.trim().is_empty()) {
@@ -425,12 +363,7 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
                 break;
             }
         }
-        fields.push(Field {
-            name: name.to_string(),
-            value: value.to_string(),
-            name_span,
-            value_span,
-        });
+        fields.push(Field { name: name.to_string(), value: value.to_string(), name_span, value_span });
     }
     (fields, findings)
 }
@@ -439,10 +372,7 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
 /// (the URI checks happen later, with better messages).
 fn scan_uri_list(bytes: &[u8], mut i: usize) -> usize {
     loop {
-        while bytes
-            .get(i)
-            .is_some_and(|&b| (0x21..=0x7E).contains(&b) && b != b',' && b != b';')
-        {
+        while bytes.get(i).is_some_and(|&b| (0x21..=0x7E).contains(&b) && b != b',' && b != b';') {
             i += 1;
         }
         let after_uri = i;
@@ -478,11 +408,7 @@ pub(crate) fn check_fields<'f>(
         seen.push(&f.name);
         if !known.contains(&f.name.as_str()) {
             // Only suggest a known field the record does not already have.
-            let absent: Vec<&str> = known
-                .iter()
-                .copied()
-                .filter(|k| fields.iter().all(|g| g.name != *k))
-                .collect();
+            let absent: Vec<&str> = known.iter().copied().filter(|k| fields.iter().all(|g| g.name != *k)).collect();
             match near_miss(&f.name, &absent) {
                 Some(k) => findings.push(Finding::new(
                     c.misspelled,
@@ -509,27 +435,16 @@ pub(crate) fn check_fields<'f>(
 pub(crate) fn near_miss<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     let fold = |s: &str| s.to_ascii_lowercase().replace('-', "_");
     let folded = fold(name);
-    known
-        .iter()
-        .copied()
-        .find(|k| fold(k) == folded)
-        .or_else(|| {
-            known
-                .iter()
-                .copied()
-                .filter(|k| k.len() >= 2)
-                .map(|k| (k, edit_distance(&folded, k)))
-                .filter(|&(k, d)| {
-                    d >= 1
-                        && d <= if k.len() >= 4 && name.len() >= 4 {
-                            2
-                        } else {
-                            1
-                        }
-                })
-                .min_by_key(|&(_, d)| d)
-                .map(|(k, _)| k)
-        })
+    known.iter().copied().find(|k| fold(k) == folded).or_else(|| {
+        known
+            .iter()
+            .copied()
+            .filter(|k| k.len() >= 2)
+            .map(|k| (k, edit_distance(&folded, k)))
+            .filter(|&(k, d)| d >= 1 && d <= if k.len() >= 4 && name.len() >= 4 { 2 } else { 1 })
+            .min_by_key(|&(_, d)| d)
+            .map(|(k, _)| k)
+    })
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -579,37 +494,21 @@ fn classify(text: &str, d: &Dialect) -> Start {
         };
     }
     let boundary_ok = |at: usize| bytes.get(at).is_none_or(|&b| b == b';' || is_wsp(b));
-    if text
-        .get(..v.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(v))
-        && boundary_ok(v.len())
-    {
+    if text.get(..v.len()).is_some_and(|p| p.eq_ignore_ascii_case(v)) && boundary_ok(v.len()) {
         let got = text.get(..v.len()).unwrap_or("");
-        return Start::NearMiss(
-            c.version_case,
-            Span::new(0, v.len()),
-            format!("found \"{got}\""),
-        );
+        return Start::NearMiss(c.version_case, Span::new(0, v.len()), format!("found \"{got}\""));
     }
     let trimmed = text.trim_start();
     let lead = text.len() - trimmed.len();
     if lead > 0 && trimmed.starts_with(v) && boundary_ok(lead + v.len()) {
-        return Start::NearMiss(
-            c.leading_ws,
-            Span::new(0, lead),
-            format!("{lead} whitespace character(s) before {v}"),
-        );
+        return Start::NearMiss(c.leading_ws, Span::new(0, lead), format!("{lead} whitespace character(s) before {v}"));
     }
     // The version field somewhere later, at a field boundary.
     let mut from = 0;
     while let Some(p) = text.get(from..).and_then(|s| s.find(v)).map(|p| p + from) {
         let before_ok = text.get(..p).is_some_and(|b| b.trim_end().ends_with(';'));
         if before_ok && boundary_ok(p + v.len()) {
-            return Start::NearMiss(
-                c.version_not_first,
-                Span::new(p, p + v.len()),
-                String::new(),
-            );
+            return Start::NearMiss(c.version_not_first, Span::new(p, p + v.len()), String::new());
         }
         from = p + v.len();
     }
@@ -634,21 +533,12 @@ pub(crate) fn select_and_parse<T>(
         match classify(&r.text, d) {
             Start::Strict => strict.push(i),
             Start::Spaced => spaced.push(i),
-            Start::NearMiss(code, span, detail) => {
-                findings.push(Finding::new(code, r.src_span(span), detail))
-            }
+            Start::NearMiss(code, span, detail) => findings.push(Finding::new(code, r.src_span(span), detail)),
             Start::Other => {
                 let preview: String = r.text.chars().take(40).collect();
-                let ellipsis = if r.text.chars().count() > 40 {
-                    "…"
-                } else {
-                    ""
-                };
-                let detail = if r.text.is_empty() {
-                    "empty record".to_string()
-                } else {
-                    format!("\"{preview}{ellipsis}\"")
-                };
+                let ellipsis = if r.text.chars().count() > 40 { "…" } else { "" };
+                let detail =
+                    if r.text.is_empty() { "empty record".to_string() } else { format!("\"{preview}{ellipsis}\"") };
                 findings.push(Finding::new(c.discarded, r.extent(), detail));
             }
         }
@@ -667,11 +557,7 @@ pub(crate) fn select_and_parse<T>(
     for &i in &spaced {
         if let Some(r) = records.get(i) {
             let ws_end = d.version.len()
-                + (r.text.len()
-                    - d.version.len()
-                    - r.text
-                        .get(d.version.len()..)
-                        .map_or(0, |s| s.trim_start().len()));
+                + (r.text.len() - d.version.len() - r.text.get(d.version.len()..).map_or(0, |s| s.trim_start().len()));
             findings.push(Finding::new(
                 c.space_before_semicolon,
                 r.src_span(Span::new(d.version.len(), ws_end.max(d.version.len()))),
@@ -686,9 +572,7 @@ pub(crate) fn select_and_parse<T>(
             1 => "the one TXT record is not an MTA-STS/TLS-RPT record".to_string(),
             n => format!("none of the {n} TXT records qualifies"),
         };
-        let at = records
-            .first()
-            .map_or(Span::at(0), |r| Span::at(r.extent().start));
+        let at = records.first().map_or(Span::at(0), |r| Span::at(r.extent().start));
         findings.push(Finding::new(c.no_record, at, detail));
     } else if chosen.is_none() {
         for &i in &candidates {
@@ -704,10 +588,7 @@ pub(crate) fn select_and_parse<T>(
     for &i in &candidates {
         let Some(r) = records.get(i) else { continue };
         let (v, fs) = interpret(&r.text);
-        findings.extend(fs.into_iter().map(|f| Finding {
-            span: r.src_span(f.span),
-            ..f
-        }));
+        findings.extend(fs.into_iter().map(|f| Finding { span: r.src_span(f.span), ..f }));
         if chosen == Some(i) {
             value = Some(v);
         }

@@ -79,11 +79,7 @@ fn corpus_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(
-        dir.is_dir(),
-        "corpus not found at {} (set MTASTS_CORPUS)",
-        dir.display()
-    );
+    assert!(dir.is_dir(), "corpus not found at {} (set MTASTS_CORPUS)", dir.display());
     dir
 }
 
@@ -92,11 +88,7 @@ fn vector_files(dir: &Path) -> Vec<PathBuf> {
         .expect("corpus dir")
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
-        .flat_map(|e| {
-            ["vectors.json", "rrset_vectors.json"]
-                .into_iter()
-                .map(move |n| e.path().join(n))
-        })
+        .flat_map(|e| ["vectors.json", "rrset_vectors.json"].into_iter().map(move |n| e.path().join(n)))
         .filter(|p| p.is_file())
         .collect();
     files.sort();
@@ -107,10 +99,8 @@ fn vector_files(dir: &Path) -> Vec<PathBuf> {
 /// `"version: STSv1\n..." followed by 2049 x 64 "a" bytes (...)`.
 fn input_from_spec(spec: &str) -> Vec<u8> {
     let mut stream = serde_json::Deserializer::from_str(spec).into_iter::<String>();
-    let head = stream
-        .next()
-        .and_then(Result::ok)
-        .unwrap_or_else(|| panic!("input_spec without a leading string: {spec}"));
+    let head =
+        stream.next().and_then(Result::ok).unwrap_or_else(|| panic!("input_spec without a leading string: {spec}"));
     let rest = &spec[stream.byte_offset()..];
     let words: Vec<&str> = rest.split_whitespace().collect();
     let (n, m, c) = match words.as_slice() {
@@ -157,10 +147,7 @@ fn run_vector(v: &Json) -> Option<Outcome> {
     match kind {
         "sts-txt" => {
             let records: Vec<RecordText> = match v.get("txt_records") {
-                Some(Json::Array(rs)) => rs
-                    .iter()
-                    .map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0))
-                    .collect(),
+                Some(Json::Array(rs)) => rs.iter().map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0)).collect(),
                 _ => vec![RecordText::raw(&text, 0)],
             };
             let p = sts_txt::parse_records(&records);
@@ -171,10 +158,7 @@ fn run_vector(v: &Json) -> Option<Outcome> {
         }
         "tlsrpt-txt" => {
             let records: Vec<RecordText> = match v.get("txt_records") {
-                Some(Json::Array(rs)) => rs
-                    .iter()
-                    .map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0))
-                    .collect(),
+                Some(Json::Array(rs)) => rs.iter().map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0)).collect(),
                 _ => vec![RecordText::raw(&text, 0)],
             };
             let p = rpt_txt::parse_records(&records);
@@ -188,37 +172,20 @@ fn run_vector(v: &Json) -> Option<Outcome> {
             let p = policy::parse(&input);
             let valid = p.is_valid();
             let pol = p.value;
-            let fields_ok = compare(
-                "mode",
-                field("mode"),
-                pol.mode.map_or(Json::Null, |m| Json::from(m.as_str())),
-            )
-            .and(compare(
-                "max_age",
-                field("max_age"),
-                pol.max_age.map_or(Json::Null, Json::from),
-            ))
-            .and(compare(
-                "version",
-                field("version"),
-                pol.version.clone().map_or(Json::Null, Json::from),
-            ))
-            .and(compare(
-                "mx",
-                field("mx"),
-                Json::from(pol.mx.iter().map(ToString::to_string).collect::<Vec<_>>()),
-            ));
+            let fields_ok = compare("mode", field("mode"), pol.mode.map_or(Json::Null, |m| Json::from(m.as_str())))
+                .and(compare("max_age", field("max_age"), pol.max_age.map_or(Json::Null, Json::from)))
+                .and(compare("version", field("version"), pol.version.clone().map_or(Json::Null, Json::from)))
+                .and(compare(
+                    "mx",
+                    field("mx"),
+                    Json::from(pol.mx.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                ));
             Some(Outcome { valid, fields_ok })
         }
         "mx-match" => {
-            let patterns: Vec<&str> = v["patterns"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Json::as_str).collect())
-                .unwrap_or_default();
-            Some(Outcome {
-                valid: any_matches(patterns.iter().copied(), &text),
-                fields_ok: Ok(()),
-            })
+            let patterns: Vec<&str> =
+                v["patterns"].as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+            Some(Outcome { valid: any_matches(patterns.iter().copied(), &text), fields_ok: Ok(()) })
         }
         _ => None,
     }
@@ -226,17 +193,9 @@ fn run_vector(v: &Json) -> Option<Outcome> {
 
 fn input_key(v: &Json) -> String {
     match (v.get("txt_records"), &v["input"]) {
-        (Some(Json::Array(rs)), _) => rs
-            .iter()
-            .filter_map(Json::as_str)
-            .collect::<Vec<_>>()
-            .join(" | "),
+        (Some(Json::Array(rs)), _) => rs.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(" | "),
         (_, Json::String(s)) => s.clone(),
-        _ => v
-            .get("input_spec")
-            .and_then(Json::as_str)
-            .unwrap_or("")
-            .to_string(),
+        _ => v.get("input_spec").and_then(Json::as_str).unwrap_or("").to_string(),
     }
 }
 
@@ -249,8 +208,7 @@ fn corpus_vectors_agree_with_core() {
     let mut deliberate = Vec::new();
     let mut failures = Vec::new();
     for file in &files {
-        let vectors: Vec<Json> =
-            serde_json::from_slice(&std::fs::read(file).expect("read")).expect("vectors parse");
+        let vectors: Vec<Json> = serde_json::from_slice(&std::fs::read(file).expect("read")).expect("vectors parse");
         for v in &vectors {
             let Some(out) = run_vector(v) else { continue };
             total += 1;
@@ -283,10 +241,8 @@ fn corpus_vectors_agree_with_core() {
             }
         }
     }
-    let stale: Vec<_> = DISAGREEMENTS
-        .iter()
-        .filter(|d| !deliberate.iter().any(|(r, k, _)| r == d.0 && k == d.1))
-        .collect();
+    let stale: Vec<_> =
+        DISAGREEMENTS.iter().filter(|d| !deliberate.iter().any(|(r, k, _)| r == d.0 && k == d.1)).collect();
     println!(
         "corpus: {total} vectors from {} files; {agree} agree; {} deliberate disagreements:",
         files.len(),
@@ -295,16 +251,8 @@ fn corpus_vectors_agree_with_core() {
     for (repo, key, why) in &deliberate {
         println!("  - {repo}: {key:?}\n      {why}");
     }
-    assert!(
-        failures.is_empty(),
-        "{} unexplained disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        stale.is_empty(),
-        "listed disagreements that no longer occur: {stale:?}"
-    );
+    assert!(failures.is_empty(), "{} unexplained disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(stale.is_empty(), "listed disagreements that no longer occur: {stale:?}");
 }
 
 /// The lint entry point agrees with the per-kind parsers on every policy and record vector:
@@ -313,8 +261,7 @@ fn corpus_vectors_agree_with_core() {
 fn lint_entry_point_agrees() {
     let dir = corpus_dir();
     for file in vector_files(&dir) {
-        let vectors: Vec<Json> =
-            serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("parse");
+        let vectors: Vec<Json> = serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("parse");
         for v in vectors.iter().filter(|v| v.get("txt_records").is_none()) {
             let Some(input) = v["input"].as_str() else {
                 continue;
@@ -322,12 +269,8 @@ fn lint_entry_point_agrees() {
             let (kind, direct) = match v["kind"].as_str() {
                 Some("policy") => (Kind::Policy, policy::parse(input.as_bytes()).is_valid()),
                 // A record with a line break would be two records to lint; skip those.
-                Some("sts-txt") if !input.contains('\n') => {
-                    (Kind::StsRecord, sts_txt::parse(input).is_valid())
-                }
-                Some("tlsrpt-txt") if !input.contains('\n') => {
-                    (Kind::TlsRptRecord, rpt_txt::parse(input).is_valid())
-                }
+                Some("sts-txt") if !input.contains('\n') => (Kind::StsRecord, sts_txt::parse(input).is_valid()),
+                Some("tlsrpt-txt") if !input.contains('\n') => (Kind::TlsRptRecord, rpt_txt::parse(input).is_valid()),
                 _ => continue,
             };
             let l = lint(kind, input.as_bytes());

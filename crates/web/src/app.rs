@@ -7,9 +7,7 @@ use crate::components::lint::LintPage;
 use crate::state::{Action, AppState, Route};
 
 fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
 /// The whole app.

@@ -1,10 +1,7 @@
 //! mtasts-web: the browser app. Components render; view models (plain Rust, tested
 //! natively) decide what to render; core decides every rule.
 
-#![cfg_attr(
-    test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod app;
 pub mod components;

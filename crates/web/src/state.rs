@@ -72,11 +72,7 @@ impl AppState {
                 *s = text;
             }
         }
-        AppState {
-            route,
-            inputs: ordered,
-            active: None,
-        }
+        AppState { route, inputs: ordered, active: None }
     }
 
     /// The kind being linted.
@@ -88,9 +84,7 @@ impl AppState {
 
     /// The current kind's text.
     pub fn input(&self) -> &str {
-        self.inputs
-            .get(slot(self.kind()))
-            .map_or("", String::as_str)
+        self.inputs.get(slot(self.kind())).map_or("", String::as_str)
     }
 }
 

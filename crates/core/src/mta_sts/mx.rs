@@ -58,11 +58,7 @@ pub struct PatternError {
 }
 
 fn perr(code: Code, span: Span, detail: impl Into<String>) -> PatternError {
-    PatternError {
-        code,
-        span,
-        detail: detail.into(),
-    }
+    PatternError { code, span, detail: detail.into() }
 }
 
 impl MxPattern {
@@ -74,26 +70,14 @@ impl MxPattern {
         }
         if let Some(inner) = text.strip_prefix('[') {
             let inner = inner.trim_end_matches(']');
-            return Err(perr(
-                Code::StsPolicyMxIpLiteral,
-                whole,
-                format!("\"{inner}\" is an address literal"),
-            ));
+            return Err(perr(Code::StsPolicyMxIpLiteral, whole, format!("\"{inner}\" is an address literal")));
         }
         if text.parse::<IpAddr>().is_ok() {
-            return Err(perr(
-                Code::StsPolicyMxIpLiteral,
-                whole,
-                format!("\"{text}\" is an IP address"),
-            ));
+            return Err(perr(Code::StsPolicyMxIpLiteral, whole, format!("\"{text}\" is an IP address")));
         }
         if let Some((host, port)) = text.rsplit_once(':') {
             if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && !host.contains(':') {
-                return Err(perr(
-                    Code::StsPolicyMxPort,
-                    Span::new(host.len(), text.len()),
-                    format!("port {port}"),
-                ));
+                return Err(perr(Code::StsPolicyMxPort, Span::new(host.len(), text.len()), format!("port {port}")));
             }
         }
         if text.len() > 1 && text != "*." && text.ends_with('.') && !text.ends_with("..") {
@@ -113,16 +97,9 @@ impl MxPattern {
             let detail = if text == "*" {
                 "\"*\" alone matches nothing; write \"*.example.com\"".to_string()
             } else {
-                format!(
-                    "\"*\" at position {} is not a whole left-most label",
-                    at + 1
-                )
+                format!("\"*\" at position {} is not a whole left-most label", at + 1)
             };
-            return Err(perr(
-                Code::StsPolicyMxBadWildcard,
-                Span::new(at, at + 1),
-                detail,
-            ));
+            return Err(perr(Code::StsPolicyMxBadWildcard, Span::new(at, at + 1), detail));
         }
         if !domain.is_ascii() {
             let detail = match to_a_label(domain) {
@@ -132,23 +109,13 @@ impl MxPattern {
             return Err(perr(Code::StsPolicyMxULabel, whole, detail));
         }
         if domain.split('.').count() == 4
-            && domain
-                .split('.')
-                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+            && domain.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
             && domain.parse::<Ipv4Addr>().is_err()
         {
-            return Err(perr(
-                Code::StsPolicyMxIpLiteral,
-                whole,
-                format!("\"{domain}\" looks like an IPv4 address"),
-            ));
+            return Err(perr(Code::StsPolicyMxIpLiteral, whole, format!("\"{domain}\" looks like an IPv4 address")));
         }
-        check_domain(domain)
-            .map_err(|e| perr(Code::StsPolicyMxInvalid, e.span.shift(offset), e.detail))?;
-        Ok(MxPattern {
-            wildcard,
-            domain: domain.to_ascii_lowercase(),
-        })
+        check_domain(domain).map_err(|e| perr(Code::StsPolicyMxInvalid, e.span.shift(offset), e.detail))?;
+        Ok(MxPattern { wildcard, domain: domain.to_ascii_lowercase() })
     }
 
     /// Whether this pattern matches `host` (already normalised with [`normalize_host`]).
@@ -162,7 +129,13 @@ impl MxPattern {
             return if host == self.domain {
                 (true, format!("\"{host}\" is exactly the pattern"))
             } else {
-                (false, format!("\"{host}\" is not \"{}\" (names must be equal unless the pattern starts with \"*.\")", self.domain))
+                (
+                    false,
+                    format!(
+                        "\"{host}\" is not \"{}\" (names must be equal unless the pattern starts with \"*.\")",
+                        self.domain
+                    ),
+                )
             };
         }
         match host.split_once('.') {
@@ -192,15 +165,12 @@ pub fn normalize_host(host: &str) -> Result<String, String> {
     let trimmed = host.trim();
     let bare = trimmed.strip_suffix('.').unwrap_or(trimmed);
     if bare.contains('*') {
-        return Err(format!(
-            "\"{trimmed}\" contains \"*\"; a host name cannot be a pattern"
-        ));
+        return Err(format!("\"{trimmed}\" contains \"*\"; a host name cannot be a pattern"));
     }
     let ascii = if bare.is_ascii() {
         bare.to_ascii_lowercase()
     } else {
-        to_a_label(bare)
-            .ok_or_else(|| format!("\"{bare}\" is not a valid internationalised name"))?
+        to_a_label(bare).ok_or_else(|| format!("\"{bare}\" is not a valid internationalised name"))?
     };
     check_domain(&ascii).map_err(|e| format!("\"{trimmed}\": {}", e.detail))?;
     Ok(ascii)
@@ -212,10 +182,7 @@ pub fn any_matches<'a>(patterns: impl IntoIterator<Item = &'a str>, host: &str) 
     let Ok(host) = normalize_host(host) else {
         return false;
     };
-    patterns
-        .into_iter()
-        .filter_map(|p| MxPattern::parse(p.trim()).ok())
-        .any(|p| p.matches(&host))
+    patterns.into_iter().filter_map(|p| MxPattern::parse(p.trim()).ok()).any(|p| p.matches(&host))
 }
 
 #[cfg(test)]
@@ -245,11 +212,7 @@ mod tests {
     ];
 
     fn check(pattern: &str, host: &str, expect: bool) {
-        assert_eq!(
-            any_matches([pattern], host),
-            expect,
-            "{pattern:?} vs {host:?}"
-        );
+        assert_eq!(any_matches([pattern], host), expect, "{pattern:?} vs {host:?}");
     }
 
     #[test]
@@ -286,9 +249,7 @@ mod tests {
     #[test]
     fn parse_table() {
         for &(text, expect) in PARSE_CASES {
-            let got = MxPattern::parse(text)
-                .map(|p| p.to_string())
-                .map_err(|e| e.code.id());
+            let got = MxPattern::parse(text).map(|p| p.to_string()).map_err(|e| e.code.id());
             assert_eq!(got, expect.map(str::to_string), "{text:?}");
         }
     }
@@ -296,11 +257,7 @@ mod tests {
     #[test]
     fn u_label_error_suggests_a_label() {
         let e = MxPattern::parse("*.münchen.example").unwrap_err();
-        assert!(
-            e.detail.contains("*.xn--mnchen-3ya.example"),
-            "{}",
-            e.detail
-        );
+        assert!(e.detail.contains("*.xn--mnchen-3ya.example"), "{}", e.detail);
     }
 
     #[test]
@@ -308,10 +265,7 @@ mod tests {
         let p = MxPattern::parse("*.example.com").unwrap();
         let (m, why) = p.explain("a.b.example.com");
         assert!(!m);
-        assert!(
-            why.contains("exactly one label") && why.contains("\"a.b\" is 2 labels"),
-            "{why}"
-        );
+        assert!(why.contains("exactly one label") && why.contains("\"a.b\" is 2 labels"), "{why}");
         let (m, why) = p.explain("example.com");
         assert!(!m && why.contains("add \"mx: example.com\""), "{why}");
         let (m, why) = p.explain("mx1.example.com");

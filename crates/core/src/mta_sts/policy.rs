@@ -98,10 +98,7 @@ fn is_key_char(b: u8) -> bool {
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 32
-        && key
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && key.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && key.bytes().all(is_key_char)
 }
 
@@ -131,19 +128,8 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
     };
     let end = input.len();
     if input.iter().all(|b| b.is_ascii_whitespace()) {
-        st.push(
-            Code::StsPolicyEmpty,
-            Span::at(0),
-            if input.is_empty() {
-                "no bytes"
-            } else {
-                "only whitespace"
-            },
-        );
-        return Parsed {
-            value: st.policy,
-            findings: st.findings,
-        };
+        st.push(Code::StsPolicyEmpty, Span::at(0), if input.is_empty() { "no bytes" } else { "only whitespace" });
+        return Parsed { value: st.policy, findings: st.findings };
     }
     let mut body = input;
     if input.len() > MAX_POLICY_BYTES {
@@ -154,10 +140,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
         );
         // Stop at the last line end within the limit so no line is cut in half.
         let head = input.get(..MAX_POLICY_BYTES).unwrap_or(input);
-        let cut = head
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(MAX_POLICY_BYTES, |p| p + 1);
+        let cut = head.iter().rposition(|&b| b == b'\n').map_or(MAX_POLICY_BYTES, |p| p + 1);
         body = input.get(..cut).unwrap_or(input);
     }
     let mut start = 0;
@@ -165,26 +148,12 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
         st.push(Code::StsPolicyBom, Span::new(0, 3), "");
         start = 3;
     }
-    let first_text = body.get(start..).and_then(|b| {
-        b.iter()
-            .position(|c| !c.is_ascii_whitespace())
-            .map(|p| p + start)
-    });
+    let first_text = body.get(start..).and_then(|b| b.iter().position(|c| !c.is_ascii_whitespace()).map(|p| p + start));
     if let Some(p) = first_text.filter(|&p| body.get(p) == Some(&b'<')) {
-        let line_end = body
-            .get(p..)
-            .and_then(|b| b.iter().position(|&c| c == b'\n'))
-            .map_or(body.len(), |e| e + p);
+        let line_end = body.get(p..).and_then(|b| b.iter().position(|&c| c == b'\n')).map_or(body.len(), |e| e + p);
         let preview = String::from_utf8_lossy(body.get(p..line_end.min(p + 60)).unwrap_or(b""));
-        st.push(
-            Code::StsPolicyHtmlBody,
-            Span::new(p, line_end),
-            format!("it starts with \"{}\"", preview.trim_end()),
-        );
-        return Parsed {
-            value: st.policy,
-            findings: st.findings,
-        };
+        st.push(Code::StsPolicyHtmlBody, Span::new(p, line_end), format!("it starts with \"{}\"", preview.trim_end()));
+        return Parsed { value: st.policy, findings: st.findings };
     }
 
     let rest = body.get(start..).unwrap_or(b"");
@@ -198,11 +167,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
         if line.iter().all(|&b| b == b' ' || b == b'\t') {
             // The text after the final line end is the optional last sts-policy-term.
             if !(n == last && line.is_empty()) {
-                let what = if line.is_empty() {
-                    "empty line"
-                } else {
-                    "line of only whitespace"
-                };
+                let what = if line.is_empty() { "empty line" } else { "line of only whitespace" };
                 st.push(
                     Code::StsPolicyBlankLine,
                     Span::new(line_start, line_start + line.len().max(1)),
@@ -216,10 +181,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
 
     finish(&mut st, end);
     st.findings.sort_by_key(|f| (f.span.start, f.span.end));
-    Parsed {
-        value: st.policy,
-        findings: st.findings,
-    }
+    Parsed { value: st.policy, findings: st.findings }
 }
 
 fn parse_line(st: &mut State, line: &[u8], at: usize) {
@@ -236,36 +198,21 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
             return;
         }
     };
-    if let Some((i, c)) = text
-        .char_indices()
-        .find(|&(_, c)| (c.is_control() && c != '\t') || c == '\u{7f}')
-    {
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| (c.is_control() && c != '\t') || c == '\u{7f}') {
         let detail = if c == '\r' {
             "a bare CR (lines must end with LF or CRLF)".to_string()
         } else {
             format!("U+{:04X}", u32::from(c))
         };
-        st.push(
-            Code::StsPolicyControlChar,
-            span(i, i + c.len_utf8()),
-            detail,
-        );
+        st.push(Code::StsPolicyControlChar, span(i, i + c.len_utf8()), detail);
         return;
     }
     let trimmed_len = text.trim_end_matches([' ', '\t']).len();
     if trimmed_len < text.len() {
-        st.push(
-            Code::StsPolicyTrailingWhitespace,
-            span(trimmed_len, text.len()),
-            "",
-        );
+        st.push(Code::StsPolicyTrailingWhitespace, span(trimmed_len, text.len()), "");
     }
     let Some(colon) = text.find(':') else {
-        st.push(
-            Code::StsPolicyLineWithoutColon,
-            span(0, trimmed_len),
-            format!("\"{}\"", text.trim_end()),
-        );
+        st.push(Code::StsPolicyLineWithoutColon, span(0, trimmed_len), format!("\"{}\"", text.trim_end()));
         return;
     };
     let raw_key = text.get(..colon).unwrap_or("");
@@ -279,11 +226,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
         } else {
             format!("\"{key}\"")
         };
-        st.push(
-            Code::StsPolicyInvalidKey,
-            span(key_start, key_start + key.len().max(1)),
-            why,
-        );
+        st.push(Code::StsPolicyInvalidKey, span(key_start, key_start + key.len().max(1)), why);
         return;
     }
     if key_start > 0 {
@@ -295,11 +238,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
     }
     let key_end = key_start + key.len();
     if key_end < colon {
-        st.push(
-            Code::StsPolicySpaceBeforeColon,
-            span(key_end, colon),
-            format!("write \"{key}:\""),
-        );
+        st.push(Code::StsPolicySpaceBeforeColon, span(key_end, colon), format!("write \"{key}:\""));
     }
     let after = text.get(colon + 1..).unwrap_or("");
     let value = after.trim_matches([' ', '\t']);
@@ -309,22 +248,14 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
 
     let is_mx = key == "mx";
     if !is_mx && st.seen.iter().any(|k| k == key) {
-        st.push(
-            Code::StsPolicyDuplicateKey,
-            line_span,
-            format!("\"{key}\" already given; this line is ignored"),
-        );
+        st.push(Code::StsPolicyDuplicateKey, line_span, format!("\"{key}\" already given; this line is ignored"));
         return;
     }
     if !is_mx {
         st.seen.push(key.to_string());
     }
     if value.is_empty() {
-        st.push(
-            Code::StsPolicyEmptyValue,
-            span(key_start, colon + 1),
-            format!("\"{key}:\""),
-        );
+        st.push(Code::StsPolicyEmptyValue, span(key_start, colon + 1), format!("\"{key}:\""));
         if is_mx {
             st.mx_lines += 1;
         }
@@ -347,28 +278,16 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
                         .iter()
                         .find(|m| m.eq_ignore_ascii_case(value))
                         .map_or(String::new(), |m| format!(" (write \"{m}\" in lowercase)"));
-                    st.push(
-                        Code::StsPolicyBadMode,
-                        vspan,
-                        format!("got \"{value}\"{hint}"),
-                    );
+                    st.push(Code::StsPolicyBadMode, vspan, format!("got \"{value}\"{hint}"));
                     None
                 }
             };
         }
         "max_age" => {
             if !value.bytes().all(|b| b.is_ascii_digit()) {
-                st.push(
-                    Code::StsPolicyMaxAgeNotNumber,
-                    vspan,
-                    format!("got \"{value}\""),
-                );
+                st.push(Code::StsPolicyMaxAgeNotNumber, vspan, format!("got \"{value}\""));
             } else if value.len() > 10 {
-                st.push(
-                    Code::StsPolicyMaxAgeTooManyDigits,
-                    vspan,
-                    format!("\"{value}\" has {} digits", value.len()),
-                );
+                st.push(Code::StsPolicyMaxAgeTooManyDigits, vspan, format!("\"{value}\" has {} digits", value.len()));
             } else {
                 let n: u64 = value.parse().unwrap_or(u64::MAX);
                 if n > MAX_AGE_LIMIT {
@@ -399,9 +318,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
             // Whether it is a misspelling is decided at the end, once we know which known
             // fields the policy has.
             st.extensions.push((span(key_start, key_end), line_span));
-            st.policy
-                .extensions
-                .push((key.to_string(), value.to_string()));
+            st.policy.extensions.push((key.to_string(), value.to_string()));
         }
     }
 }
@@ -422,37 +339,21 @@ fn finish(st: &mut State, end: usize) {
     let absent: Vec<&str> = KNOWN
         .iter()
         .copied()
-        .filter(|k| {
-            if *k == "mx" {
-                st.mx_lines == 0
-            } else {
-                !st.seen.iter().any(|s| s == k)
-            }
-        })
+        .filter(|k| if *k == "mx" { st.mx_lines == 0 } else { !st.seen.iter().any(|s| s == k) })
         .collect();
     let mut ext_findings = Vec::new();
     for ((key, _), (key_span, line_span)) in st.policy.extensions.iter().zip(&st.extensions) {
         ext_findings.push(match near_miss(key, &absent) {
-            Some(k) => Finding::new(
-                Code::StsPolicyMisspelledKey,
-                *key_span,
-                format!("\"{key}\": did you mean \"{k}\"?"),
-            ),
-            None => Finding::new(
-                Code::StsPolicyUnknownKey,
-                *line_span,
-                format!("\"{key}\" (kept, ignored)"),
-            ),
+            Some(k) => {
+                Finding::new(Code::StsPolicyMisspelledKey, *key_span, format!("\"{key}\": did you mean \"{k}\"?"))
+            }
+            None => Finding::new(Code::StsPolicyUnknownKey, *line_span, format!("\"{key}\" (kept, ignored)")),
         });
     }
     st.findings.extend(ext_findings);
     let mode = st.policy.mode;
     if matches!(mode, Some(Mode::Enforce | Mode::Testing)) && st.mx_lines == 0 {
-        st.push(
-            Code::StsPolicyMissingMx,
-            at_end,
-            format!("mode is {}", mode.map_or("", Mode::as_str)),
-        );
+        st.push(Code::StsPolicyMissingMx, at_end, format!("mode is {}", mode.map_or("", Mode::as_str)));
     }
     match mode {
         Some(Mode::Testing) => st.push(Code::StsPolicyModeTesting, at_end, ""),
@@ -460,16 +361,9 @@ fn finish(st: &mut State, end: usize) {
         _ => {}
     }
     if let Some(age) = st.policy.max_age.filter(|&a| a < ONE_WEEK) {
-        let code = if mode == Some(Mode::Enforce) {
-            Code::StsPolicyMaxAgeShort
-        } else {
-            Code::StsPolicyMaxAgeShortTesting
-        };
-        st.push(
-            code,
-            at_end,
-            format!("{age} seconds is {}", human_duration(age)),
-        );
+        let code =
+            if mode == Some(Mode::Enforce) { Code::StsPolicyMaxAgeShort } else { Code::StsPolicyMaxAgeShortTesting };
+        st.push(code, at_end, format!("{age} seconds is {}", human_duration(age)));
     }
 }
 
@@ -481,15 +375,7 @@ pub fn human_duration(secs: u64) -> String {
         s if s >= 60 => (s / 60, "minute"),
         s => (s, "second"),
     };
-    format!(
-        "{}{n} {unit}{}",
-        if n * unit_secs(unit) == secs {
-            ""
-        } else {
-            "about "
-        },
-        if n == 1 { "" } else { "s" }
-    )
+    format!("{}{n} {unit}{}", if n * unit_secs(unit) == secs { "" } else { "about " }, if n == 1 { "" } else { "s" })
 }
 
 fn unit_secs(unit: &str) -> u64 {
@@ -510,24 +396,13 @@ mod tests {
     /// (input, valid, codes expected among the findings).
     const CASES: &[(&str, bool, &[&str])] = &[
         (GOOD, true, &[]),
-        (
-            "version: STSv1\nmode: enforce\nmx: mail.loc\nmax_age: 86400",
-            true,
-            &["sts-policy/max-age-short"],
-        ),
+        ("version: STSv1\nmode: enforce\nmx: mail.loc\nmax_age: 86400", true, &["sts-policy/max-age-short"]),
         (
             "version: STSv1\nmode: testing\nmax_age: 86400\nmx: mail.loc\n",
             true,
-            &[
-                "sts-policy/mode-testing",
-                "sts-policy/max-age-short-testing",
-            ],
+            &["sts-policy/mode-testing", "sts-policy/max-age-short-testing"],
         ),
-        (
-            "version: STSv1\nmode: none\nmax_age: 86400",
-            true,
-            &["sts-policy/mode-none"],
-        ),
+        ("version: STSv1\nmode: none\nmax_age: 86400", true, &["sts-policy/mode-none"]),
         (
             "version: STSv1 \r\nmode:\tenforce\t\r\nmx:mail.example.com\r\nmax_age: 604800  \r\n",
             true,
@@ -548,40 +423,17 @@ mod tests {
             true,
             &["sts-policy/duplicate-mx"],
         ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 0000000060\n",
-            true,
-            &[],
-        ),
+        ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 0000000060\n", true, &[]),
         ("", false, &["sts-policy/empty"]),
-        (
-            "garbage",
-            false,
-            &[
-                "sts-policy/line-without-colon",
-                "sts-policy/missing-version",
-            ],
-        ),
-        (
-            "version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/bad-version"],
-        ),
-        (
-            "version: STSv1\nmode: ENFORCE\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/bad-mode"],
-        ),
+        ("garbage", false, &["sts-policy/line-without-colon", "sts-policy/missing-version"]),
+        ("version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 604800", false, &["sts-policy/bad-version"]),
+        ("version: STSv1\nmode: ENFORCE\nmx: a.example\nmax_age: 604800", false, &["sts-policy/bad-mode"]),
         (
             "version: STSv1\nMODE: enforce\nmx: a.example\nmax_age: 604800",
             false,
             &["sts-policy/misspelled-key", "sts-policy/missing-mode"],
         ),
-        (
-            "version: STSv1\nmode : enforce\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/space-before-colon"],
-        ),
+        ("version: STSv1\nmode : enforce\nmx: a.example\nmax_age: 604800", false, &["sts-policy/space-before-colon"]),
         (
             "version: STSv1\nmode: enforce\nmx: a.example\nmax-age: 604800",
             false,
@@ -602,86 +454,22 @@ mod tests {
             false,
             &["sts-policy/max-age-too-many-digits"],
         ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1",
-            false,
-            &["sts-policy/max-age-not-a-number"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1e3",
-            false,
-            &["sts-policy/max-age-not-a-number"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age:",
-            false,
-            &["sts-policy/empty-value"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmax_age: 604800",
-            false,
-            &["sts-policy/missing-mx"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: münchen.example\nmax_age: 604800",
-            false,
-            &["sts-policy/mx-u-label"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example b.example\nmax_age: 604800",
-            false,
-            &["sts-policy/mx-invalid"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example:25\nmax_age: 604800",
-            false,
-            &["sts-policy/mx-port"],
-        ),
-        (
-            "\u{feff}version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/bom"],
-        ),
-        (
-            "version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/blank-line"],
-        ),
-        (
-            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n\n",
-            false,
-            &["sts-policy/blank-line"],
-        ),
-        (
-            "version: STSv1\rmode: enforce\rmx: a.example\rmax_age: 604800",
-            false,
-            &["sts-policy/control-char"],
-        ),
-        (
-            " mode: enforce\nversion: STSv1\nmx: a.example\nmax_age: 604800",
-            false,
-            &["sts-policy/invalid-key"],
-        ),
-        (
-            "version: STSv1\nmode: none\nmax_age: 0\n_bad:test",
-            false,
-            &["sts-policy/invalid-key"],
-        ),
-        (
-            "version: STSv1\nmode: none\nmax_age: 0\next:",
-            false,
-            &["sts-policy/empty-value"],
-        ),
-        (
-            "<html><body>version: STSv1<br>\nmode: enforce</body></html>",
-            false,
-            &["sts-policy/html-body"],
-        ),
-        (
-            "  <!DOCTYPE html>\n<title>404</title>",
-            false,
-            &["sts-policy/html-body"],
-        ),
+        ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1", false, &["sts-policy/max-age-not-a-number"]),
+        ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1e3", false, &["sts-policy/max-age-not-a-number"]),
+        ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age:", false, &["sts-policy/empty-value"]),
+        ("version: STSv1\nmode: enforce\nmax_age: 604800", false, &["sts-policy/missing-mx"]),
+        ("version: STSv1\nmode: enforce\nmx: münchen.example\nmax_age: 604800", false, &["sts-policy/mx-u-label"]),
+        ("version: STSv1\nmode: enforce\nmx: a.example b.example\nmax_age: 604800", false, &["sts-policy/mx-invalid"]),
+        ("version: STSv1\nmode: enforce\nmx: a.example:25\nmax_age: 604800", false, &["sts-policy/mx-port"]),
+        ("\u{feff}version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800", false, &["sts-policy/bom"]),
+        ("version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800", false, &["sts-policy/blank-line"]),
+        ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n\n", false, &["sts-policy/blank-line"]),
+        ("version: STSv1\rmode: enforce\rmx: a.example\rmax_age: 604800", false, &["sts-policy/control-char"]),
+        (" mode: enforce\nversion: STSv1\nmx: a.example\nmax_age: 604800", false, &["sts-policy/invalid-key"]),
+        ("version: STSv1\nmode: none\nmax_age: 0\n_bad:test", false, &["sts-policy/invalid-key"]),
+        ("version: STSv1\nmode: none\nmax_age: 0\next:", false, &["sts-policy/empty-value"]),
+        ("<html><body>version: STSv1<br>\nmode: enforce</body></html>", false, &["sts-policy/html-body"]),
+        ("  <!DOCTYPE html>\n<title>404</title>", false, &["sts-policy/html-body"]),
     ];
 
     fn check(input: &str, valid: bool, codes: &[&str]) {
@@ -689,10 +477,7 @@ mod tests {
         let got: Vec<&str> = parsed.findings.iter().map(|f| f.code.id()).collect();
         assert_eq!(parsed.is_valid(), valid, "{input:?}: {got:?}");
         for code in codes {
-            assert!(
-                got.contains(code),
-                "{input:?}: expected {code}, got {got:?}"
-            );
+            assert!(got.contains(code), "{input:?}: expected {code}, got {got:?}");
         }
     }
 
@@ -709,17 +494,13 @@ mod tests {
         assert_eq!(p.value.mode, Some(Mode::Enforce));
         assert_eq!(p.value.max_age, Some(604_800));
         let mx: Vec<String> = p.value.mx.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            mx,
-            ["mail.example.com", "*.example.net", "backupmx.example.com"]
-        );
+        assert_eq!(mx, ["mail.example.com", "*.example.net", "backupmx.example.com"]);
         assert!(p.findings.is_empty(), "{:?}", p.findings);
     }
 
     #[test]
     fn first_value_wins_for_duplicates() {
-        let p =
-            parse(b"version: STSv1\nmode: testing\nmode: enforce\nmx: a.example\nmax_age: 60\n");
+        let p = parse(b"version: STSv1\nmode: testing\nmode: enforce\nmx: a.example\nmax_age: 60\n");
         assert_eq!(p.value.mode, Some(Mode::Testing));
     }
 
@@ -727,19 +508,11 @@ mod tests {
     fn findings_point_at_the_value() {
         let input = "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 99999999\n";
         let p = parse(input.as_bytes());
-        let f = p
-            .findings
-            .iter()
-            .find(|f| f.code == Code::StsPolicyMaxAgeOutOfRange)
-            .unwrap();
+        let f = p.findings.iter().find(|f| f.code == Code::StsPolicyMaxAgeOutOfRange).unwrap();
         assert_eq!(input.get(f.span.start..f.span.end), Some("99999999"));
         let input = "version: STSv1\nmode: enforce\nmx: *.*.example\nmax_age: 604800\n";
         let p = parse(input.as_bytes());
-        let f = p
-            .findings
-            .iter()
-            .find(|f| f.code == Code::StsPolicyMxBadWildcard)
-            .unwrap();
+        let f = p.findings.iter().find(|f| f.code == Code::StsPolicyMxBadWildcard).unwrap();
         assert_eq!(input.get(f.span.start..f.span.end), Some("*"));
         assert_eq!(f.span.start, 35);
     }
@@ -759,11 +532,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_named() {
         let p = parse(b"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\nx: \xff\n");
-        let f = p
-            .findings
-            .iter()
-            .find(|f| f.code == Code::StsPolicyInvalidUtf8)
-            .unwrap();
+        let f = p.findings.iter().find(|f| f.code == Code::StsPolicyInvalidUtf8).unwrap();
         assert_eq!(f.span, Span::new(62, 63));
     }
 

@@ -63,17 +63,12 @@ fn interpret(text: &str) -> (StsRecord, Vec<Finding>) {
     let (fields, mut findings) = parse_fields(text, &DIALECT);
     let id = check_fields(&fields, &DIALECT, &["id"], text.len(), &mut findings);
     if let Some(f) = id {
-        let ok =
-            (1..=32).contains(&f.value.len()) && f.value.bytes().all(|b| b.is_ascii_alphanumeric());
+        let ok = (1..=32).contains(&f.value.len()) && f.value.bytes().all(|b| b.is_ascii_alphanumeric());
         if !ok && !f.value.is_empty() {
             let why = if f.value.len() > 32 {
                 format!("\"{}\" is {} characters long", f.value, f.value.len())
             } else {
-                let bad = f
-                    .value
-                    .chars()
-                    .find(|c| !c.is_ascii_alphanumeric())
-                    .unwrap_or('?');
+                let bad = f.value.chars().find(|c| !c.is_ascii_alphanumeric()).unwrap_or('?');
                 format!("\"{}\" contains \"{bad}\"", f.value)
             };
             findings.push(Finding::new(Code::StsTxtInvalidId, f.value_span, why));
@@ -81,11 +76,7 @@ fn interpret(text: &str) -> (StsRecord, Vec<Finding>) {
     }
     let record = StsRecord {
         id: id.map(|f| f.value.clone()),
-        extensions: fields
-            .iter()
-            .filter(|f| f.name != "id")
-            .map(|f| (f.name.clone(), f.value.clone()))
-            .collect(),
+        extensions: fields.iter().filter(|f| f.name != "id").map(|f| (f.name.clone(), f.value.clone())).collect(),
     };
     (record, findings)
 }
@@ -113,22 +104,10 @@ mod tests {
     const CASES: &[(&str, Option<&str>, &[&str])] = &[
         ("v=STSv1; id=20160831085700Z;", Some("20160831085700Z"), &[]),
         ("v=STSv1;id=a", Some("a"), &[]),
-        (
-            "v=STSv1  ;    id=foo",
-            Some("foo"),
-            &["sts-txt/space-before-semicolon"],
-        ),
+        ("v=STSv1  ;    id=foo", Some("foo"), &["sts-txt/space-before-semicolon"]),
         ("v=STSv1; \t id=abc  \t;", Some("abc"), &[]),
-        (
-            "v=STSv1; id=a; more=a; ext=2",
-            Some("a"),
-            &["sts-txt/unknown-field"],
-        ),
-        (
-            "v=STSv1; id=first; id=second",
-            Some("first"),
-            &["sts-txt/duplicate-field"],
-        ),
+        ("v=STSv1; id=a; more=a; ext=2", Some("a"), &["sts-txt/unknown-field"]),
+        ("v=STSv1; id=first; id=second", Some("first"), &["sts-txt/duplicate-field"]),
         ("v=STSv1; id=abc; ext=(x", Some("abc"), &[]),
         ("v=STSv1;\tid=abc;\text.name-1_x=value", Some("abc"), &[]),
         ("v=STSv1", None, &["sts-txt/missing-id"]),
@@ -139,65 +118,21 @@ mod tests {
         ("v=STSv1; id=abc ", None, &["sts-txt/trailing-whitespace"]),
         ("v=STSv1; ; id=abc", None, &["sts-txt/empty-field"]),
         ("v=STSv1; id=a;;", None, &["sts-txt/empty-field"]),
-        (
-            "v=STSv1; id=abc; _ext=x",
-            None,
-            &["sts-txt/invalid-field-name"],
-        ),
+        ("v=STSv1; id=abc; _ext=x", None, &["sts-txt/invalid-field-name"]),
         ("v=STSv1; id=a; 1%=a", None, &["sts-txt/invalid-field-name"]),
         ("v=STSv1; id=a; test==", None, &["sts-txt/missing-value"]),
-        (
-            "v=STSv1; id=a; a12345678901234567890123456789012=1",
-            None,
-            &["sts-txt/invalid-field-name"],
-        ),
+        ("v=STSv1; id=a; a12345678901234567890123456789012=1", None, &["sts-txt/invalid-field-name"]),
         ("v=STSv1; id=abc; ext=ü", None, &["sts-txt/non-ascii"]),
         ("v=STSv1; id=2016-08-31", None, &["sts-txt/invalid-id"]),
-        (
-            "v=STSv1; id=policy_will_fail;",
-            None,
-            &["sts-txt/invalid-id"],
-        ),
-        (
-            "v=STSv1; id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-            None,
-            &["sts-txt/invalid-id"],
-        ),
-        (
-            "v=STSv1; id=x-y; id=abc",
-            None,
-            &["sts-txt/invalid-id", "sts-txt/duplicate-field"],
-        ),
-        (
-            "v=STSv1; ID=abc",
-            None,
-            &["sts-txt/misspelled-field", "sts-txt/missing-id"],
-        ),
-        (
-            "v=stsv1; id=abc",
-            None,
-            &["sts-txt/version-case", "sts-txt/no-record"],
-        ),
-        (
-            "  v=STSv1; id=abc",
-            None,
-            &["sts-txt/leading-whitespace", "sts-txt/no-record"],
-        ),
-        (
-            "id=a; v=STSv1",
-            None,
-            &["sts-txt/version-not-first", "sts-txt/no-record"],
-        ),
-        (
-            "v=STSv10; id=a",
-            None,
-            &["sts-txt/record-discarded", "sts-txt/no-record"],
-        ),
-        (
-            "v=spf1 -all",
-            None,
-            &["sts-txt/record-discarded", "sts-txt/no-record"],
-        ),
+        ("v=STSv1; id=policy_will_fail;", None, &["sts-txt/invalid-id"]),
+        ("v=STSv1; id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", None, &["sts-txt/invalid-id"]),
+        ("v=STSv1; id=x-y; id=abc", None, &["sts-txt/invalid-id", "sts-txt/duplicate-field"]),
+        ("v=STSv1; ID=abc", None, &["sts-txt/misspelled-field", "sts-txt/missing-id"]),
+        ("v=stsv1; id=abc", None, &["sts-txt/version-case", "sts-txt/no-record"]),
+        ("  v=STSv1; id=abc", None, &["sts-txt/leading-whitespace", "sts-txt/no-record"]),
+        ("id=a; v=STSv1", None, &["sts-txt/version-not-first", "sts-txt/no-record"]),
+        ("v=STSv10; id=a", None, &["sts-txt/record-discarded", "sts-txt/no-record"]),
+        ("v=spf1 -all", None, &["sts-txt/record-discarded", "sts-txt/no-record"]),
         ("", None, &["sts-txt/no-record"]),
     ];
 
@@ -206,17 +141,10 @@ mod tests {
         let got: Vec<&str> = parsed.findings.iter().map(|f| f.code.id()).collect();
         assert_eq!(parsed.is_valid(), id.is_some(), "{input:?}: {got:?}");
         if let Some(id) = id {
-            assert_eq!(
-                parsed.value.as_ref().and_then(|r| r.id.as_deref()),
-                Some(id),
-                "{input:?}"
-            );
+            assert_eq!(parsed.value.as_ref().and_then(|r| r.id.as_deref()), Some(id), "{input:?}");
         }
         for code in codes {
-            assert!(
-                got.contains(code),
-                "{input:?}: expected {code}, got {got:?}"
-            );
+            assert!(got.contains(code), "{input:?}: expected {code}, got {got:?}");
         }
     }
 
@@ -235,11 +163,7 @@ mod tests {
         let two = parse_records(&split_document("v=STSv1; id=1\nv=STSv1; id=2"));
         assert!(!two.is_valid());
         assert!(two.value.is_none());
-        let multiple: Vec<_> = two
-            .findings
-            .iter()
-            .filter(|f| f.code == Code::StsTxtMultipleRecords)
-            .collect();
+        let multiple: Vec<_> = two.findings.iter().filter(|f| f.code == Code::StsTxtMultipleRecords).collect();
         assert_eq!(multiple.len(), 2, "one finding names each record");
         assert_eq!(multiple[1].span.start, 14);
         let none = parse_records(&split_document("bogus\nmore"));
@@ -249,11 +173,7 @@ mod tests {
     #[test]
     fn a_bad_value_points_at_itself() {
         let p = parse("v=STSv1; id=2016-08-31");
-        let f = p
-            .findings
-            .iter()
-            .find(|f| f.code == Code::StsTxtInvalidId)
-            .unwrap();
+        let f = p.findings.iter().find(|f| f.code == Code::StsTxtInvalidId).unwrap();
         assert_eq!((f.span.start, f.span.end), (12, 22));
         assert!(f.message().contains("contains \"-\""), "{}", f.message());
     }

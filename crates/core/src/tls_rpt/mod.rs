@@ -1,3 +1,5 @@
-//! SMTP TLS Reporting, RFC 8460: the `_smtp._tls` TXT record.
+//! SMTP TLS Reporting, RFC 8460: the `_smtp._tls` TXT record, and the reports senders
+//! deliver: reading them from any container they arrive in, and adding them up.
 
+pub mod report;
 pub mod txt;

@@ -88,11 +88,7 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
         return;
     }
     if let Some(i) = uri.find('!') {
-        findings.push(Finding::new(
-            Code::TlsRptTxtRuaUnencodedChar,
-            at(i, 1),
-            "\"!\" must be written %21",
-        ));
+        findings.push(Finding::new(Code::TlsRptTxtRuaUnencodedChar, at(i, 1), "\"!\" must be written %21"));
     }
     let bytes = uri.as_bytes();
     if let Some(i) = bytes.iter().position(|&b| !is_uri_char(b)) {
@@ -107,18 +103,13 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
     for (i, _) in uri.match_indices('%') {
         let hex = bytes.get(i + 1..i + 3);
         if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-            findings.push(Finding::new(
-                Code::TlsRptTxtRuaBadPercent,
-                at(i, 1 + hex.map_or(0, <[u8]>::len)),
-                "",
-            ));
+            findings.push(Finding::new(Code::TlsRptTxtRuaBadPercent, at(i, 1 + hex.map_or(0, <[u8]>::len)), ""));
             return;
         }
     }
     let scheme_ok = |s: &str| {
         s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
     };
     let Some((scheme, rest)) = uri.split_once(':').filter(|(s, _)| scheme_ok(s)) else {
         findings.push(Finding::new(
@@ -132,30 +123,17 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
         "mailto" => check_mailto(rest, at(scheme.len() + 1, rest.len()), findings),
         "https" => {
             // The WHATWG parser behind `url` forgives "https:///path"; RFC 3986 does not.
-            let authority = rest
-                .strip_prefix("//")
-                .and_then(|r| r.split(['/', '?', '#']).next())
-                .unwrap_or("");
+            let authority = rest.strip_prefix("//").and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or("");
             let host = authority.rsplit('@').next().unwrap_or("");
             let ok = !host.is_empty()
                 && !host.starts_with(':')
-                && url::Url::parse(uri)
-                    .ok()
-                    .is_some_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
+                && url::Url::parse(uri).ok().is_some_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
             if !ok {
-                findings.push(Finding::new(
-                    Code::TlsRptTxtRuaBadHttps,
-                    span,
-                    format!("\"{uri}\""),
-                ));
+                findings.push(Finding::new(Code::TlsRptTxtRuaBadHttps, span, format!("\"{uri}\"")));
             }
         }
         other => {
-            let hint = if other == "http" {
-                ": reports must go over https"
-            } else {
-                ""
-            };
+            let hint = if other == "http" { ": reports must go over https" } else { "" };
             findings.push(Finding::new(
                 Code::TlsRptTxtRuaUnsupportedScheme,
                 at(0, scheme.len()),
@@ -170,24 +148,13 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
 fn check_mailto(rest: &str, span: Span, findings: &mut Vec<Finding>) {
     let to = rest.split('?').next().unwrap_or("");
     if to.is_empty() {
-        findings.push(Finding::new(
-            Code::TlsRptTxtRuaBadMailto,
-            span,
-            "no address after \"mailto:\"",
-        ));
+        findings.push(Finding::new(Code::TlsRptTxtRuaBadMailto, span, "no address after \"mailto:\""));
         return;
     }
-    let decoded = to
-        .replace("%2C", ",")
-        .replace("%2c", ",")
-        .replace("%40", "@");
+    let decoded = to.replace("%2C", ",").replace("%2c", ",").replace("%40", "@");
     for addr in decoded.split(',') {
         let Some((local, domain)) = addr.rsplit_once('@') else {
-            findings.push(Finding::new(
-                Code::TlsRptTxtRuaBadMailto,
-                span,
-                format!("\"{addr}\" has no \"@\""),
-            ));
+            findings.push(Finding::new(Code::TlsRptTxtRuaBadMailto, span, format!("\"{addr}\" has no \"@\"")));
             return;
         };
         if local.is_empty() {
@@ -213,10 +180,7 @@ fn interpret(text: &str) -> (TlsRptRecord, Vec<Finding>) {
     let (fields, mut findings) = parse_fields(text, &DIALECT);
     check_fields(&fields, &DIALECT, &["rua"], text.len(), &mut findings);
     let mut rua = Vec::new();
-    for f in fields
-        .iter()
-        .filter(|f| f.name == "rua" && !f.value.is_empty())
-    {
+    for f in fields.iter().filter(|f| f.name == "rua" && !f.value.is_empty()) {
         for (uri, span) in split_uris(f) {
             check_uri(uri, span, &mut findings);
             if !uri.is_empty() {
@@ -226,11 +190,7 @@ fn interpret(text: &str) -> (TlsRptRecord, Vec<Finding>) {
     }
     let record = TlsRptRecord {
         rua,
-        extensions: fields
-            .iter()
-            .filter(|f| f.name != "rua")
-            .map(|f| (f.name.clone(), f.value.clone()))
-            .collect(),
+        extensions: fields.iter().filter(|f| f.name != "rua").map(|f| (f.name.clone(), f.value.clone())).collect(),
     };
     (record, findings)
 }
@@ -251,17 +211,9 @@ mod tests {
     use super::*;
 
     /// (input, rua when valid, codes expected among the findings).
-    type Case = (
-        &'static str,
-        Option<&'static [&'static str]>,
-        &'static [&'static str],
-    );
+    type Case = (&'static str, Option<&'static [&'static str]>, &'static [&'static str]);
     const CASES: &[Case] = &[
-        (
-            "v=TLSRPTv1;rua=mailto:reports@example.com",
-            Some(&["mailto:reports@example.com"]),
-            &[],
-        ),
+        ("v=TLSRPTv1;rua=mailto:reports@example.com", Some(&["mailto:reports@example.com"]), &[]),
         (
             "v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt",
             Some(&["https://reporting.example.com/v1/tlsrpt"]),
@@ -277,98 +229,31 @@ mod tests {
             Some(&["mailto:tlsrpt@mox.example", "https://mox.example/tlsrpt"]),
             &[],
         ),
-        (
-            "v=TLSRPTv1; rua=https://x.example/?a=b&c=d",
-            Some(&["https://x.example/?a=b&c=d"]),
-            &[],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:a@example.com%2Cb@example.com",
-            Some(&["mailto:a@example.com%2Cb@example.com"]),
-            &[],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:x@x.example; ext=yes",
-            Some(&["mailto:x@x.example"]),
-            &["tlsrpt-txt/unknown-field"],
-        ),
+        ("v=TLSRPTv1; rua=https://x.example/?a=b&c=d", Some(&["https://x.example/?a=b&c=d"]), &[]),
+        ("v=TLSRPTv1; rua=mailto:a@example.com%2Cb@example.com", Some(&["mailto:a@example.com%2Cb@example.com"]), &[]),
+        ("v=TLSRPTv1; rua=mailto:x@x.example; ext=yes", Some(&["mailto:x@x.example"]), &["tlsrpt-txt/unknown-field"]),
         (
             "v=TLSRPTv1 ; rua=mailto:x@x.example; rua=mailto:y@x.example",
             Some(&["mailto:x@x.example", "mailto:y@x.example"]),
-            &[
-                "tlsrpt-txt/duplicate-field",
-                "tlsrpt-txt/space-before-semicolon",
-            ],
+            &["tlsrpt-txt/duplicate-field", "tlsrpt-txt/space-before-semicolon"],
         ),
         ("v=TLSRPTv1", None, &["tlsrpt-txt/missing-rua"]),
         ("v=TLSRPTv1; ext=1", None, &["tlsrpt-txt/missing-rua"]),
         ("v=TLSRPTv1; rua=", None, &["tlsrpt-txt/missing-value"]),
-        (
-            "v=TLSRPTv1; rua=noscheme",
-            None,
-            &["tlsrpt-txt/rua-not-uri"],
-        ),
-        (
-            "v=TLSRPTv1; rua=not_a_valid_uri",
-            None,
-            &["tlsrpt-txt/rua-not-uri"],
-        ),
+        ("v=TLSRPTv1; rua=noscheme", None, &["tlsrpt-txt/rua-not-uri"]),
+        ("v=TLSRPTv1; rua=not_a_valid_uri", None, &["tlsrpt-txt/rua-not-uri"]),
         ("v=TLSRPTv1; rua=,, ,", None, &["tlsrpt-txt/rua-empty-uri"]),
-        (
-            "v=TLSRPTv1; rua=!!",
-            None,
-            &["tlsrpt-txt/rua-unencoded-char"],
-        ),
-        (
-            "v=TLSRPTv1; rua=http://bad/%",
-            None,
-            &["tlsrpt-txt/rua-bad-percent"],
-        ),
-        (
-            "v=TLSRPTv1; rua=http://example.com/r",
-            None,
-            &["tlsrpt-txt/rua-unsupported-scheme"],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:",
-            None,
-            &["tlsrpt-txt/rua-bad-mailto"],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:nobody",
-            None,
-            &["tlsrpt-txt/rua-bad-mailto"],
-        ),
-        (
-            "v=TLSRPTv1; rua=https:///path",
-            None,
-            &["tlsrpt-txt/rua-bad-https"],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:x@x.example other",
-            None,
-            &["tlsrpt-txt/unexpected-text"],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:x@x.example  ",
-            None,
-            &["tlsrpt-txt/trailing-whitespace"],
-        ),
-        (
-            "v=TLSRPTv1; rua=mailto:x@x.example;;",
-            None,
-            &["tlsrpt-txt/empty-field"],
-        ),
-        (
-            "v=TLSRPTv1; ruf=mailto:x@x.example",
-            None,
-            &["tlsrpt-txt/misspelled-field", "tlsrpt-txt/missing-rua"],
-        ),
-        (
-            "v=TLSRPTv99;rua=mailto:reports@example.com",
-            None,
-            &["tlsrpt-txt/record-discarded", "tlsrpt-txt/no-record"],
-        ),
+        ("v=TLSRPTv1; rua=!!", None, &["tlsrpt-txt/rua-unencoded-char"]),
+        ("v=TLSRPTv1; rua=http://bad/%", None, &["tlsrpt-txt/rua-bad-percent"]),
+        ("v=TLSRPTv1; rua=http://example.com/r", None, &["tlsrpt-txt/rua-unsupported-scheme"]),
+        ("v=TLSRPTv1; rua=mailto:", None, &["tlsrpt-txt/rua-bad-mailto"]),
+        ("v=TLSRPTv1; rua=mailto:nobody", None, &["tlsrpt-txt/rua-bad-mailto"]),
+        ("v=TLSRPTv1; rua=https:///path", None, &["tlsrpt-txt/rua-bad-https"]),
+        ("v=TLSRPTv1; rua=mailto:x@x.example other", None, &["tlsrpt-txt/unexpected-text"]),
+        ("v=TLSRPTv1; rua=mailto:x@x.example  ", None, &["tlsrpt-txt/trailing-whitespace"]),
+        ("v=TLSRPTv1; rua=mailto:x@x.example;;", None, &["tlsrpt-txt/empty-field"]),
+        ("v=TLSRPTv1; ruf=mailto:x@x.example", None, &["tlsrpt-txt/misspelled-field", "tlsrpt-txt/missing-rua"]),
+        ("v=TLSRPTv99;rua=mailto:reports@example.com", None, &["tlsrpt-txt/record-discarded", "tlsrpt-txt/no-record"]),
         ("not a tlsrpt record", None, &["tlsrpt-txt/no-record"]),
     ];
 
@@ -384,10 +269,7 @@ mod tests {
             );
         }
         for code in codes {
-            assert!(
-                got.contains(code),
-                "{input:?}: expected {code}, got {got:?}"
-            );
+            assert!(got.contains(code), "{input:?}: expected {code}, got {got:?}");
         }
     }
 
@@ -401,11 +283,7 @@ mod tests {
     #[test]
     fn uri_findings_point_at_the_uri() {
         let p = parse("v=TLSRPTv1; rua=mailto:a@example.com,http://x.example/");
-        let f = p
-            .findings
-            .iter()
-            .find(|f| f.code == Code::TlsRptTxtRuaUnsupportedScheme)
-            .unwrap();
+        let f = p.findings.iter().find(|f| f.code == Code::TlsRptTxtRuaUnsupportedScheme).unwrap();
         assert_eq!((f.span.start, f.span.end), (37, 41));
     }
 }

@@ -99,19 +99,11 @@ struct VerdictProps {
 fn verdict(props: &VerdictProps) -> Html {
     let v = &props.view;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    let (class, title) = if v.valid {
-        ("verdict valid", "Valid")
-    } else {
-        ("verdict invalid", "Invalid")
-    };
+    let (class, title) = if v.valid { ("verdict valid", "Valid") } else { ("verdict invalid", "Invalid") };
     let detail = if v.valid && v.findings.is_empty() {
         "No findings: senders will accept this as written.".to_string()
     } else if v.valid {
-        format!(
-            "Senders will accept it. {}, {}.",
-            plural(v.warnings, "warning"),
-            plural(v.infos, "note")
-        )
+        format!("Senders will accept it. {}, {}.", plural(v.warnings, "warning"), plural(v.infos, "note"))
     } else {
         format!(
             "{}, {}, {}. Senders may ignore it until the errors are fixed.",
@@ -201,10 +193,8 @@ struct SummaryProps {
 
 #[function_component(Summary)]
 fn summary(props: &SummaryProps) -> Html {
-    let rows = props
-        .rows
-        .iter()
-        .map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
+    let rows =
+        props.rows.iter().map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
     html! {
         <div class="summary">
             <h3 class="sub">{"Parsed fields"}</h3>

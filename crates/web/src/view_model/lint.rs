@@ -105,12 +105,7 @@ impl LintView {
         let spans: Vec<(usize, usize)> = result
             .findings
             .iter()
-            .map(|f| {
-                (
-                    floor_boundary(input, f.span.start),
-                    floor_boundary(input, f.span.end),
-                )
-            })
+            .map(|f| (floor_boundary(input, f.span.start), floor_boundary(input, f.span.end)))
             .collect();
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         LintView {
@@ -134,38 +129,20 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
     }
     cuts.sort_unstable();
     cuts.dedup();
-    let worst = |ids: &[usize]| {
-        ids.iter()
-            .filter_map(|&i| findings.get(i))
-            .map(|f| f.severity)
-            .max()
-    };
+    let worst = |ids: &[usize]| ids.iter().filter_map(|&i| findings.get(i)).map(|f| f.severity).max();
     let mut out = Vec::new();
     for pair in cuts.windows(2) {
         let (a, b) = match pair {
             [a, b] => (*a, *b),
             _ => continue,
         };
-        let markers: Vec<usize> = spans
-            .iter()
-            .enumerate()
-            .filter(|(_, &(s, e))| s == e && s == a)
-            .map(|(i, _)| i)
-            .collect();
+        let markers: Vec<usize> =
+            spans.iter().enumerate().filter(|(_, &(s, e))| s == e && s == a).map(|(i, _)| i).collect();
         if !markers.is_empty() {
-            out.push(Segment {
-                text: String::new(),
-                severity: worst(&markers),
-                findings: markers,
-                marker: true,
-            });
+            out.push(Segment { text: String::new(), severity: worst(&markers), findings: markers, marker: true });
         }
-        let covering: Vec<usize> = spans
-            .iter()
-            .enumerate()
-            .filter(|(_, &(s, e))| s < e && s <= a && b <= e)
-            .map(|(i, _)| i)
-            .collect();
+        let covering: Vec<usize> =
+            spans.iter().enumerate().filter(|(_, &(s, e))| s < e && s <= a && b <= e).map(|(i, _)| i).collect();
         out.push(Segment {
             text: input.get(a..b).unwrap_or("").to_string(),
             severity: worst(&covering),
@@ -175,19 +152,9 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
     }
     // Markers at the very end of the input.
     let end = input.len();
-    let tail: Vec<usize> = spans
-        .iter()
-        .enumerate()
-        .filter(|(_, &(s, e))| s == e && s == end)
-        .map(|(i, _)| i)
-        .collect();
+    let tail: Vec<usize> = spans.iter().enumerate().filter(|(_, &(s, e))| s == e && s == end).map(|(i, _)| i).collect();
     if !tail.is_empty() {
-        out.push(Segment {
-            text: String::new(),
-            severity: worst(&tail),
-            findings: tail,
-            marker: true,
-        });
+        out.push(Segment { text: String::new(), severity: worst(&tail), findings: tail, marker: true });
     }
     out
 }
@@ -196,10 +163,7 @@ fn summary(value: &Value) -> Vec<(String, String)> {
     let row = |k: &str, v: String| (k.to_string(), v);
     match value {
         Value::StsRecord(Some(r)) => {
-            let mut rows = vec![row(
-                "id",
-                r.id.clone().unwrap_or_else(|| "(missing)".into()),
-            )];
+            let mut rows = vec![row("id", r.id.clone().unwrap_or_else(|| "(missing)".into()))];
             rows.extend(r.extensions.iter().map(|(k, v)| row(k, v.clone())));
             rows
         }
@@ -213,20 +177,11 @@ fn summary(value: &Value) -> Vec<(String, String)> {
         }
         Value::Policy(p) => {
             let mut rows = vec![
-                row(
-                    "version",
-                    p.version.clone().unwrap_or_else(|| "(missing)".into()),
-                ),
-                row(
-                    "mode",
-                    p.mode
-                        .map_or("(missing or invalid)".into(), |m| m.as_str().to_string()),
-                ),
+                row("version", p.version.clone().unwrap_or_else(|| "(missing)".into())),
+                row("mode", p.mode.map_or("(missing or invalid)".into(), |m| m.as_str().to_string())),
                 row(
                     "max_age",
-                    p.max_age.map_or("(missing or invalid)".into(), |a| {
-                        format!("{a} s ({})", human_duration(a))
-                    }),
+                    p.max_age.map_or("(missing or invalid)".into(), |a| format!("{a} s ({})", human_duration(a))),
                 ),
             ];
             rows.extend(p.mx.iter().map(|m| row("mx", m.to_string())));
@@ -288,10 +243,7 @@ mod tests {
 
     #[test]
     fn missing_fields_become_markers_at_the_end() {
-        let v = LintView::new(
-            Kind::Policy,
-            "version: STSv1\nmode: enforce\nmx: a.example\n",
-        );
+        let v = LintView::new(Kind::Policy, "version: STSv1\nmode: enforce\nmx: a.example\n");
         let last = v.segments.last().unwrap();
         assert!(last.marker);
         let codes: Vec<_> = last.findings.iter().map(|&i| v.findings[i].code).collect();
@@ -311,15 +263,8 @@ mod tests {
     #[test]
     fn summary_describes_the_policy() {
         let v = LintView::new(Kind::Policy, examples(Kind::Policy)[0].1);
-        assert!(
-            v.summary
-                .contains(&("max_age".to_string(), "604800 s (7 days)".to_string())),
-            "{:?}",
-            v.summary
-        );
-        assert!(v
-            .summary
-            .contains(&("mx".to_string(), "*.example.net".to_string())));
+        assert!(v.summary.contains(&("max_age".to_string(), "604800 s (7 days)".to_string())), "{:?}", v.summary);
+        assert!(v.summary.contains(&("mx".to_string(), "*.example.net".to_string())));
     }
 
     #[test]

@@ -1,0 +1,753 @@
+//! One TLS-RPT aggregate report (RFC 8460 §4), read from its JSON.
+//!
+//! ```text
+//! {
+//!   "organization-name": organization-name,
+//!   "date-range": { "start-datetime": date-time, "end-datetime": date-time },
+//!   "contact-info": email-address,
+//!   "report-id": report-id,
+//!   "policies": [{
+//!     "policy": { "policy-type": policy-type, "policy-string": policy-string,
+//!                 "policy-domain": domain, "mx-host": mx-host-pattern },
+//!     "summary": { "total-successful-session-count": ..., "total-failure-session-count": ... },
+//!     "failure-details": [{ "result-type": ..., "sending-mta-ip": ..., "receiving-mx-hostname": ...,
+//!                           "receiving-mx-helo": ..., "receiving-ip": ..., "failed-session-count": ...,
+//!                           "additional-information": ..., "failure-reason-code": ... }]
+//!   }]
+//! }
+//! ```
+//!
+//! Real senders bend this schema, and a report is never rejected for what a real sender
+//! does: every quirk is read and recorded as a finding with a JSON pointer (date-times
+//! without a zone, `mx-host` as string or array or under the prose's name
+//! `mx-host-pattern`, `additional-info-uri` for `additional-information`, Microsoft's TLSA
+//! `policy-string` holding a JSON array, nulls, empty IPs, missing optional members). Only
+//! input that is not a JSON object yields no report.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::code::Code;
+use crate::finding::{Finding, Parsed, Span};
+
+/// The type of the policy the sender applied.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyType {
+    /// MTA-STS.
+    Sts,
+    /// DANE TLSA.
+    Tlsa,
+    /// Neither was found.
+    NoPolicyFound,
+    /// Something else, kept as written.
+    Other(String),
+}
+
+impl PolicyType {
+    /// The name as reports write it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PolicyType::Sts => "sts",
+            PolicyType::Tlsa => "tlsa",
+            PolicyType::NoPolicyFound => "no-policy-found",
+            PolicyType::Other(s) => s,
+        }
+    }
+}
+
+impl Serialize for PolicyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The result types RFC 8460 §4.3 defines.
+pub const KNOWN_RESULT_TYPES: [&str; 11] = [
+    "starttls-not-supported",
+    "certificate-host-mismatch",
+    "certificate-expired",
+    "certificate-not-trusted",
+    "validation-failure",
+    "tlsa-invalid",
+    "dnssec-invalid",
+    "dane-required",
+    "sts-policy-fetch-error",
+    "sts-policy-invalid",
+    "sts-webpki-invalid",
+];
+
+/// One entry of `failure-details`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FailureDetail {
+    /// `result-type`, kept as written even when unknown.
+    pub result_type: String,
+    /// `sending-mta-ip`.
+    pub sending_mta_ip: Option<String>,
+    /// `receiving-mx-hostname`.
+    pub receiving_mx_hostname: Option<String>,
+    /// `receiving-mx-helo`.
+    pub receiving_mx_helo: Option<String>,
+    /// `receiving-ip`.
+    pub receiving_ip: Option<String>,
+    /// `failed-session-count`.
+    pub failed_session_count: u64,
+    /// `additional-information` (or `additional-info-uri`).
+    pub additional_information: Option<String>,
+    /// `failure-reason-code`.
+    pub failure_reason_code: Option<String>,
+}
+
+/// One entry of `policies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyResult {
+    /// `policy-type`.
+    pub policy_type: PolicyType,
+    /// `policy-string`, one element per line or TLSA record.
+    pub policy_string: Vec<String>,
+    /// `policy-domain`.
+    pub policy_domain: Option<String>,
+    /// `mx-host`, always as a list.
+    pub mx_host: Vec<String>,
+    /// `total-successful-session-count`.
+    pub successful: u64,
+    /// `total-failure-session-count` (or the sum of the details when missing).
+    pub failed: u64,
+    /// `failure-details`.
+    pub failure_details: Vec<FailureDetail>,
+}
+
+/// A report as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `organization-name` (empty when missing).
+    pub organization_name: String,
+    /// `report-id` (empty when missing).
+    pub report_id: String,
+    /// `contact-info`.
+    pub contact_info: Option<String>,
+    /// `start-datetime` as Unix seconds, UTC.
+    pub start: Option<i64>,
+    /// `end-datetime` as Unix seconds, UTC.
+    pub end: Option<i64>,
+    /// `policies`.
+    pub policies: Vec<PolicyResult>,
+}
+
+impl Report {
+    /// Successful sessions over all policies.
+    pub fn successful(&self) -> u64 {
+        self.policies.iter().map(|p| p.successful).sum()
+    }
+
+    /// Failed sessions over all policies.
+    pub fn failed(&self) -> u64 {
+        self.policies.iter().map(|p| p.failed).sum()
+    }
+}
+
+fn esc(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn join(base: &str, key: &str) -> String {
+    format!("{base}/{}", esc(key))
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Whether a member must be there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Required,
+    Optional,
+}
+
+struct Reader {
+    findings: Vec<Finding>,
+}
+
+impl Reader {
+    fn push(&mut self, code: Code, pointer: String, detail: impl Into<String>) {
+        self.findings.push(Finding::at_pointer(code, pointer, detail));
+    }
+
+    /// A member that should be a string. Numbers are stringified (with a finding).
+    fn string(&mut self, obj: &Map<String, Value>, key: &str, base: &str, need: Need) -> Option<String> {
+        match obj.get(key) {
+            None => {
+                if need == Need::Required {
+                    self.push(Code::ReportMissingField, base.to_string(), format!("\"{key}\""));
+                }
+                None
+            }
+            Some(Value::Null) => {
+                self.push(Code::ReportNullField, join(base, key), format!("\"{key}\""));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => {
+                self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is a number, expected a string"));
+                Some(n.to_string())
+            }
+            Some(other) => {
+                self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is {}, expected a string", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// A member that should be a non-negative integer.
+    fn count(&mut self, obj: &Map<String, Value>, key: &str, base: &str, need: Need) -> Option<u64> {
+        let p = join(base, key);
+        match obj.get(key) {
+            None => {
+                if need == Need::Required {
+                    self.push(Code::ReportMissingField, base.to_string(), format!("\"{key}\""));
+                }
+                None
+            }
+            Some(Value::Null) => {
+                self.push(Code::ReportNullField, p, format!("\"{key}\""));
+                None
+            }
+            Some(Value::Number(n)) => {
+                if let Some(u) = n.as_u64() {
+                    Some(u)
+                } else if n.as_i64().is_some() {
+                    self.push(Code::ReportNegativeCount, p, format!("\"{key}\" is {n}"));
+                    Some(0)
+                } else {
+                    let f = n.as_f64().unwrap_or(0.0);
+                    self.push(Code::ReportWrongType, p, format!("\"{key}\" is {n}, expected an integer"));
+                    if f < 0.0 {
+                        Some(0)
+                    } else {
+                        // Truncation is the best reading of a fractional count.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        Some(f as u64)
+                    }
+                }
+            }
+            Some(Value::String(s)) => {
+                self.push(Code::ReportWrongType, p, format!("\"{key}\" is the string {s:?}, expected a number"));
+                s.trim().parse::<u64>().ok().or(Some(0))
+            }
+            Some(other) => {
+                self.push(Code::ReportWrongType, p, format!("\"{key}\" is {}, expected an integer", type_name(other)));
+                Some(0)
+            }
+        }
+    }
+
+    fn ip(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> Option<String> {
+        let s = self.string(obj, key, base, Need::Optional)?;
+        let t = s.trim();
+        if t.is_empty() {
+            self.push(Code::ReportEmptyIp, join(base, key), format!("\"{key}\""));
+            return None;
+        }
+        if t.parse::<std::net::IpAddr>().is_err() {
+            self.push(Code::ReportBadIp, join(base, key), format!("\"{key}\" is {t:?}"));
+        }
+        Some(t.to_string())
+    }
+
+    fn unknown_members(&mut self, obj: &Map<String, Value>, known: &[&str], base: &str) {
+        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+            self.push(Code::ReportUnknownField, join(base, key), format!("\"{key}\""));
+        }
+    }
+
+    fn datetime(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> Option<i64> {
+        let s = self.string(obj, key, base, Need::Required)?;
+        match parse_datetime(&s) {
+            Some((t, true)) => Some(t),
+            Some((t, false)) => {
+                self.push(Code::ReportDatetimeNoTimezone, join(base, key), format!("{s:?}"));
+                Some(t)
+            }
+            None => {
+                self.push(Code::ReportBadDatetime, join(base, key), format!("{s:?}"));
+                None
+            }
+        }
+    }
+}
+
+/// Parses an RFC 3339 date-time to Unix seconds; the flag is false when the zone was
+/// missing and UTC was assumed.
+pub fn parse_datetime(s: &str) -> Option<(i64, bool)> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some((t.unix_timestamp(), true));
+    }
+    let plain = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let frac = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]");
+    PrimitiveDateTime::parse(s, plain)
+        .or_else(|_| PrimitiveDateTime::parse(s, frac))
+        .ok()
+        .map(|t| (t.assume_utc().unix_timestamp(), false))
+}
+
+const DAY: i64 = 86_400;
+
+/// Reads one report from its JSON bytes.
+///
+/// The value is `None` only when the bytes are not a JSON object.
+pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
+    let value: Value = match serde_json::from_slice(json) {
+        Ok(v) => v,
+        Err(e) => {
+            let at = offset_of(json, e.line(), e.column());
+            let f = Finding::new(Code::ReportNotJson, Span::at(at), format!("{e}"));
+            return Parsed { value: None, findings: vec![f] };
+        }
+    };
+    from_value(&value)
+}
+
+/// Reads one report from an already parsed JSON value.
+pub fn from_value(value: &Value) -> Parsed<Option<Report>> {
+    let mut r = Reader { findings: Vec::new() };
+    let Value::Object(top) = value else {
+        r.push(Code::ReportNotObject, String::new(), format!("it is {}", type_name(value)));
+        return Parsed { value: None, findings: r.findings };
+    };
+    r.unknown_members(top, &["organization-name", "date-range", "contact-info", "report-id", "policies"], "");
+    let organization_name = r.string(top, "organization-name", "", Need::Required).unwrap_or_default();
+    let report_id = r.string(top, "report-id", "", Need::Required).unwrap_or_default();
+    let contact_info = match top.get("contact-info") {
+        None => {
+            r.push(Code::ReportMissingContactInfo, String::new(), "");
+            None
+        }
+        Some(_) => r.string(top, "contact-info", "", Need::Optional),
+    };
+    let (start, end) = match top.get("date-range") {
+        Some(Value::Object(dr)) => {
+            r.unknown_members(dr, &["start-datetime", "end-datetime"], "/date-range");
+            let start = r.datetime(dr, "start-datetime", "/date-range");
+            let end = r.datetime(dr, "end-datetime", "/date-range");
+            check_range(&mut r, start, end);
+            (start, end)
+        }
+        None => {
+            r.push(Code::ReportMissingField, String::new(), "\"date-range\"");
+            (None, None)
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, "/date-range".into(), format!("\"date-range\" is {}, expected an object", type_name(other)));
+            (None, None)
+        }
+    };
+    let policies = match top.get("policies") {
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().filter_map(|(i, p)| policy(&mut r, p, &format!("/policies/{i}"))).collect()
+        }
+        Some(obj @ Value::Object(_)) => {
+            r.push(Code::ReportPoliciesNotArray, "/policies".into(), "");
+            policy(&mut r, obj, "/policies").into_iter().collect()
+        }
+        None => {
+            r.push(Code::ReportMissingField, String::new(), "\"policies\"");
+            Vec::new()
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, "/policies".into(), format!("\"policies\" is {}, expected an array", type_name(other)));
+            Vec::new()
+        }
+    };
+    let report = Report { organization_name, report_id, contact_info, start, end, policies };
+    Parsed { value: Some(report), findings: r.findings }
+}
+
+fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
+    let (Some(s), Some(e)) = (start, end) else { return };
+    if e < s {
+        r.push(Code::ReportDateRangeReversed, "/date-range".into(), "");
+        return;
+    }
+    let whole_day = s.rem_euclid(DAY) == 0 && (e - s == DAY || e - s == DAY - 1);
+    if !whole_day {
+        let len = e - s;
+        let detail = if len > DAY {
+            format!("it covers {:.1} days", len as f64 / DAY as f64)
+        } else if s.rem_euclid(DAY) != 0 {
+            "it does not start at 00:00 UTC".to_string()
+        } else {
+            format!("it covers {:.1} hours", len as f64 / 3600.0)
+        };
+        r.push(Code::ReportNotUtcDay, "/date-range".into(), detail);
+    }
+}
+
+fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
+    let Value::Object(obj) = v else {
+        r.push(Code::ReportWrongType, base.to_string(), format!("a policy entry is {}, expected an object", type_name(v)));
+        return None;
+    };
+    r.unknown_members(obj, &["policy", "summary", "failure-details"], base);
+    let empty = Map::new();
+    let pbase = join(base, "policy");
+    let pol = match obj.get("policy") {
+        Some(Value::Object(p)) => p,
+        None => {
+            r.push(Code::ReportMissingField, base.to_string(), "\"policy\"");
+            &empty
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, pbase.clone(), format!("\"policy\" is {}, expected an object", type_name(other)));
+            &empty
+        }
+    };
+    r.unknown_members(pol, &["policy-type", "policy-string", "policy-domain", "mx-host", "mx-host-pattern"], &pbase);
+    let policy_type = match r.string(pol, "policy-type", &pbase, Need::Required).as_deref() {
+        Some("sts") => PolicyType::Sts,
+        Some("tlsa") => PolicyType::Tlsa,
+        Some("no-policy-found") => PolicyType::NoPolicyFound,
+        Some(other) => {
+            r.push(Code::ReportUnknownPolicyType, join(&pbase, "policy-type"), format!("{other:?}"));
+            PolicyType::Other(other.to_string())
+        }
+        None => PolicyType::Other(String::new()),
+    };
+    let policy_string = policy_strings(r, pol, &pbase, &policy_type);
+    let policy_domain = r.string(pol, "policy-domain", &pbase, Need::Optional);
+    if policy_domain.is_none() && !pol.contains_key("policy-domain") {
+        r.push(Code::ReportMissingPolicyDomain, pbase.clone(), "");
+    }
+    let mx_host = mx_hosts(r, pol, &pbase);
+
+    let sbase = join(base, "summary");
+    let (successful, failed_total) = match obj.get("summary") {
+        Some(Value::Object(s)) => {
+            r.unknown_members(s, &["total-successful-session-count", "total-failure-session-count"], &sbase);
+            let ok = r.count(s, "total-successful-session-count", &sbase, Need::Required).unwrap_or(0);
+            (ok, r.count(s, "total-failure-session-count", &sbase, Need::Optional))
+        }
+        None => {
+            r.push(Code::ReportMissingField, base.to_string(), "\"summary\"");
+            (0, None)
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, sbase.clone(), format!("\"summary\" is {}, expected an object", type_name(other)));
+            (0, None)
+        }
+    };
+    let dbase = join(base, "failure-details");
+    let failure_details: Vec<FailureDetail> = match obj.get("failure-details") {
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().filter_map(|(i, d)| failure_detail(r, d, &format!("{dbase}/{i}"))).collect()
+        }
+        None => Vec::new(),
+        Some(Value::Null) => {
+            r.push(Code::ReportNullField, dbase.clone(), "\"failure-details\"");
+            Vec::new()
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, dbase.clone(), format!("\"failure-details\" is {}, expected an array", type_name(other)));
+            Vec::new()
+        }
+    };
+    let detail_sum: u64 = failure_details.iter().map(|d| d.failed_session_count).sum();
+    let failed = match failed_total {
+        Some(t) => {
+            if detail_sum > t {
+                r.push(Code::ReportDetailsExceedTotal, dbase.clone(), format!("details add up to {detail_sum}, the total is {t}"));
+            }
+            t
+        }
+        None => {
+            if obj.contains_key("summary") {
+                r.push(Code::ReportMissingFailureCount, sbase, format!("read as {detail_sum}"));
+            }
+            detail_sum
+        }
+    };
+    if failed > 0 && failure_details.is_empty() {
+        r.push(Code::ReportMissingFailureDetails, base.to_string(), format!("{failed} failed sessions"));
+    }
+    Some(PolicyResult { policy_type, policy_string, policy_domain, mx_host, successful, failed, failure_details })
+}
+
+fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &PolicyType) -> Vec<String> {
+    let p = join(pbase, "policy-string");
+    let mut out = match pol.get("policy-string") {
+        None => {
+            if matches!(ty, PolicyType::Sts | PolicyType::Tlsa) {
+                r.push(Code::ReportMissingPolicyString, pbase.to_string(), "");
+            }
+            Vec::new()
+        }
+        Some(Value::Null) => {
+            r.push(Code::ReportNullField, p.clone(), "\"policy-string\"");
+            Vec::new()
+        }
+        Some(Value::String(s)) => {
+            r.push(Code::ReportWrongType, p.clone(), "\"policy-string\" is a string, expected an array of strings");
+            s.lines().map(str::to_string).collect()
+        }
+        Some(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => out.push(s.clone()),
+                    other => r.push(Code::ReportWrongType, format!("{p}/{i}"), format!("an element is {}, expected a string", type_name(other))),
+                }
+            }
+            out
+        }
+        Some(other) => {
+            r.push(Code::ReportWrongType, p.clone(), format!("\"policy-string\" is {}, expected an array", type_name(other)));
+            Vec::new()
+        }
+    };
+    // Microsoft: ["[\"3 1 1 ABC...\",\"3 1 1 DEF...\"]"], one string holding a JSON array.
+    if let [only] = out.as_slice() {
+        if only.trim_start().starts_with('[') {
+            if let Ok(inner) = serde_json::from_str::<Vec<String>>(only) {
+                r.push(Code::ReportPolicyStringJsonArray, format!("{p}/0"), format!("{} records", inner.len()));
+                out = inner;
+            }
+        }
+    }
+    out
+}
+
+fn mx_hosts(r: &mut Reader, pol: &Map<String, Value>, pbase: &str) -> Vec<String> {
+    let (key, v) = match (pol.get("mx-host"), pol.get("mx-host-pattern")) {
+        (Some(v), _) => ("mx-host", v),
+        (None, Some(v)) => {
+            r.push(Code::ReportMxHostPatternKey, join(pbase, "mx-host-pattern"), "");
+            ("mx-host-pattern", v)
+        }
+        (None, None) => return Vec::new(),
+    };
+    let p = join(pbase, key);
+    match v {
+        Value::String(s) if s.is_empty() => Vec::new(),
+        Value::String(s) => {
+            r.push(Code::ReportMxHostString, p, format!("{s:?}"));
+            vec![s.clone()]
+        }
+        Value::Array(items) => items.iter().filter_map(|i| i.as_str()).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        Value::Null => {
+            r.push(Code::ReportNullField, p, format!("\"{key}\""));
+            Vec::new()
+        }
+        other => {
+            r.push(Code::ReportWrongType, p, format!("\"{key}\" is {}", type_name(other)));
+            Vec::new()
+        }
+    }
+}
+
+fn failure_detail(r: &mut Reader, v: &Value, base: &str) -> Option<FailureDetail> {
+    let Value::Object(d) = v else {
+        r.push(Code::ReportWrongType, base.to_string(), format!("a failure detail is {}, expected an object", type_name(v)));
+        return None;
+    };
+    r.unknown_members(
+        d,
+        &[
+            "result-type",
+            "sending-mta-ip",
+            "receiving-mx-hostname",
+            "receiving-mx-helo",
+            "receiving-ip",
+            "failed-session-count",
+            "additional-information",
+            "additional-info-uri",
+            "failure-reason-code",
+        ],
+        base,
+    );
+    let result_type = r.string(d, "result-type", base, Need::Required).unwrap_or_default();
+    if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_str()) {
+        r.push(Code::ReportUnknownResultType, join(base, "result-type"), format!("{result_type:?}"));
+    }
+    let additional_information = match (d.contains_key("additional-information"), d.contains_key("additional-info-uri")) {
+        (true, _) => r.string(d, "additional-information", base, Need::Optional),
+        (false, true) => {
+            r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
+            r.string(d, "additional-info-uri", base, Need::Optional)
+        }
+        (false, false) => None,
+    }
+    .filter(|s| !s.is_empty());
+    let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    Some(FailureDetail {
+        sending_mta_ip: r.ip(d, "sending-mta-ip", base),
+        receiving_mx_hostname: nonempty(r.string(d, "receiving-mx-hostname", base, Need::Optional)),
+        receiving_mx_helo: nonempty(r.string(d, "receiving-mx-helo", base, Need::Optional)),
+        receiving_ip: r.ip(d, "receiving-ip", base),
+        failed_session_count: r.count(d, "failed-session-count", base, Need::Required).unwrap_or(0),
+        failure_reason_code: nonempty(r.string(d, "failure-reason-code", base, Need::Optional)),
+        additional_information,
+        result_type,
+    })
+}
+
+/// The byte offset of 1-based `line` and `column` (as serde_json counts them).
+fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
+    let mut at = 0;
+    for _ in 1..line {
+        match bytes.get(at..).and_then(|b| b.iter().position(|&c| c == b'\n')) {
+            Some(p) => at += p + 1,
+            None => return bytes.len(),
+        }
+    }
+    (at + column.saturating_sub(1)).min(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(p: &Parsed<Option<Report>>) -> Vec<&'static str> {
+        p.findings.iter().map(|f| f.code.id()).collect()
+    }
+
+    const RFC_EXAMPLE: &str = r#"{
+     "organization-name": "Company-X",
+     "date-range": { "start-datetime": "2016-04-01T00:00:00Z", "end-datetime": "2016-04-01T23:59:59Z" },
+     "contact-info": "sts-reporting@company-x.example",
+     "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+     "policies": [{
+       "policy": { "policy-type": "sts",
+         "policy-string": ["version: STSv1","mode: testing", "mx: *.mail.company-y.example","max_age: 86400"],
+         "policy-domain": "company-y.example", "mx-host": "*.mail.company-y.example" },
+       "summary": { "total-successful-session-count": 5326, "total-failure-session-count": 303 },
+       "failure-details": [{
+         "result-type": "certificate-expired", "sending-mta-ip": "2001:db8:abcd:0012::1",
+         "receiving-mx-hostname": "mx1.mail.company-y.example", "failed-session-count": 100
+       }, {
+         "result-type": "starttls-not-supported", "sending-mta-ip": "2001:db8:abcd:0013::1",
+         "receiving-mx-hostname": "mx2.mail.company-y.example", "receiving-ip": "203.0.113.56",
+         "failed-session-count": 200,
+         "additional-information": "https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported"
+       }, {
+         "result-type": "validation-failure", "sending-mta-ip": "198.51.100.62", "receiving-ip": "203.0.113.58",
+         "receiving-mx-hostname": "mx-backup.mail.company-y.example", "failed-session-count": 3,
+         "failure-reason-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"
+       }]
+     }]
+   }"#;
+
+    #[test]
+    fn rfc_example_reads_fully() {
+        let p = parse(RFC_EXAMPLE.as_bytes());
+        assert!(p.is_valid(), "{:?}", p.findings);
+        let r = p.value.clone().unwrap();
+        assert_eq!(r.organization_name, "Company-X");
+        assert_eq!((r.successful(), r.failed()), (5326, 303));
+        assert_eq!(r.start, Some(1_459_468_800));
+        let pol = &r.policies[0];
+        assert_eq!(pol.policy_type, PolicyType::Sts);
+        assert_eq!(pol.mx_host, ["*.mail.company-y.example"]);
+        assert_eq!(pol.failure_details.len(), 3);
+        assert_eq!(pol.failure_details[2].failure_reason_code.as_deref(), Some("X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"));
+        // The RFC's own example writes mx-host as a string; noted, not an error.
+        assert_eq!(codes(&p), ["report/mx-host-string"]);
+    }
+
+    #[test]
+    fn not_json_names_line_and_column() {
+        let p = parse(b"{\n  \"organization-name\": \"x\",\n  oops\n}");
+        assert!(p.value.is_none());
+        let f = &p.findings[0];
+        assert_eq!(f.code, Code::ReportNotJson);
+        assert!(f.detail.contains("line 3 column 3"), "{}", f.detail);
+        assert_eq!(f.span.start, 32, "the \"o\" of oops");
+        let p = parse(b"[1,2]");
+        assert_eq!(codes(&p), ["report/not-object"]);
+        let p = parse(b"{\"organization-name\": \"x\"");
+        assert_eq!(codes(&p), ["report/not-json"]);
+    }
+
+    /// (JSON, codes that must be among the findings).
+    const QUIRKS: &[(&str, &[&str])] = &[
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2023-01-10T00:00:00","end-datetime":"2023-01-10T23:59:59"},"contact-info":"a@b.example","report-id":"1","policies":[]}"#,
+            &["report/datetime-no-timezone"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-29T00:00:00Z"},"contact-info":null,"report-id":"1","policies":[]}"#,
+            &["report/not-utc-day", "report/null-field"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-23T00:00:00Z","end-datetime":"2024-02-22T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[]}"#,
+            &["report/date-range-reversed"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"yesterday","end-datetime":"2024-02-22T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[]}"#,
+            &["report/bad-datetime"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com","mx-host-pattern":["*.example.com"]},"summary":{"total-successful-session-count":1}}]}"#,
+            &["report/mx-host-pattern-key", "report/missing-failure-count", "report/missing-policy-string"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[{"policy":{"policy-type":"tlsa","policy-string":["[\"3 1 1 ABCDEF\",\"3 1 1 012345\"]"],"policy-domain":"example.com"},"summary":{"total-successful-session-count":1,"total-failure-session-count":0}}]}"#,
+            &["report/policy-string-json-array"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[{"policy":{"policy-type":"sts","policy-string":[],"policy-domain":"example.com"},"summary":{"total-successful-session-count":0,"total-failure-session-count":1},"failure-details":[{"result-type":"sts-policy-fetch-error","sending-mta-ip":"","receiving-ip":"","receiving-mx-hostname":"","failed-session-count":2,"additional-info-uri":"https://x.example/","failure-reason-code":"bad https response code: 404"},{"result-type":"brand-new-type","failed-session-count":-1}]}]}"#,
+            &["report/empty-ip", "report/additional-info-uri-key", "report/details-exceed-total", "report/unknown-result-type", "report/negative-count"],
+        ),
+        (
+            r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"report-id":"1","policies":{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":"7","total-failure-session-count":3}},"extra":1}"#,
+            &["report/policies-not-array", "report/wrong-type", "report/missing-contact-info", "report/unknown-field", "report/missing-failure-details"],
+        ),
+        (r#"{"date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"policies":[]}"#, &["report/missing-field"]),
+    ];
+
+    #[test]
+    fn quirks_are_read_and_noted() {
+        for &(json, expect) in QUIRKS {
+            let p = parse(json.as_bytes());
+            assert!(p.value.is_some(), "{json}");
+            let got = codes(&p);
+            for code in expect {
+                assert!(got.contains(code), "{json}\nexpected {code} in {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn quirky_values_are_still_counted() {
+        let p = parse(QUIRKS[7].0.as_bytes());
+        let r = p.value.unwrap();
+        assert_eq!((r.successful(), r.failed()), (7, 3));
+        let p = parse(QUIRKS[5].0.as_bytes());
+        assert_eq!(p.value.unwrap().policies[0].policy_string, ["3 1 1 ABCDEF", "3 1 1 012345"]);
+        let p = parse(QUIRKS[6].0.as_bytes());
+        let d = &p.value.as_ref().unwrap().policies[0].failure_details;
+        assert_eq!(d[0].sending_mta_ip, None);
+        assert_eq!(d[0].additional_information.as_deref(), Some("https://x.example/"));
+        assert_eq!(d[1].failed_session_count, 0);
+        let pointers: Vec<_> = p.findings.iter().filter_map(|f| f.pointer.as_deref()).collect();
+        assert!(pointers.contains(&"/policies/0/failure-details/1/failed-session-count"), "{pointers:?}");
+    }
+
+    #[test]
+    fn datetimes() {
+        assert_eq!(parse_datetime("2016-04-01T00:00:00Z"), Some((1_459_468_800, true)));
+        assert_eq!(parse_datetime("2016-04-01T02:00:00+02:00"), Some((1_459_468_800, true)));
+        assert_eq!(parse_datetime("2016-04-01T00:00:00"), Some((1_459_468_800, false)));
+        assert_eq!(parse_datetime("2016-04-01T00:00:00.5"), Some((1_459_468_800, false)));
+        assert_eq!(parse_datetime("April 1st"), None);
+    }
+}
