@@ -202,7 +202,11 @@ impl Reader {
                 Some(n.to_string())
             }
             Some(other) => {
-                self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is {}, expected a string", type_name(other)));
+                self.push(
+                    Code::ReportWrongType,
+                    join(base, key),
+                    format!("\"{key}\" is {}, expected a string", type_name(other)),
+                );
                 None
             }
         }
@@ -348,7 +352,11 @@ pub fn from_value(value: &Value) -> Parsed<Option<Report>> {
             (None, None)
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, "/date-range".into(), format!("\"date-range\" is {}, expected an object", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                "/date-range".into(),
+                format!("\"date-range\" is {}, expected an object", type_name(other)),
+            );
             (None, None)
         }
     };
@@ -365,7 +373,11 @@ pub fn from_value(value: &Value) -> Parsed<Option<Report>> {
             Vec::new()
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, "/policies".into(), format!("\"policies\" is {}, expected an array", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                "/policies".into(),
+                format!("\"policies\" is {}, expected an array", type_name(other)),
+            );
             Vec::new()
         }
     };
@@ -395,7 +407,11 @@ fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
 
 fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
     let Value::Object(obj) = v else {
-        r.push(Code::ReportWrongType, base.to_string(), format!("a policy entry is {}, expected an object", type_name(v)));
+        r.push(
+            Code::ReportWrongType,
+            base.to_string(),
+            format!("a policy entry is {}, expected an object", type_name(v)),
+        );
         return None;
     };
     r.unknown_members(obj, &["policy", "summary", "failure-details"], base);
@@ -408,7 +424,11 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
             &empty
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, pbase.clone(), format!("\"policy\" is {}, expected an object", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                pbase.clone(),
+                format!("\"policy\" is {}, expected an object", type_name(other)),
+            );
             &empty
         }
     };
@@ -442,7 +462,11 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
             (0, None)
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, sbase.clone(), format!("\"summary\" is {}, expected an object", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                sbase.clone(),
+                format!("\"summary\" is {}, expected an object", type_name(other)),
+            );
             (0, None)
         }
     };
@@ -457,7 +481,11 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
             Vec::new()
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, dbase.clone(), format!("\"failure-details\" is {}, expected an array", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                dbase.clone(),
+                format!("\"failure-details\" is {}, expected an array", type_name(other)),
+            );
             Vec::new()
         }
     };
@@ -465,7 +493,11 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
     let failed = match failed_total {
         Some(t) => {
             if detail_sum > t {
-                r.push(Code::ReportDetailsExceedTotal, dbase.clone(), format!("details add up to {detail_sum}, the total is {t}"));
+                r.push(
+                    Code::ReportDetailsExceedTotal,
+                    dbase.clone(),
+                    format!("details add up to {detail_sum}, the total is {t}"),
+                );
             }
             t
         }
@@ -504,13 +536,21 @@ fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &Po
             for (i, item) in items.iter().enumerate() {
                 match item {
                     Value::String(s) => out.push(s.clone()),
-                    other => r.push(Code::ReportWrongType, format!("{p}/{i}"), format!("an element is {}, expected a string", type_name(other))),
+                    other => r.push(
+                        Code::ReportWrongType,
+                        format!("{p}/{i}"),
+                        format!("an element is {}, expected a string", type_name(other)),
+                    ),
                 }
             }
             out
         }
         Some(other) => {
-            r.push(Code::ReportWrongType, p.clone(), format!("\"policy-string\" is {}, expected an array", type_name(other)));
+            r.push(
+                Code::ReportWrongType,
+                p.clone(),
+                format!("\"policy-string\" is {}, expected an array", type_name(other)),
+            );
             Vec::new()
         }
     };
@@ -542,7 +582,9 @@ fn mx_hosts(r: &mut Reader, pol: &Map<String, Value>, pbase: &str) -> Vec<String
             r.push(Code::ReportMxHostString, p, format!("{s:?}"));
             vec![s.clone()]
         }
-        Value::Array(items) => items.iter().filter_map(|i| i.as_str()).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        Value::Array(items) => {
+            items.iter().filter_map(|i| i.as_str()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        }
         Value::Null => {
             r.push(Code::ReportNullField, p, format!("\"{key}\""));
             Vec::new()
@@ -556,7 +598,11 @@ fn mx_hosts(r: &mut Reader, pol: &Map<String, Value>, pbase: &str) -> Vec<String
 
 fn failure_detail(r: &mut Reader, v: &Value, base: &str) -> Option<FailureDetail> {
     let Value::Object(d) = v else {
-        r.push(Code::ReportWrongType, base.to_string(), format!("a failure detail is {}, expected an object", type_name(v)));
+        r.push(
+            Code::ReportWrongType,
+            base.to_string(),
+            format!("a failure detail is {}, expected an object", type_name(v)),
+        );
         return None;
     };
     r.unknown_members(
@@ -578,15 +624,16 @@ fn failure_detail(r: &mut Reader, v: &Value, base: &str) -> Option<FailureDetail
     if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_str()) {
         r.push(Code::ReportUnknownResultType, join(base, "result-type"), format!("{result_type:?}"));
     }
-    let additional_information = match (d.contains_key("additional-information"), d.contains_key("additional-info-uri")) {
-        (true, _) => r.string(d, "additional-information", base, Need::Optional),
-        (false, true) => {
-            r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
-            r.string(d, "additional-info-uri", base, Need::Optional)
+    let additional_information =
+        match (d.contains_key("additional-information"), d.contains_key("additional-info-uri")) {
+            (true, _) => r.string(d, "additional-information", base, Need::Optional),
+            (false, true) => {
+                r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
+                r.string(d, "additional-info-uri", base, Need::Optional)
+            }
+            (false, false) => None,
         }
-        (false, false) => None,
-    }
-    .filter(|s| !s.is_empty());
+        .filter(|s| !s.is_empty());
     let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
     Some(FailureDetail {
         sending_mta_ip: r.ip(d, "sending-mta-ip", base),
@@ -658,7 +705,10 @@ mod tests {
         assert_eq!(pol.policy_type, PolicyType::Sts);
         assert_eq!(pol.mx_host, ["*.mail.company-y.example"]);
         assert_eq!(pol.failure_details.len(), 3);
-        assert_eq!(pol.failure_details[2].failure_reason_code.as_deref(), Some("X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"));
+        assert_eq!(
+            pol.failure_details[2].failure_reason_code.as_deref(),
+            Some("X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED")
+        );
         // The RFC's own example writes mx-host as a string; noted, not an error.
         assert_eq!(codes(&p), ["report/mx-host-string"]);
     }
@@ -705,13 +755,28 @@ mod tests {
         ),
         (
             r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"contact-info":"a@b","report-id":"1","policies":[{"policy":{"policy-type":"sts","policy-string":[],"policy-domain":"example.com"},"summary":{"total-successful-session-count":0,"total-failure-session-count":1},"failure-details":[{"result-type":"sts-policy-fetch-error","sending-mta-ip":"","receiving-ip":"","receiving-mx-hostname":"","failed-session-count":2,"additional-info-uri":"https://x.example/","failure-reason-code":"bad https response code: 404"},{"result-type":"brand-new-type","failed-session-count":-1}]}]}"#,
-            &["report/empty-ip", "report/additional-info-uri-key", "report/details-exceed-total", "report/unknown-result-type", "report/negative-count"],
+            &[
+                "report/empty-ip",
+                "report/additional-info-uri-key",
+                "report/details-exceed-total",
+                "report/unknown-result-type",
+                "report/negative-count",
+            ],
         ),
         (
             r#"{"organization-name":"M","date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"report-id":"1","policies":{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":"7","total-failure-session-count":3}},"extra":1}"#,
-            &["report/policies-not-array", "report/wrong-type", "report/missing-contact-info", "report/unknown-field", "report/missing-failure-details"],
+            &[
+                "report/policies-not-array",
+                "report/wrong-type",
+                "report/missing-contact-info",
+                "report/unknown-field",
+                "report/missing-failure-details",
+            ],
         ),
-        (r#"{"date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"policies":[]}"#, &["report/missing-field"]),
+        (
+            r#"{"date-range":{"start-datetime":"2024-02-22T00:00:00Z","end-datetime":"2024-02-23T00:00:00Z"},"policies":[]}"#,
+            &["report/missing-field"],
+        ),
     ];
 
     #[test]

@@ -1,0 +1,495 @@
+//! Getting report JSON out of whatever it arrived in.
+//!
+//! Reports come as `.json`, gzip (`application/tlsrpt+gzip`, RFC 8460 §5.2), `.zip`
+//! archives, emails (`multipart/report; report-type="tlsrpt"` with an
+//! `application/tlsrpt+gzip`, `+json` or bare `application/tlsrpt` part, RFC 8460 §5.3,
+//! in base64 or quoted-printable) and mbox files of many emails. The content is sniffed;
+//! names and extensions are not trusted.
+//!
+//! Every limit is checked before the work it bounds: decompressed bytes per input (a gzip
+//! bomb stops at the cap, not at memory exhaustion), parts per message or archive, reports
+//! per batch, and nesting depth. Exceeding a limit is an error for that input only; the
+//! other inputs of a batch are unaffected.
+
+use std::io::Read;
+
+use crate::code::Code;
+use crate::finding::{Finding, Span};
+
+/// Caps on the work one input may cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes per compressed member (default 64 MiB).
+    pub max_decompressed: usize,
+    /// Parts per email or entries per archive (default 1000).
+    pub max_parts: usize,
+    /// Reports taken from one input (default 100 000).
+    pub max_reports: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_decompressed: 64 << 20, max_parts: 1000, max_reports: 100_000 }
+    }
+}
+
+/// What an email said about the report it carried.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailMeta {
+    /// `TLS-Report-Domain`.
+    pub report_domain: Option<String>,
+    /// `TLS-Report-Submitter`.
+    pub submitter: Option<String>,
+    /// `Subject`.
+    pub subject: Option<String>,
+}
+
+/// One report found in an input, or one reason an input yielded no report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// Where it came from, such as `mail.eml › google.com!example.com!1!2.json.gz`.
+    pub origin: String,
+    /// The report's JSON bytes, or the error finding.
+    pub payload: Result<Vec<u8>, Finding>,
+    /// The email it came in, if any.
+    pub email: Option<EmailMeta>,
+    /// The attachment or archive entry name, if any.
+    pub filename: Option<String>,
+}
+
+/// What the bytes look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A JSON object or array.
+    Json,
+    /// gzip.
+    Gzip,
+    /// A zip archive.
+    Zip,
+    /// An mbox file (starts with a `From ` line).
+    Mbox,
+    /// One email (starts with header fields).
+    Email,
+    /// None of the above.
+    Unknown,
+}
+
+/// Guesses what `bytes` are from their first bytes.
+pub fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Sniffed::Gzip;
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Zip;
+    }
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => return Sniffed::Json,
+        None => return Sniffed::Unknown,
+        _ => {}
+    }
+    if bytes.starts_with(b"From ") {
+        return Sniffed::Mbox;
+    }
+    // A header field name, a colon, on the first line.
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
+    let name_len = first.iter().take_while(|&&b| b.is_ascii_graphic() && b != b':').count();
+    if name_len > 0 && first.get(name_len) == Some(&b':') {
+        return Sniffed::Email;
+    }
+    Sniffed::Unknown
+}
+
+struct Walk<'l> {
+    limits: &'l Limits,
+    out: Vec<Extracted>,
+}
+
+impl Walk<'_> {
+    fn error(
+        &mut self,
+        origin: &str,
+        code: Code,
+        detail: impl Into<String>,
+        email: Option<&EmailMeta>,
+        filename: Option<&str>,
+    ) {
+        self.out.push(Extracted {
+            origin: origin.to_string(),
+            payload: Err(Finding::new(code, Span::at(0), detail)),
+            email: email.cloned(),
+            filename: filename.map(str::to_string),
+        });
+    }
+
+    fn reports(&self) -> usize {
+        self.out.iter().filter(|e| e.payload.is_ok()).count()
+    }
+
+    fn visit(&mut self, origin: &str, bytes: &[u8], depth: usize, email: Option<&EmailMeta>, filename: Option<&str>) {
+        if depth > 4 {
+            self.error(origin, Code::InputNoReport, "containers nested more than 4 deep", email, filename);
+            return;
+        }
+        if self.reports() >= self.limits.max_reports {
+            self.error(
+                origin,
+                Code::InputTooManyReports,
+                format!("limit {}", self.limits.max_reports),
+                email,
+                filename,
+            );
+            return;
+        }
+        match sniff(bytes) {
+            Sniffed::Json => self.json(origin, bytes, email, filename),
+            Sniffed::Gzip => match gunzip(bytes, self.limits.max_decompressed) {
+                Ok(inner) => self.visit(origin, &inner, depth + 1, email, filename),
+                Err((code, why)) => self.error(origin, code, why, email, filename),
+            },
+            Sniffed::Zip => self.zip(origin, bytes, depth, email),
+            Sniffed::Mbox => self.mbox(origin, bytes, depth),
+            Sniffed::Email => self.email(origin, bytes, depth),
+            Sniffed::Unknown => {
+                let what = if bytes.is_empty() {
+                    "the input is empty".to_string()
+                } else {
+                    "not JSON, gzip, zip or an email".to_string()
+                };
+                self.error(origin, Code::InputNoReport, what, email, filename);
+            }
+        }
+    }
+
+    fn json(&mut self, origin: &str, bytes: &[u8], email: Option<&EmailMeta>, filename: Option<&str>) {
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        // A JSON array of reports (some tools export them so). Anything else that is not
+        // a report is left for the report reader to explain.
+        if is_array {
+            if let Ok(items) = serde_json::from_slice::<Vec<serde_json::Value>>(body) {
+                if !items.is_empty() && items.iter().all(serde_json::Value::is_object) {
+                    for (i, item) in items.iter().enumerate() {
+                        if self.reports() >= self.limits.max_reports {
+                            self.error(
+                                origin,
+                                Code::InputTooManyReports,
+                                format!("limit {}", self.limits.max_reports),
+                                email,
+                                filename,
+                            );
+                            return;
+                        }
+                        self.out.push(Extracted {
+                            origin: format!("{origin} › [{i}]"),
+                            payload: Ok(serde_json::to_vec(item).unwrap_or_default()),
+                            email: email.cloned(),
+                            filename: filename.map(str::to_string),
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+        self.out.push(Extracted {
+            origin: origin.to_string(),
+            payload: Ok(body.to_vec()),
+            email: email.cloned(),
+            filename: filename.map(str::to_string),
+        });
+    }
+
+    fn zip(&mut self, origin: &str, bytes: &[u8], depth: usize, email: Option<&EmailMeta>) {
+        let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+            Ok(a) => a,
+            Err(e) => {
+                self.error(origin, Code::InputBadCompression, format!("zip: {e}"), email, None);
+                return;
+            }
+        };
+        let mut found = 0;
+        for i in 0..archive.len() {
+            if i >= self.limits.max_parts {
+                self.error(
+                    origin,
+                    Code::InputTooManyParts,
+                    format!("{} entries, limit {}", archive.len(), self.limits.max_parts),
+                    email,
+                    None,
+                );
+                break;
+            }
+            let mut entry = match archive.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.error(
+                        &format!("{origin} › entry {i}"),
+                        Code::InputBadCompression,
+                        format!("zip: {e}"),
+                        email,
+                        None,
+                    );
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("entry {i}"));
+            let inner_origin = format!("{origin} › {name}");
+            let cap = self.limits.max_decompressed;
+            let mut buf = Vec::new();
+            match (&mut entry).take(cap as u64 + 1).read_to_end(&mut buf) {
+                Ok(n) if n > cap => {
+                    self.error(
+                        &inner_origin,
+                        Code::InputTooLarge,
+                        format!("more than {cap} bytes decompressed"),
+                        email,
+                        Some(&name),
+                    );
+                }
+                Ok(_) => {
+                    found += 1;
+                    self.visit(&inner_origin, &buf, depth + 1, email, Some(&name));
+                }
+                Err(e) => self.error(&inner_origin, Code::InputBadCompression, format!("zip: {e}"), email, Some(&name)),
+            }
+        }
+        if found == 0 && archive.len() == 0 {
+            self.error(origin, Code::InputNoReport, "the archive is empty", email, None);
+        }
+    }
+
+    fn mbox(&mut self, origin: &str, bytes: &[u8], depth: usize) {
+        let mut starts: Vec<usize> = vec![0];
+        let mut i = 0;
+        while let Some(p) = bytes.get(i..).and_then(|b| b.windows(6).position(|w| w == b"\nFrom ")) {
+            starts.push(i + p + 1);
+            i += p + 1;
+        }
+        if starts.len() > self.limits.max_parts {
+            self.error(
+                origin,
+                Code::InputTooManyParts,
+                format!("{} messages, limit {}", starts.len(), self.limits.max_parts),
+                None,
+                None,
+            );
+            starts.truncate(self.limits.max_parts);
+        }
+        let ends: Vec<usize> = starts.iter().skip(1).copied().chain(std::iter::once(bytes.len())).collect();
+        for (n, (&s, &e)) in starts.iter().zip(&ends).enumerate() {
+            let msg = bytes.get(s..e).unwrap_or(b"");
+            // Drop the "From " envelope line.
+            let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p + 1..)).unwrap_or(b"");
+            self.email(&format!("{origin} › message {}", n + 1), body, depth + 1);
+        }
+    }
+
+    fn email(&mut self, origin: &str, bytes: &[u8], depth: usize) {
+        let Some(msg) = mail_parser::MessageParser::default().parse(bytes) else {
+            self.error(origin, Code::InputBadEmail, "no header fields found", None, None);
+            return;
+        };
+        self.message(origin, &msg, depth);
+    }
+
+    fn message(&mut self, origin: &str, msg: &mail_parser::Message<'_>, depth: usize) {
+        use mail_parser::{MimeHeaders, PartType};
+        let header = |name: &str| msg.header_raw(name).map(|v| unfold(v));
+        let meta = EmailMeta {
+            report_domain: header("TLS-Report-Domain"),
+            submitter: header("TLS-Report-Submitter"),
+            subject: msg.subject().map(str::to_string),
+        };
+        let before = self.out.len();
+        let mut parts = 0;
+        for part in &msg.parts {
+            match &part.body {
+                PartType::Multipart(_) => continue,
+                PartType::Message(inner) => {
+                    self.message(&format!("{origin} › attached message"), inner, depth + 1);
+                    continue;
+                }
+                _ => {}
+            }
+            let (ctype, subtype) = part
+                .content_type()
+                .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
+                .unwrap_or_default();
+            let name = part.attachment_name().map(str::to_string);
+            let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
+            let by_type = ctype == "application"
+                && matches!(
+                    subtype.as_str(),
+                    "tlsrpt+gzip"
+                        | "tlsrpt+json"
+                        | "tlsrpt"
+                        | "gzip"
+                        | "x-gzip"
+                        | "json"
+                        | "zip"
+                        | "x-zip-compressed"
+                        | "octet-stream"
+                );
+            let by_name = [".json", ".json.gz", ".gz", ".zip"].iter().any(|ext| lname.ends_with(ext));
+            if !(by_type || by_name) {
+                continue;
+            }
+            parts += 1;
+            if parts > self.limits.max_parts {
+                self.error(
+                    origin,
+                    Code::InputTooManyParts,
+                    format!("limit {}", self.limits.max_parts),
+                    Some(&meta),
+                    None,
+                );
+                break;
+            }
+            let label = name.clone().unwrap_or_else(|| format!("{ctype}/{subtype} part"));
+            self.visit(&format!("{origin} › {label}"), part.contents(), depth + 1, Some(&meta), name.as_deref());
+        }
+        if self.out.len() == before {
+            self.error(
+                origin,
+                Code::InputNoReport,
+                "the email has no application/tlsrpt+gzip, +json or other report attachment",
+                Some(&meta),
+                None,
+            );
+        }
+    }
+}
+
+/// Header values may be folded over lines; join them.
+fn unfold(v: &str) -> String {
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decompresses gzip (all members), stopping at `cap` bytes.
+fn gunzip(bytes: &[u8], cap: usize) -> Result<Vec<u8>, (Code, String)> {
+    let mut out = Vec::new();
+    let decoder = flate2::read::MultiGzDecoder::new(bytes);
+    match decoder.take(cap as u64 + 1).read_to_end(&mut out) {
+        Ok(n) if n > cap => Err((Code::InputTooLarge, format!("more than {cap} bytes decompressed"))),
+        Ok(_) => Ok(out),
+        Err(e) => Err((Code::InputBadCompression, format!("gzip: {e}"))),
+    }
+}
+
+/// Finds every report in `bytes`, named `name` in origins.
+pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Vec<Extracted> {
+    let mut walk = Walk { limits, out: Vec::new() };
+    walk.visit(name, bytes, 0, None, None);
+    walk.out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const REPORT: &[u8] = br#"{"organization-name":"O","date-range":{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"},"contact-info":"a@o.example","report-id":"1","policies":[]}"#;
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn ok_count(x: &[Extracted]) -> usize {
+        x.iter().filter(|e| e.payload.is_ok()).count()
+    }
+
+    fn err_codes(x: &[Extracted]) -> Vec<&'static str> {
+        x.iter().filter_map(|e| e.payload.as_ref().err()).map(|f| f.code.id()).collect()
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"  {\"a\":1}"), Sniffed::Json);
+        assert_eq!(sniff(&gz(b"x")), Sniffed::Gzip);
+        assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
+        assert_eq!(sniff(b"From a@b Mon Jan 1 00:00:00 2024\nSubject: x\n"), Sniffed::Mbox);
+        assert_eq!(sniff(b"Return-Path: <a@b>\r\nSubject: x\r\n"), Sniffed::Email);
+        assert_eq!(sniff(b"\x00\x01garbage"), Sniffed::Unknown);
+        assert_eq!(sniff(b""), Sniffed::Unknown);
+    }
+
+    #[test]
+    fn gzip_and_json() {
+        let x = extract("r.json.gz", &gz(REPORT), &Limits::default());
+        assert_eq!(x.len(), 1);
+        assert_eq!(x[0].payload.as_deref(), Ok(REPORT));
+        let two = format!("[{},{}]", std::str::from_utf8(REPORT).unwrap(), std::str::from_utf8(REPORT).unwrap());
+        assert_eq!(ok_count(&extract("a.json", two.as_bytes(), &Limits::default())), 2);
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_cap() {
+        let bomb = gz(&vec![b'{'; 8 << 20]);
+        let limits = Limits { max_decompressed: 1 << 20, ..Limits::default() };
+        let x = extract("bomb.gz", &bomb, &limits);
+        assert_eq!(err_codes(&x), ["input/too-large"]);
+    }
+
+    #[test]
+    fn truncated_gzip_is_bad_compression() {
+        let g = gz(REPORT);
+        let x = extract("cut.gz", &g[..g.len() / 2], &Limits::default());
+        assert_eq!(err_codes(&x), ["input/bad-compression"]);
+    }
+
+    #[test]
+    fn zip_entries_are_each_read() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("a.json", opts).unwrap();
+        w.write_all(REPORT).unwrap();
+        w.start_file("b.json.gz", opts).unwrap();
+        w.write_all(&gz(REPORT)).unwrap();
+        w.start_file("notes.txt", opts).unwrap();
+        w.write_all(b"hello").unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        let x = extract("r.zip", &bytes, &Limits::default());
+        assert_eq!(ok_count(&x), 2);
+        assert_eq!(err_codes(&x), ["input/no-report"]);
+        assert!(x[1].origin.ends_with("r.zip › b.json.gz"), "{}", x[1].origin);
+        let x = extract("r.zip", &bytes, &Limits { max_parts: 1, ..Limits::default() });
+        assert!(err_codes(&x).contains(&"input/too-many-parts"));
+    }
+
+    #[test]
+    fn an_email_without_a_report_says_so() {
+        let eml = b"From: a@b.example\r\nSubject: hello\r\nContent-Type: text/plain\r\n\r\nJust text.\r\n";
+        let x = extract("m.eml", eml, &Limits::default());
+        assert_eq!(err_codes(&x), ["input/no-report"]);
+    }
+
+    #[test]
+    fn mbox_messages_are_split() {
+        let msg = |id: &str| {
+            format!(
+                "From tlsrpt@o.example Mon Jan  1 00:00:00 2024\nFrom: tlsrpt@o.example\nSubject: Report Domain: example.com Submitter: o.example Report-ID: <{id}>\nTLS-Report-Domain: example.com\nTLS-Report-Submitter: o.example\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=\"tlsrpt\"; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nreport\n--b\nContent-Type: application/tlsrpt+json\nContent-Disposition: attachment; filename=\"o.example!example.com!1704067200!1704153599.json\"\n\n{}\n--b--\n",
+                std::str::from_utf8(REPORT).unwrap()
+            )
+        };
+        let mbox = format!("{}\n{}", msg("1"), msg("2"));
+        let x = extract("box.mbox", mbox.as_bytes(), &Limits::default());
+        assert_eq!(ok_count(&x), 2, "{x:?}");
+        let meta = x[0].email.as_ref().unwrap();
+        assert_eq!(meta.report_domain.as_deref(), Some("example.com"));
+        assert_eq!(meta.submitter.as_deref(), Some("o.example"));
+        assert_eq!(x[0].filename.as_deref(), Some("o.example!example.com!1704067200!1704153599.json"));
+    }
+
+    #[test]
+    fn garbage_is_named() {
+        let x = extract("noise.bin", &[7u8; 1000], &Limits::default());
+        assert_eq!(err_codes(&x), ["input/no-report"]);
+        assert_eq!(x[0].origin, "noise.bin");
+    }
+}
