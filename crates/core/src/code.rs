@@ -421,6 +421,9 @@ codes! {
     InputNoReport = "input/no-report", Error, 8460, "5.3",
         "no TLS-RPT report found in this input",
         "give a .json or .json.gz report, a .zip of them, or the report email (.eml or mbox)";
+    InputLenientBase64 = "input/lenient-base64", Info, 8460, "5.3",
+        "the attachment's base64 is malformed (a stray character or bad length); it was decoded leniently",
+        "nothing to do: the sender's encoder is sloppy, the report was read";
     InputTooLarge = "input/too-large", Error, 8460, "5.2",
         "decompressed data exceeds the size limit; this input was skipped",
         "raise the limit (--max-bytes) if the file is genuine";
@@ -456,7 +459,11 @@ mod tests {
             let i = code.info();
             assert!(ids.insert(i.id), "duplicate id {}", i.id);
             let (area, what) = i.id.split_once('/').unwrap_or_else(|| panic!("{} has no area", i.id));
-            assert!(["sts-txt", "tlsrpt-txt", "sts-policy", "mx"].contains(&area), "{}: unknown area", i.id);
+            assert!(
+                ["sts-txt", "tlsrpt-txt", "sts-policy", "mx", "report", "input"].contains(&area),
+                "{}: unknown area",
+                i.id
+            );
             assert!(
                 !what.is_empty() && what.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{} is not kebab-case",

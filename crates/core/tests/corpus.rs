@@ -12,7 +12,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // Test code may panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::corpus_dir;
 
 use mtasts_core::lint::{lint, Kind, Value};
 use mtasts_core::mta_sts::mx::any_matches;
@@ -73,15 +77,6 @@ const DISAGREEMENTS: &[(&str, &str, bool, &str)] = &[
         "RFC 8460 §3 ABNF: whitespace is only allowed inside field-delim = *WSP \";\" *WSP and around the commas of tlsrpt-rua; trailing whitespace without a final \";\" matches no rule. Error tlsrpt-txt/trailing-whitespace (mailauth's strict mode rules the same for _mta-sts).",
     ),
 ];
-
-fn corpus_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MTASTS_CORPUS") {
-        return PathBuf::from(dir);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(dir.is_dir(), "corpus not found at {} (set MTASTS_CORPUS)", dir.display());
-    dir
-}
 
 fn vector_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

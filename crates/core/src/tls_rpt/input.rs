@@ -55,6 +55,8 @@ pub struct Extracted {
     pub email: Option<EmailMeta>,
     /// The attachment or archive entry name, if any.
     pub filename: Option<String>,
+    /// Notes about how it was read (lenient decoding).
+    pub notes: Vec<Finding>,
 }
 
 /// What the bytes look like.
@@ -119,6 +121,7 @@ impl Walk<'_> {
             payload: Err(Finding::new(code, Span::at(0), detail)),
             email: email.cloned(),
             filename: filename.map(str::to_string),
+            notes: Vec::new(),
         });
     }
 
@@ -185,6 +188,7 @@ impl Walk<'_> {
                             payload: Ok(serde_json::to_vec(item).unwrap_or_default()),
                             email: email.cloned(),
                             filename: filename.map(str::to_string),
+                            notes: Vec::new(),
                         });
                     }
                     return;
@@ -196,6 +200,7 @@ impl Walk<'_> {
             payload: Ok(body.to_vec()),
             email: email.cloned(),
             filename: filename.map(str::to_string),
+            notes: Vec::new(),
         });
     }
 
@@ -207,7 +212,6 @@ impl Walk<'_> {
                 return;
             }
         };
-        let mut found = 0;
         for i in 0..archive.len() {
             if i >= self.limits.max_parts {
                 self.error(
@@ -250,13 +254,12 @@ impl Walk<'_> {
                     );
                 }
                 Ok(_) => {
-                    found += 1;
                     self.visit(&inner_origin, &buf, depth + 1, email, Some(&name));
                 }
                 Err(e) => self.error(&inner_origin, Code::InputBadCompression, format!("zip: {e}"), email, Some(&name)),
             }
         }
-        if found == 0 && archive.len() == 0 {
+        if archive.is_empty() {
             self.error(origin, Code::InputNoReport, "the archive is empty", email, None);
         }
     }
@@ -297,7 +300,7 @@ impl Walk<'_> {
 
     fn message(&mut self, origin: &str, msg: &mail_parser::Message<'_>, depth: usize) {
         use mail_parser::{MimeHeaders, PartType};
-        let header = |name: &str| msg.header_raw(name).map(|v| unfold(v));
+        let header = |name: &str| msg.header_raw(name).map(unfold);
         let meta = EmailMeta {
             report_domain: header("TLS-Report-Domain"),
             submitter: header("TLS-Report-Submitter"),
@@ -318,7 +321,13 @@ impl Walk<'_> {
                 .content_type()
                 .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
                 .unwrap_or_default();
-            let name = part.attachment_name().map(str::to_string);
+            // Microsoft puts the file name in Content-Description: filename="...".
+            let described = || {
+                let d = part.content_description()?;
+                let rest = d.split_once("filename=")?.1.trim().trim_matches('"');
+                Some(rest.split('"').next().unwrap_or(rest).trim().to_string())
+            };
+            let name = part.attachment_name().map(str::to_string).or_else(described);
             let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
             let by_type = ctype == "application"
                 && matches!(
@@ -349,7 +358,18 @@ impl Walk<'_> {
                 break;
             }
             let label = name.clone().unwrap_or_else(|| format!("{ctype}/{subtype} part"));
-            self.visit(&format!("{origin} › {label}"), part.contents(), depth + 1, Some(&meta), name.as_deref());
+            let base64 = part.content_transfer_encoding().is_some_and(|e| e.eq_ignore_ascii_case("base64"));
+            if part.is_encoding_problem && base64 {
+                // mail-parser gives up on base64 with a stray character; so do not we.
+                let first = self.out.len();
+                let decoded = lenient_base64(part.contents());
+                self.visit(&format!("{origin} › {label}"), &decoded, depth + 1, Some(&meta), name.as_deref());
+                for x in self.out.iter_mut().skip(first) {
+                    x.notes.push(Finding::new(Code::InputLenientBase64, Span::at(0), label.clone()));
+                }
+            } else {
+                self.visit(&format!("{origin} › {label}"), part.contents(), depth + 1, Some(&meta), name.as_deref());
+            }
         }
         if self.out.len() == before {
             self.error(
@@ -361,6 +381,26 @@ impl Walk<'_> {
             );
         }
     }
+}
+
+/// Decodes base64 leniently: characters outside the alphabet are skipped, decoding stops
+/// at padding, and a final group of one character (which cannot encode a byte) is dropped.
+fn lenient_base64(text: &[u8]) -> Vec<u8> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    let mut clean: Vec<u8> = text
+        .iter()
+        .copied()
+        .take_while(|&b| b != b'=')
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .collect();
+    if clean.len() % 4 == 1 {
+        clean.pop();
+    }
+    let config = GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    GeneralPurpose::new(&base64::alphabet::STANDARD, config).decode(&clean).unwrap_or_default()
 }
 
 /// Header values may be folded over lines; join them.
@@ -484,6 +524,23 @@ mod tests {
         assert_eq!(meta.report_domain.as_deref(), Some("example.com"));
         assert_eq!(meta.submitter.as_deref(), Some("o.example"));
         assert_eq!(x[0].filename.as_deref(), Some("o.example!example.com!1704067200!1704153599.json"));
+    }
+
+    #[test]
+    fn lenient_base64_keeps_every_byte() {
+        use base64::Engine;
+        for len in 0..10 {
+            let data: Vec<u8> = (0..len).map(|i: u8| i.wrapping_mul(37)).collect();
+            let enc = base64::engine::general_purpose::STANDARD.encode(&data);
+            assert_eq!(lenient_base64(enc.as_bytes()), data, "padded, {len} bytes");
+            let (a, b) = enc.split_at(enc.len() / 2);
+            let noisy = format!("{a}\r\n *{}", b.trim_end_matches('='));
+            assert_eq!(lenient_base64(noisy.as_bytes()), data, "noisy, {len} bytes");
+            if len % 3 == 0 {
+                // One stray alphabet character after whole groups, as in a real report.
+                assert_eq!(lenient_base64(format!("{enc}Q").as_bytes()), data, "stray, {len} bytes");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,309 @@
+//! Reading a batch of inputs into one summary, nothing lost.
+//!
+//! Each input (a file, a dropped blob) is extracted, each report in it read and added;
+//! whatever goes wrong is recorded against that input and the rest of the batch carries
+//! on. For reports that came by email, the headers, Subject and attachment name are
+//! compared with the body (RFC 8460 §5.3, §5.1); where they disagree "the report MUST be
+//! considered the authoritative source" (§5.6), so the body is counted and a warning notes
+//! the disagreement.
+
+use serde::Serialize;
+
+use crate::code::Code;
+use crate::finding::{Finding, Severity};
+use crate::tls_rpt::input::{extract, EmailMeta, Limits};
+use crate::tls_rpt::report::{self, Report};
+use crate::tls_rpt::summary::Summary;
+
+/// A finding about something inside an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// Where in the input (archive entry, email part).
+    pub origin: String,
+    /// What.
+    pub finding: Finding,
+}
+
+/// What one input gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputOutcome {
+    /// The input's name.
+    pub path: String,
+    /// Reports read and counted.
+    pub reports: u64,
+    /// Reports read but already counted before.
+    pub duplicates: u64,
+    /// Findings about the reports (quirks, metadata), not errors of the input.
+    pub findings: Vec<Located>,
+    /// Errors: parts of the input that yielded no report.
+    pub errors: Vec<Located>,
+}
+
+impl InputOutcome {
+    /// True when every part of the input was read.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// A batch: the summary and what each input gave.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// The totals.
+    pub summary: Summary,
+    /// Per input, in the order added.
+    pub inputs: Vec<InputOutcome>,
+    limits: Limits,
+    taken: usize,
+}
+
+impl Batch {
+    /// An empty batch; `limits.max_reports` caps the whole batch.
+    pub fn new(limits: Limits) -> Batch {
+        Batch { limits, ..Batch::default() }
+    }
+
+    /// Reads every report in `bytes` (named `name`) and adds it; its outcome is then
+    /// `self.inputs.last()`.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        let mut out = InputOutcome { path: name.to_string(), ..InputOutcome::default() };
+        let remaining = self.limits.max_reports.saturating_sub(self.taken);
+        let limits = Limits { max_reports: remaining, ..self.limits };
+        for x in extract(name, bytes, &limits) {
+            let json = match x.payload {
+                Ok(j) => j,
+                Err(f) => {
+                    out.errors.push(Located { origin: x.origin, finding: f });
+                    continue;
+                }
+            };
+            self.taken += 1;
+            let parsed = report::parse(&json);
+            let Some(r) = parsed.value else {
+                out.errors
+                    .extend(parsed.findings.into_iter().map(|f| Located { origin: x.origin.clone(), finding: f }));
+                continue;
+            };
+            let mut findings = x.notes;
+            findings.extend(parsed.findings);
+            findings.extend(check_metadata(&r, x.email.as_ref(), x.filename.as_deref()));
+            if self.summary.add(&r, &x.origin) {
+                out.reports += 1;
+            } else {
+                out.duplicates += 1;
+                findings.push(Finding::at_pointer(
+                    Code::ReportDuplicate,
+                    "/report-id",
+                    format!("{:?} from {:?}", r.report_id, r.organization_name),
+                ));
+            }
+            out.findings.extend(findings.into_iter().map(|f| Located { origin: x.origin.clone(), finding: f }));
+        }
+        self.inputs.push(out);
+    }
+
+    /// True when every input was read completely.
+    pub fn all_ok(&self) -> bool {
+        self.inputs.iter().all(InputOutcome::ok)
+    }
+}
+
+fn norm(d: &str) -> String {
+    d.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The domain of the contact-info address, if it is one.
+fn contact_domain(r: &Report) -> Option<String> {
+    r.contact_info.as_deref().and_then(|c| c.rsplit_once('@')).map(|(_, d)| norm(d.trim_end_matches('>')))
+}
+
+/// Compares what an email and its attachment name say with the report body.
+///
+/// The subject's Report-ID is not compared: senders use a message-id form there and
+/// another form in the body (Google: `<2024.09.03T00.00.00Z+d@google.com>` versus
+/// `2024-09-03T00:00:00Z_d`), which is allowed.
+pub fn check_metadata(r: &Report, email: Option<&EmailMeta>, filename: Option<&str>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let domains: Vec<String> = r.policies.iter().filter_map(|p| p.policy_domain.as_deref()).map(norm).collect();
+    let contact = contact_domain(r);
+    let mismatch = |what: &str, says: &str, body: &str| {
+        Finding::at_pointer(Code::ReportMetadataMismatch, "", format!("{what} says {says:?}, the report says {body:?}"))
+    };
+    let domain_mismatch = |d: &str| !domains.is_empty() && !domains.contains(&norm(d));
+    if let Some(m) = email {
+        if m.report_domain.is_none() || m.submitter.is_none() {
+            let missing: Vec<&str> = [("TLS-Report-Domain", &m.report_domain), ("TLS-Report-Submitter", &m.submitter)]
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| *n)
+                .collect();
+            out.push(Finding::at_pointer(Code::ReportMissingReportHeaders, "", missing.join(" and ")));
+        }
+        if let Some(d) = m.report_domain.as_deref().filter(|d| domain_mismatch(d)) {
+            out.push(mismatch("TLS-Report-Domain", d, &domains.join(", ")));
+        }
+        if let (Some(s), Some(c)) = (m.submitter.as_deref(), contact.as_deref()) {
+            if norm(s) != c {
+                out.push(mismatch("TLS-Report-Submitter", s, c));
+            }
+        }
+        if let Some(subject) = m.subject.as_deref() {
+            let words: Vec<&str> = subject.split_whitespace().collect();
+            let after =
+                |label: &str| words.windows(2).find(|w| w.first() == Some(&label)).and_then(|w| w.get(1).copied());
+            if let Some(d) = after("Domain:").filter(|d| domain_mismatch(d)) {
+                out.push(mismatch("the Subject's Domain", d, &domains.join(", ")));
+            }
+            if let (Some(s), Some(c)) = (after("Submitter:"), contact.as_deref()) {
+                if norm(s) != c {
+                    out.push(mismatch("the Subject's Submitter", s, c));
+                }
+            }
+        }
+    }
+    if let Some(name) = filename {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let stem = base.strip_suffix(".gz").unwrap_or(base);
+        let stem = stem.strip_suffix(".json").unwrap_or(stem);
+        let parts: Vec<&str> = stem.split('!').collect();
+        if let [sender, domain, begin, end, ..] = parts.as_slice() {
+            if domain_mismatch(domain) {
+                out.push(mismatch("the file name's policy domain", domain, &domains.join(", ")));
+            }
+            if let (Some(c), true) = (contact.as_deref(), !sender.is_empty()) {
+                if norm(sender) != c
+                    && !c.ends_with(&format!(".{}", norm(sender)))
+                    && !norm(sender).ends_with(&format!(".{c}"))
+                {
+                    out.push(mismatch("the file name's sender", sender, c));
+                }
+            }
+            let times = (begin.parse::<i64>().ok(), end.parse::<i64>().ok());
+            if let ((Some(b), Some(e)), Some(s), Some(t)) = (times, r.start, r.end) {
+                if b != s || e != t {
+                    let day = |x: i64| crate::tls_rpt::summary::utc_day(x);
+                    out.push(mismatch(
+                        "the file name's time range",
+                        &format!("{}..{} ({})", b, e, day(b)),
+                        &format!("{s}..{t} ({})", day(s)),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The JSON shape `mtasts report --json` prints for one input.
+#[derive(Debug, Serialize)]
+pub struct InputJson<'a> {
+    /// The input's name.
+    pub path: &'a str,
+    /// Reports counted.
+    pub reports: u64,
+    /// Duplicates.
+    pub duplicates: u64,
+    /// Warnings and notes about its reports.
+    pub findings: Vec<FindingJson<'a>>,
+    /// The first error, if any part could not be read.
+    pub error: Option<String>,
+    /// Every error.
+    pub errors: Vec<FindingJson<'a>>,
+}
+
+/// One finding in JSON output.
+#[derive(Debug, Serialize)]
+pub struct FindingJson<'a> {
+    /// Stable code.
+    pub code: Code,
+    /// Severity.
+    pub severity: Severity,
+    /// Message with detail.
+    pub message: String,
+    /// Where inside the input.
+    pub origin: &'a str,
+    /// JSON pointer, for findings about a report's JSON.
+    pub pointer: Option<&'a str>,
+    /// "RFC 8460 §4.4".
+    pub rfc: String,
+}
+
+impl<'a> FindingJson<'a> {
+    /// The JSON view of a located finding.
+    pub fn new(l: &'a Located) -> FindingJson<'a> {
+        FindingJson {
+            code: l.finding.code,
+            severity: l.finding.severity(),
+            message: l.finding.message(),
+            origin: &l.origin,
+            pointer: l.finding.pointer.as_deref(),
+            rfc: l.finding.code.info().rfc.label(),
+        }
+    }
+}
+
+impl<'a> InputJson<'a> {
+    /// The JSON view of an input's outcome.
+    pub fn new(o: &'a InputOutcome) -> InputJson<'a> {
+        InputJson {
+            path: &o.path,
+            reports: o.reports,
+            duplicates: o.duplicates,
+            findings: o.findings.iter().map(FindingJson::new).collect(),
+            error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
+            errors: o.errors.iter().map(FindingJson::new).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"organization-name":"Google Inc.","date-range":{"start-datetime":"2024-09-03T00:00:00Z","end-datetime":"2024-09-03T23:59:59Z"},"contact-info":"smtp-tls-reporting@google.com","report-id":"r1","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: enforce","mx: mx.example.com","max_age: 86400"],"policy-domain":"example.com"},"summary":{"total-successful-session-count":7,"total-failure-session-count":0}}]}"#;
+
+    #[test]
+    fn one_bad_input_never_loses_the_others() {
+        let mut b = Batch::new(Limits::default());
+        b.add("good.json", GOOD.as_bytes());
+        b.add("truncated.json", &GOOD.as_bytes()[..40]);
+        b.add("garbage.bin", &[0u8; 100]);
+        b.add("copy.json", GOOD.as_bytes());
+        assert_eq!((b.summary.reports, b.summary.duplicates, b.summary.successful), (1, 1, 7));
+        assert!(b.inputs[0].ok());
+        assert_eq!(b.inputs[1].errors[0].finding.code, Code::ReportNotJson);
+        assert_eq!(b.inputs[2].errors[0].finding.code, Code::InputNoReport);
+        assert_eq!(b.inputs[3].duplicates, 1);
+        assert!(!b.all_ok());
+    }
+
+    #[test]
+    fn batch_report_cap() {
+        let mut b = Batch::new(Limits { max_reports: 1, ..Limits::default() });
+        b.add("a.json", GOOD.as_bytes());
+        b.add("b.json", GOOD.replace("r1", "r2").as_bytes());
+        assert_eq!(b.summary.reports, 1);
+        assert_eq!(b.inputs[1].errors[0].finding.code, Code::InputTooManyReports);
+    }
+
+    #[test]
+    fn metadata_disagreements_are_noted_and_the_body_wins() {
+        let r = report::parse(GOOD.as_bytes()).value.unwrap();
+        let meta = EmailMeta {
+            report_domain: Some("example.com".into()),
+            submitter: Some("google.com".into()),
+            subject: Some("Report Domain: example.com Submitter: google.com Report-ID: <2024.09.03T00.00.00Z+example.com@google.com>".into()),
+        };
+        let ok_name = "google.com!example.com!1725321600!1725407999!001.json.gz";
+        assert_eq!(check_metadata(&r, Some(&meta), Some(ok_name)), []);
+        let bad = EmailMeta { report_domain: Some("other.example".into()), submitter: None, ..meta };
+        let f = check_metadata(&r, Some(&bad), Some("google.com!example.com!1778544000!1778630399!001.json.gz"));
+        let codes: Vec<_> = f.iter().map(|f| f.code.id()).collect();
+        assert_eq!(
+            codes,
+            ["report/missing-report-headers", "report/metadata-mismatch", "report/metadata-mismatch"],
+            "{f:?}"
+        );
+        assert!(f[2].detail.contains("time range"), "{}", f[2].detail);
+    }
+}

@@ -1,0 +1,421 @@
+//! Adding up any number of reports.
+//!
+//! A [`Summary`] is built one report at a time and keeps only counts: no report JSON,
+//! and failure details are grouped by what distinguishes them, so memory grows with the
+//! number of distinct days, organisations, hosts and failure kinds, not with the number of
+//! reports. A report seen twice (same `organization-name` and `report-id`, RFC 8460 §5.3's
+//! duplicate rule) is counted once.
+//!
+//! Sessions are placed on the UTC day their report's range starts; a report without a
+//! readable range goes under "unknown".
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
+
+use crate::tls_rpt::report::{PolicyType, Report};
+
+/// Session counts for one key of a breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Reports that contributed.
+    pub reports: u64,
+    /// Successful sessions.
+    pub successful: u64,
+    /// Failed sessions.
+    pub failed: u64,
+}
+
+impl Counts {
+    fn add(&mut self, ok: u64, failed: u64) {
+        self.successful = self.successful.saturating_add(ok);
+        self.failed = self.failed.saturating_add(failed);
+    }
+
+    /// Successful sessions as a share of all, if there were any.
+    pub fn success_rate(&self) -> Option<f64> {
+        let total = self.successful.saturating_add(self.failed);
+        (total > 0).then(|| self.successful as f64 / total as f64)
+    }
+}
+
+/// Failed sessions at one receiving MX host, by result type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MxFailures {
+    /// Failed sessions in all.
+    pub failed: u64,
+    /// Failed sessions by result type.
+    pub result_types: BTreeMap<String, u64>,
+}
+
+/// One distinct policy that reporters said they applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicySeen {
+    /// `sts`, `tlsa`, `no-policy-found` or another type.
+    pub policy_type: PolicyType,
+    /// The policy domain.
+    pub policy_domain: String,
+    /// The policy lines (or TLSA records), normalised: trimmed, and sorted so that
+    /// reporters listing the same fields in another order agree.
+    pub lines: Vec<String>,
+    /// Reports naming it.
+    pub reports: u64,
+    /// Sessions under it.
+    pub successful: u64,
+    /// Failed sessions under it.
+    pub failed: u64,
+    /// Organisations that reported it.
+    pub organisations: BTreeSet<String>,
+}
+
+/// Failed sessions that share every detail, summed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FailureKey {
+    /// UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Reporting organisation.
+    pub organisation: String,
+    /// Policy domain.
+    pub policy_domain: String,
+    /// Policy type.
+    pub policy_type: String,
+    /// Result type.
+    pub result_type: String,
+    /// Sending MTA IP.
+    pub sending_mta_ip: Option<String>,
+    /// Receiving MX host name.
+    pub receiving_mx_hostname: Option<String>,
+    /// Receiving MX HELO.
+    pub receiving_mx_helo: Option<String>,
+    /// Receiving IP.
+    pub receiving_ip: Option<String>,
+    /// Failure reason code.
+    pub failure_reason_code: Option<String>,
+    /// Additional information URI.
+    pub additional_information: Option<String>,
+}
+
+/// A failure group with its count and one report it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureRow {
+    /// What the failures share.
+    #[serde(flatten)]
+    pub key: FailureKey,
+    /// Failed sessions.
+    pub sessions: u64,
+    /// The `report-id` of the first report that had it.
+    pub report_id: String,
+    /// Where that report came from.
+    pub origin: String,
+}
+
+/// A duplicate report: its identity and where the copy came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// `organization-name`.
+    pub organisation: String,
+    /// `report-id`.
+    pub report_id: String,
+    /// Where the copy came from.
+    pub origin: String,
+}
+
+/// The totals and breakdowns of a batch of reports.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Distinct reports counted.
+    pub reports: u64,
+    /// Duplicates seen and not counted.
+    pub duplicates: u64,
+    /// Successful sessions.
+    pub successful: u64,
+    /// Failed sessions.
+    pub failed: u64,
+    /// Earliest report start, Unix seconds.
+    pub first_start: Option<i64>,
+    /// Latest report end, Unix seconds.
+    pub last_end: Option<i64>,
+    /// Failed sessions by result type (types are not exclusive).
+    pub result_types: BTreeMap<String, u64>,
+    /// By UTC day of the report start.
+    #[serde(serialize_with = "rows")]
+    pub by_day: BTreeMap<String, Counts>,
+    /// By reporting organisation.
+    #[serde(serialize_with = "rows")]
+    pub by_org: BTreeMap<String, Counts>,
+    /// By policy domain.
+    #[serde(serialize_with = "rows")]
+    pub by_policy_domain: BTreeMap<String, Counts>,
+    /// By policy type.
+    #[serde(serialize_with = "rows")]
+    pub by_policy_type: BTreeMap<String, Counts>,
+    /// Failures by receiving MX host.
+    #[serde(serialize_with = "mx_rows")]
+    pub by_mx: BTreeMap<String, MxFailures>,
+    /// Failed sessions by receiving IP.
+    pub by_receiving_ip: BTreeMap<String, u64>,
+    /// Failed sessions by sending MTA IP.
+    pub by_sending_ip: BTreeMap<String, u64>,
+    /// Distinct policies reporters applied.
+    #[serde(serialize_with = "policy_rows")]
+    pub policies: BTreeMap<String, PolicySeen>,
+    /// Failure details, grouped.
+    #[serde(serialize_with = "failure_rows")]
+    pub failures: BTreeMap<FailureKey, FailureRow>,
+    /// The duplicates, for listing.
+    pub duplicate_list: Vec<Duplicate>,
+    #[serde(skip)]
+    seen: HashSet<(String, String)>,
+}
+
+fn rows<S: Serializer>(map: &BTreeMap<String, Counts>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        key: &'a str,
+        #[serde(flatten)]
+        counts: &'a Counts,
+    }
+    let mut seq = s.serialize_seq(Some(map.len()))?;
+    for (key, counts) in map {
+        seq.serialize_element(&Row { key, counts })?;
+    }
+    seq.end()
+}
+
+fn mx_rows<S: Serializer>(map: &BTreeMap<String, MxFailures>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        key: &'a str,
+        #[serde(flatten)]
+        failures: &'a MxFailures,
+    }
+    let mut seq = s.serialize_seq(Some(map.len()))?;
+    for (key, failures) in map {
+        seq.serialize_element(&Row { key, failures })?;
+    }
+    seq.end()
+}
+
+fn policy_rows<S: Serializer>(map: &BTreeMap<String, PolicySeen>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(map.values())
+}
+
+fn failure_rows<S: Serializer>(map: &BTreeMap<FailureKey, FailureRow>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(map.values())
+}
+
+/// `YYYY-MM-DD` of a Unix time, UTC.
+pub fn utc_day(t: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(t) {
+        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        Err(_) => "unknown".to_string(),
+    }
+}
+
+fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| match ty {
+            PolicyType::Tlsa => l.to_ascii_lowercase(),
+            _ => l.to_string(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Summary {
+    /// An empty summary.
+    pub fn new() -> Summary {
+        Summary::default()
+    }
+
+    /// Adds `report`, which came from `origin`. Returns false (and counts nothing but the
+    /// duplicate) if a report with the same organisation and id was added before.
+    pub fn add(&mut self, report: &Report, origin: &str) -> bool {
+        let identity = (report.organization_name.clone(), report.report_id.clone());
+        if !report.report_id.is_empty() && !self.seen.insert(identity) {
+            self.duplicates += 1;
+            self.duplicate_list.push(Duplicate {
+                organisation: report.organization_name.clone(),
+                report_id: report.report_id.clone(),
+                origin: origin.to_string(),
+            });
+            return false;
+        }
+        self.reports += 1;
+        let (ok, failed) = (report.successful(), report.failed());
+        self.successful = self.successful.saturating_add(ok);
+        self.failed = self.failed.saturating_add(failed);
+        if let Some(s) = report.start {
+            self.first_start = Some(self.first_start.map_or(s, |f| f.min(s)));
+        }
+        if let Some(e) = report.end {
+            self.last_end = Some(self.last_end.map_or(e, |l| l.max(e)));
+        }
+        let day = report.start.map_or_else(|| "unknown".to_string(), utc_day);
+        let org = report.organization_name.clone();
+        let bump = |map: &mut BTreeMap<String, Counts>, key: &str, ok: u64, failed: u64, new_report: bool| {
+            let c = map.entry(key.to_string()).or_default();
+            c.add(ok, failed);
+            if new_report {
+                c.reports += 1;
+            }
+        };
+        bump(&mut self.by_day, &day, ok, failed, true);
+        bump(&mut self.by_org, &org, ok, failed, true);
+        let mut domains_seen: BTreeSet<&str> = BTreeSet::new();
+        let mut types_seen: BTreeSet<&str> = BTreeSet::new();
+        for p in &report.policies {
+            let domain = p.policy_domain.as_deref().unwrap_or("(unknown)");
+            bump(&mut self.by_policy_domain, domain, p.successful, p.failed, domains_seen.insert(domain));
+            let ty = p.policy_type.as_str();
+            bump(&mut self.by_policy_type, ty, p.successful, p.failed, types_seen.insert(ty));
+            let lines = normalise_lines(&p.policy_type, &p.policy_string);
+            let key = format!("{}\u{0}{}\u{0}{}", ty, domain, lines.join("\n"));
+            let seen = self.policies.entry(key).or_insert_with(|| PolicySeen {
+                policy_type: p.policy_type.clone(),
+                policy_domain: domain.to_string(),
+                lines,
+                reports: 0,
+                successful: 0,
+                failed: 0,
+                organisations: BTreeSet::new(),
+            });
+            seen.reports += 1;
+            seen.successful = seen.successful.saturating_add(p.successful);
+            seen.failed = seen.failed.saturating_add(p.failed);
+            if !seen.organisations.contains(&org) {
+                seen.organisations.insert(org.clone());
+            }
+            for d in &p.failure_details {
+                let n = d.failed_session_count;
+                *self.result_types.entry(d.result_type.clone()).or_default() += n;
+                if let Some(mx) = &d.receiving_mx_hostname {
+                    let m = self.by_mx.entry(mx.to_ascii_lowercase()).or_default();
+                    m.failed = m.failed.saturating_add(n);
+                    *m.result_types.entry(d.result_type.clone()).or_default() += n;
+                }
+                if let Some(ip) = &d.receiving_ip {
+                    *self.by_receiving_ip.entry(ip.clone()).or_default() += n;
+                }
+                if let Some(ip) = &d.sending_mta_ip {
+                    *self.by_sending_ip.entry(ip.clone()).or_default() += n;
+                }
+                let key = FailureKey {
+                    day: day.clone(),
+                    organisation: org.clone(),
+                    policy_domain: domain.to_string(),
+                    policy_type: ty.to_string(),
+                    result_type: d.result_type.clone(),
+                    sending_mta_ip: d.sending_mta_ip.clone(),
+                    receiving_mx_hostname: d.receiving_mx_hostname.clone(),
+                    receiving_mx_helo: d.receiving_mx_helo.clone(),
+                    receiving_ip: d.receiving_ip.clone(),
+                    failure_reason_code: d.failure_reason_code.clone(),
+                    additional_information: d.additional_information.clone(),
+                };
+                match self.failures.get_mut(&key) {
+                    Some(row) => row.sessions = row.sessions.saturating_add(n),
+                    None => {
+                        let row = FailureRow {
+                            key: key.clone(),
+                            sessions: n,
+                            report_id: report.report_id.clone(),
+                            origin: origin.to_string(),
+                        };
+                        self.failures.insert(key, row);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Successful sessions as a share of all, if there were any.
+    pub fn success_rate(&self) -> Option<f64> {
+        Counts { reports: self.reports, successful: self.successful, failed: self.failed }.success_rate()
+    }
+
+    /// Failure groups, most sessions first.
+    pub fn top_failures(&self, n: usize) -> Vec<&FailureRow> {
+        let mut rows: Vec<&FailureRow> = self.failures.values().collect();
+        rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
+        rows.truncate(n);
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls_rpt::report::parse;
+
+    fn report(org: &str, id: &str, day: &str, ok: u64, fails: &[(&str, &str, u64)]) -> Report {
+        let details: Vec<String> = fails
+            .iter()
+            .map(|(ty, mx, n)| format!(r#"{{"result-type":"{ty}","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"{mx}","failed-session-count":{n}}}"#))
+            .collect();
+        let failed: u64 = fails.iter().map(|f| f.2).sum();
+        let json = format!(
+            r#"{{"organization-name":"{org}","date-range":{{"start-datetime":"{day}T00:00:00Z","end-datetime":"{day}T23:59:59Z"}},"contact-info":"x@{org}","report-id":"{id}","policies":[{{"policy":{{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: *.example.com","max_age: 86400"],"policy-domain":"example.com"}},"summary":{{"total-successful-session-count":{ok},"total-failure-session-count":{failed}}},"failure-details":[{}]}}]}}"#,
+            details.join(",")
+        );
+        parse(json.as_bytes()).value.unwrap()
+    }
+
+    #[test]
+    fn totals_breakdowns_and_duplicates() {
+        let mut s = Summary::new();
+        assert!(s.add(
+            &report("google.com", "a", "2024-01-01", 100, &[("certificate-expired", "mx1.example.com", 3)]),
+            "a.json"
+        ));
+        assert!(s.add(&report("microsoft.com", "b", "2024-01-01", 50, &[]), "b.json"));
+        assert!(s.add(
+            &report(
+                "google.com",
+                "c",
+                "2024-01-02",
+                10,
+                &[("certificate-expired", "MX1.example.com", 2), ("starttls-not-supported", "mx2.example.com", 1)]
+            ),
+            "c.json"
+        ));
+        assert!(!s.add(&report("google.com", "a", "2024-01-01", 100, &[]), "a-copy.json"));
+        assert_eq!((s.reports, s.duplicates, s.successful, s.failed), (3, 1, 160, 6));
+        assert_eq!(s.duplicate_list[0].origin, "a-copy.json");
+        assert_eq!(s.by_day["2024-01-01"], Counts { reports: 2, successful: 150, failed: 3 });
+        assert_eq!(s.by_org["google.com"], Counts { reports: 2, successful: 110, failed: 6 });
+        assert_eq!(s.result_types["certificate-expired"], 5);
+        assert_eq!(s.by_mx["mx1.example.com"].failed, 5);
+        assert_eq!(s.by_sending_ip["192.0.2.1"], 6);
+        assert_eq!(s.policies.len(), 1, "same policy from two organisations");
+        let p = s.policies.values().next().unwrap();
+        assert_eq!(p.reports, 3);
+        assert_eq!(p.organisations.len(), 2);
+        assert_eq!(s.top_failures(1)[0].sessions, 3);
+        assert!((s.success_rate().unwrap() - 160.0 / 166.0).abs() < 1e-9);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["by_day"][0]["key"], "2024-01-01");
+        assert_eq!(json["by_mx"][0]["key"], "mx1.example.com");
+    }
+
+    #[test]
+    fn policy_lines_are_normalised() {
+        let a = normalise_lines(&PolicyType::Sts, &["version: STSv1".into(), "mx: a".into(), " max_age: 1 ".into()]);
+        let b = normalise_lines(&PolicyType::Sts, &["max_age: 1".into(), "version: STSv1".into(), "mx: a".into()]);
+        assert_eq!(a, b);
+        assert_eq!(normalise_lines(&PolicyType::Tlsa, &["3 1 1 ABCD".into()]), ["3 1 1 abcd"]);
+    }
+
+    #[test]
+    fn days() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(1_459_468_800), "2016-04-01");
+    }
+}
