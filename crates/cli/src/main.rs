@@ -6,6 +6,8 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod report;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use mtasts_core::lint::{lint, Kind, Lint, Value};
 use mtasts_core::mta_sts::mx::{normalize_host, MxPattern};
@@ -40,6 +42,9 @@ enum Command {
         /// An MX host name, such as "mail.example.com".
         host: String,
     },
+    /// Read TLS-RPT reports (files, directories, "-") and print what they add up to.
+    /// Exit 0 if every input was read, 1 if some could not be (the rest is still counted).
+    Report(report::ReportArgs),
     /// List every finding code with its severity, RFC section, message and fix.
     Codes {
         /// Print JSON instead of text.
@@ -56,6 +61,8 @@ enum LintKind {
     TlsrptRecord,
     /// The policy file (/.well-known/mta-sts.txt).
     Policy,
+    /// A TLS-RPT report (.json, .json.gz, .zip, .eml or mbox).
+    Report,
 }
 
 impl From<LintKind> for Kind {
@@ -64,6 +71,7 @@ impl From<LintKind> for Kind {
             LintKind::StsRecord => Kind::StsRecord,
             LintKind::TlsrptRecord => Kind::TlsRptRecord,
             LintKind::Policy => Kind::Policy,
+            LintKind::Report => Kind::Report,
         }
     }
 }
@@ -73,6 +81,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint { kind, file, json } => run_lint(kind.into(), file.as_deref(), json),
         Command::Match { pattern, host } => run_match(&pattern, &host),
+        Command::Report(args) => report::run(&args),
         Command::Codes { json } => run_codes(json),
     };
     ExitCode::from(code)
@@ -129,6 +138,7 @@ fn json_report(result: &Lint, text: &str) -> String {
                 "fix": info.fix,
                 "start": f.span.start,
                 "end": f.span.end,
+                "pointer": f.pointer,
                 "line": lc.line,
                 "column": lc.column,
             })
@@ -156,21 +166,25 @@ fn display_start(f: &Finding, text: &str) -> usize {
 
 fn human_report(result: &Lint, name: &str, text: &str) -> String {
     let idx = LineIndex::new(text);
+    let text_is_json =
+        mtasts_core::tls_rpt::input::sniff(text.as_bytes()) == mtasts_core::tls_rpt::input::Sniffed::Json;
     let mut out = String::new();
     for f in &result.findings {
         let info = f.code.info();
         let start = display_start(f, text);
         let lc = idx.line_col(start);
         let line = idx.line(lc.line);
-        out.push_str(&format!(
-            "{name}:{}:{}: {}[{}]: {}\n",
-            lc.line,
-            lc.column,
-            f.severity().as_str(),
-            f.code.id(),
-            f.message()
-        ));
+        let located = !(result.kind == Kind::Report && !text_is_json);
+        let place = if located { format!(":{}:{}", lc.line, lc.column) } else { String::new() };
+        out.push_str(&format!("{name}{place}: {}[{}]: {}\n", f.severity().as_str(), f.code.id(), f.message()));
         let gutter = lc.line.to_string().len();
+        if let Some(p) = f.pointer.as_deref() {
+            out.push_str(&format!("{:gutter$} = at JSON pointer \"{p}\"\n", ""));
+        }
+        if !located {
+            out.push_str(&format!("{:gutter$} = {} <{}>\n\n", "", info.rfc.label(), info.rfc.url()));
+            continue;
+        }
         let width = if f.span.end > start {
             let line_end = text.get(start..).and_then(|s| s.find('\n')).map_or(text.len(), |e| start + e);
             text.get(start..f.span.end.min(line_end)).map_or(1, |s| s.trim_end_matches('\r').chars().count().max(1))
@@ -202,6 +216,19 @@ fn summary(value: &Value) -> String {
         Value::StsRecord(Some(r)) => format!("  id: {}\n", r.id.as_deref().unwrap_or("(missing)")),
         Value::TlsRptRecord(Some(r)) => r.rua.iter().map(|u| format!("  report to: {u}\n")).collect(),
         Value::StsRecord(None) | Value::TlsRptRecord(None) => "  no usable record\n".to_string(),
+        Value::Report(reports) if reports.is_empty() => "  no report could be read\n".to_string(),
+        Value::Report(reports) => reports
+            .iter()
+            .map(|r| {
+                format!(
+                    "  report {:?} from {:?}: {} successful, {} failed sessions\n",
+                    r.report_id,
+                    r.organization_name,
+                    r.successful(),
+                    r.failed()
+                )
+            })
+            .collect(),
         Value::Policy(p) => {
             let mut s = String::new();
             s.push_str(&format!("  mode: {}\n", p.mode.map_or("(missing or invalid)", |m| m.as_str())));

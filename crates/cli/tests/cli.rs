@@ -163,3 +163,108 @@ fn codes_lists_the_whole_table() {
     assert!(ids.contains(&"sts-policy/max-age-out-of-range"));
     assert_eq!(ids.len(), mtasts_core::Code::ALL.len());
 }
+
+fn corpus(rel: &str) -> String {
+    let base = std::env::var("MTASTS_CORPUS")
+        .unwrap_or_else(|_| format!("{}/../../../shared/corpus", env!("CARGO_MANIFEST_DIR")));
+    format!("{base}/{rel}")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[test]
+fn report_folder_of_real_reports() {
+    let o = mtasts(&["report", "--json", &corpus("parsedmarc")], None);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    // rfc8460.json, mail.ru.json, smtp_tls.json, empty_failure_detail_fields.json and the
+    // Google email are five reports; the extracted .json and .json.gz are its copies.
+    assert_eq!((v["reports"].as_u64(), v["duplicates"].as_u64()), (Some(5), Some(2)));
+    assert_eq!((v["successful"].as_u64(), v["failed"].as_u64()), (Some(5326 + 48), Some(303 + 1 + 3 + 1)));
+    assert_eq!(v["result_types"]["starttls-not-supported"], 200);
+    assert_eq!(
+        v["by_org"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["Company-X", "Example Inc.", "Google Inc.", "Mail.ru", "Reporter Example"]
+    );
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 7);
+    assert!(v["inputs"].as_array().unwrap().iter().all(|i| i["error"].is_null()));
+    assert!(v["policies"].as_array().unwrap().iter().any(|p| p["policy_domain"] == "company-y.example"));
+
+    let o = mtasts(&["report", &corpus("parsedmarc")], None);
+    let out = stdout(&o);
+    assert!(out.contains("5 report(s), 2 duplicate(s), 0 input(s) with errors"), "{out}");
+    assert!(out.contains("5,374 successful, 308 failed"), "{out}");
+    assert!(out.contains("Top failures"), "{out}");
+}
+
+#[test]
+fn bad_inputs_never_lose_the_good_ones() {
+    let good = std::fs::read(corpus("parsedmarc/rfc8460.json")).unwrap();
+    let truncated = temp_file("truncated.json", &good[..good.len() / 2]);
+    let mut bad_gz = gzip(&good);
+    bad_gz.truncate(bad_gz.len() / 2);
+    let wrong_gzip = temp_file("wrong.json.gz", &bad_gz);
+    let bomb = temp_file("bomb.json.gz", &gzip(&vec![b' '; 80 << 20]));
+    let garbage = temp_file("garbage.bin", &vec![0xA5u8; 100 << 20]);
+    let no_report =
+        temp_file("note.eml", b"From: a@example.com\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n");
+    let good_file = temp_file("good.json", &good);
+    let paths = [&truncated, &wrong_gzip, &bomb, &garbage, &no_report, &good_file];
+    let mut args = vec!["report", "--json"];
+    args.extend(paths.iter().map(|s| s.as_str()));
+    let o = mtasts(&args, None);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    assert_eq!(v["reports"], 1);
+    assert_eq!((v["successful"].as_u64(), v["failed"].as_u64()), (Some(5326), Some(303)));
+    let inputs = v["inputs"].as_array().unwrap();
+    let first_code = |i: usize| inputs[i]["errors"][0]["code"].as_str().unwrap_or("none").to_string();
+    assert_eq!(first_code(0), "report/not-json");
+    assert_eq!(first_code(1), "input/bad-compression");
+    assert_eq!(first_code(2), "input/too-large");
+    assert_eq!(first_code(3), "input/no-report");
+    assert_eq!(first_code(4), "input/no-report");
+    assert!(inputs[5]["error"].is_null());
+    assert!(inputs[0]["error"].as_str().unwrap().contains("line"), "{}", inputs[0]["error"]);
+}
+
+#[test]
+fn report_csv_and_stdin() {
+    let good = std::fs::read_to_string(corpus("parsedmarc/rfc8460.json")).unwrap();
+    let o = mtasts(&["report", "--csv", "--by", "day", "-"], Some(&good));
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "day,reports,successful,failed\n2016-04-01,1,5326,303\n");
+    let o = mtasts(&["report", "--csv", "--by", "failures", "-"], Some(&good));
+    let out = stdout(&o);
+    assert!(out.lines().next().unwrap().starts_with("day,organisation,policy_domain"));
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.contains("X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"));
+}
+
+#[test]
+fn report_usage_and_missing_paths() {
+    assert_eq!(code(&mtasts(&["report"], None)), 2);
+    let o = mtasts(&["report", "--json", "/nonexistent/reports"], None);
+    assert_eq!(code(&o), 1);
+    assert_eq!(json(&o)["inputs"][0]["errors"][0]["code"], "input/unreadable");
+}
+
+#[test]
+fn lint_one_report() {
+    let o = mtasts(&["lint", "report", &corpus("parsedmarc/mail.ru.json"), "--json"], None);
+    assert_eq!(code(&o), 0);
+    let v = json(&o);
+    assert_eq!(v["kind"], "report");
+    assert_eq!(v["valid"], true);
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "report/details-exceed-total").unwrap();
+    assert_eq!(f["pointer"], "/policies/0/failure-details");
+    assert_eq!(f["line"], 10);
+    assert_eq!(v["value"][0]["organization_name"], "Mail.ru");
+    let o = mtasts(&["lint", "report", "-", "--json"], Some("{\"organization-name\": 1"));
+    assert_eq!(code(&o), 1);
+    assert_eq!(codes(&json(&o)), ["report/not-json"]);
+}

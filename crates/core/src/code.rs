@@ -418,6 +418,9 @@ codes! {
     ReportMissingReportHeaders = "report/missing-report-headers", Info, 8460, "5.3",
         "the email lacks the TLS-Report-Domain or TLS-Report-Submitter header the RFC requires",
         "nothing to do on your side";
+    InputUnreadable = "input/unreadable", Error, 8460, "5",
+        "the file could not be read",
+        "check the path and its permissions";
     InputNoReport = "input/no-report", Error, 8460, "5.3",
         "no TLS-RPT report found in this input",
         "give a .json or .json.gz report, a .zip of them, or the report email (.eml or mbox)";

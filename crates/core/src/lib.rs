@@ -14,6 +14,7 @@
 pub mod code;
 mod domain;
 pub mod finding;
+pub mod json_pointer;
 pub mod lint;
 pub mod mta_sts;
 pub mod text;

@@ -7,7 +7,11 @@
 use serde::Serialize;
 
 use crate::finding::{is_valid, Finding};
+use crate::json_pointer::locate;
 use crate::mta_sts::{policy, txt as sts_txt};
+use crate::tls_rpt::batch::read_extracted;
+use crate::tls_rpt::input::{extract, sniff, Limits, Sniffed};
+use crate::tls_rpt::report;
 use crate::tls_rpt::txt as rpt_txt;
 use crate::txt::split_document;
 
@@ -23,11 +27,14 @@ pub enum Kind {
     /// The policy file.
     #[serde(rename = "policy")]
     Policy,
+    /// A TLS-RPT report: JSON, gzip, zip, email or mbox.
+    #[serde(rename = "report")]
+    Report,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 3] = [Kind::StsRecord, Kind::TlsRptRecord, Kind::Policy];
+    pub const ALL: [Kind; 4] = [Kind::StsRecord, Kind::TlsRptRecord, Kind::Policy, Kind::Report];
 
     /// The name used on the command line and in URLs.
     pub fn id(self) -> &'static str {
@@ -35,6 +42,7 @@ impl Kind {
             Kind::StsRecord => "sts-record",
             Kind::TlsRptRecord => "tlsrpt-record",
             Kind::Policy => "policy",
+            Kind::Report => "report",
         }
     }
 
@@ -49,6 +57,7 @@ impl Kind {
             Kind::StsRecord => "_mta-sts TXT record",
             Kind::TlsRptRecord => "_smtp._tls TXT record",
             Kind::Policy => "MTA-STS policy file",
+            Kind::Report => "TLS-RPT report",
         }
     }
 }
@@ -63,6 +72,8 @@ pub enum Value {
     TlsRptRecord(Option<rpt_txt::TlsRptRecord>),
     /// The policy's fields.
     Policy(policy::StsPolicy),
+    /// The reports read (one for a report file; several for an archive or mbox).
+    Report(Vec<report::Report>),
 }
 
 /// The outcome of linting one input.
@@ -101,5 +112,40 @@ pub fn lint(kind: Kind, input: &[u8]) -> Lint {
             let p = rpt_txt::parse_records(&split_document(&text));
             Lint { kind, value: Value::TlsRptRecord(p.value), findings: p.findings }
         }
+        Kind::Report => lint_report(input),
     }
+}
+
+/// Reads every report in `input`. When the input is the JSON itself, findings get byte
+/// spans from their JSON pointers; inside containers they keep only the pointer, and when
+/// there are several reports each detail names the report's origin.
+fn lint_report(input: &[u8]) -> Lint {
+    let is_text_json = sniff(input) == Sniffed::Json;
+    let extracted = extract("input", input, &Limits::default());
+    let many = extracted.len() > 1;
+    let mut reports = Vec::new();
+    let mut findings = Vec::new();
+    for x in extracted {
+        let origin = x.origin.clone();
+        let found = match read_extracted(x) {
+            Ok((r, fs)) => {
+                reports.push(r);
+                fs
+            }
+            Err(fs) => fs,
+        };
+        for mut f in found {
+            if is_text_json {
+                if let Some(span) = f.pointer.as_deref().and_then(|p| locate(input, p)) {
+                    f.span = span;
+                }
+            }
+            if many {
+                f.detail = format!("{origin}: {}", f.detail);
+            }
+            findings.push(f);
+        }
+    }
+    findings.sort_by_key(|f| (f.span.start, f.span.end));
+    Lint { kind: Kind::Report, value: Value::Report(reports), findings }
 }

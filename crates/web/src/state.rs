@@ -41,6 +41,7 @@ fn slot(kind: Kind) -> usize {
         Kind::StsRecord => 0,
         Kind::TlsRptRecord => 1,
         Kind::Policy => 2,
+        Kind::Report => 3,
     }
 }
 
@@ -50,7 +51,7 @@ pub struct AppState {
     /// The current view.
     pub route: Route,
     /// The text in the box, one per kind, so switching kinds loses nothing.
-    inputs: [String; 3],
+    inputs: [String; 4],
     /// The finding under the pointer, whose span is lit up.
     pub active: Option<usize>,
 }
@@ -66,7 +67,7 @@ impl AppState {
     /// first visit shows what the tool finds.
     pub fn new(route: Route) -> AppState {
         let inputs = Kind::ALL.map(|k| examples(k)[1].1.to_string());
-        let mut ordered: [String; 3] = Default::default();
+        let mut ordered: [String; 4] = Default::default();
         for (k, text) in Kind::ALL.into_iter().zip(inputs) {
             if let Some(s) = ordered.get_mut(slot(k)) {
                 *s = text;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
-use crate::tls_rpt::input::{extract, EmailMeta, Limits};
+use crate::tls_rpt::input::{extract, EmailMeta, Extracted, Limits};
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
 
@@ -70,34 +70,25 @@ impl Batch {
         let remaining = self.limits.max_reports.saturating_sub(self.taken);
         let limits = Limits { max_reports: remaining, ..self.limits };
         for x in extract(name, bytes, &limits) {
-            let json = match x.payload {
-                Ok(j) => j,
-                Err(f) => {
-                    out.errors.push(Located { origin: x.origin, finding: f });
-                    continue;
+            let origin = x.origin.clone();
+            let is_report = x.payload.is_ok();
+            match read_extracted(x) {
+                Err(errors) => {
+                    self.taken += usize::from(is_report);
+                    out.errors.extend(errors.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
                 }
-            };
-            self.taken += 1;
-            let parsed = report::parse(&json);
-            let Some(r) = parsed.value else {
-                out.errors
-                    .extend(parsed.findings.into_iter().map(|f| Located { origin: x.origin.clone(), finding: f }));
-                continue;
-            };
-            let mut findings = x.notes;
-            findings.extend(parsed.findings);
-            findings.extend(check_metadata(&r, x.email.as_ref(), x.filename.as_deref()));
-            if self.summary.add(&r, &x.origin) {
-                out.reports += 1;
-            } else {
-                out.duplicates += 1;
-                findings.push(Finding::at_pointer(
-                    Code::ReportDuplicate,
-                    "/report-id",
-                    format!("{:?} from {:?}", r.report_id, r.organization_name),
-                ));
+                Ok((r, mut findings)) => {
+                    self.taken += 1;
+                    if self.summary.add(&r, &origin) {
+                        out.reports += 1;
+                    } else {
+                        out.duplicates += 1;
+                        let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);
+                        findings.push(Finding::at_pointer(Code::ReportDuplicate, "/report-id", detail));
+                    }
+                    out.findings.extend(findings.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
+                }
             }
-            out.findings.extend(findings.into_iter().map(|f| Located { origin: x.origin.clone(), finding: f }));
         }
         self.inputs.push(out);
     }
@@ -106,6 +97,18 @@ impl Batch {
     pub fn all_ok(&self) -> bool {
         self.inputs.iter().all(InputOutcome::ok)
     }
+}
+
+/// Reads one extracted item: the report and its findings (reading notes, the report's own
+/// findings, metadata checks), or the errors that kept it from being a report.
+pub fn read_extracted(x: Extracted) -> Result<(Report, Vec<Finding>), Vec<Finding>> {
+    let json = x.payload.map_err(|f| vec![f])?;
+    let parsed = report::parse(&json);
+    let Some(r) = parsed.value else { return Err(parsed.findings) };
+    let mut findings = x.notes;
+    findings.extend(parsed.findings);
+    findings.extend(check_metadata(&r, x.email.as_ref(), x.filename.as_deref()));
+    Ok((r, findings))
 }
 
 fn norm(d: &str) -> String {

@@ -171,7 +171,12 @@ impl Walk<'_> {
         // a report is left for the report reader to explain.
         if is_array {
             if let Ok(items) = serde_json::from_slice::<Vec<serde_json::Value>>(body) {
-                if !items.is_empty() && items.iter().all(serde_json::Value::is_object) {
+                let looks_like_report = |v: &serde_json::Value| {
+                    v.as_object().is_some_and(|o| {
+                        ["policies", "report-id", "organization-name"].iter().any(|k| o.contains_key(*k))
+                    })
+                };
+                if !items.is_empty() && items.iter().all(looks_like_report) {
                     for (i, item) in items.iter().enumerate() {
                         if self.reports() >= self.limits.max_reports {
                             self.error(
@@ -466,6 +471,9 @@ mod tests {
         assert_eq!(x[0].payload.as_deref(), Ok(REPORT));
         let two = format!("[{},{}]", std::str::from_utf8(REPORT).unwrap(), std::str::from_utf8(REPORT).unwrap());
         assert_eq!(ok_count(&extract("a.json", two.as_bytes(), &Limits::default())), 2);
+        // An array of other objects is one (invalid) input for the report reader to explain.
+        let other = extract("v.json", br#"[{"input": "x", "kind": "sts-txt"}]"#, &Limits::default());
+        assert_eq!(other.len(), 1);
     }
 
     #[test]

@@ -175,6 +175,30 @@ fn summary(value: &Value) -> Vec<(String, String)> {
         Value::StsRecord(None) | Value::TlsRptRecord(None) => {
             vec![row("record", "no usable record".into())]
         }
+        Value::Report(reports) => reports
+            .iter()
+            .flat_map(|r| {
+                let when = r.start.map_or_else(|| "unknown".to_string(), mtasts_core::tls_rpt::summary::utc_day);
+                let mut rows = vec![
+                    row("organisation", r.organization_name.clone()),
+                    row("report-id", r.report_id.clone()),
+                    row("day", when),
+                    row("sessions", format!("{} successful, {} failed", r.successful(), r.failed())),
+                ];
+                for p in &r.policies {
+                    let domain = p.policy_domain.clone().unwrap_or_else(|| "(no domain)".into());
+                    rows.push(row(
+                        "policy",
+                        format!("{} for {domain}: {} ok, {} failed", p.policy_type.as_str(), p.successful, p.failed),
+                    ));
+                    for d in &p.failure_details {
+                        let mx = d.receiving_mx_hostname.as_deref().unwrap_or("(no MX named)");
+                        rows.push(row("failure", format!("{} × {} at {mx}", d.failed_session_count, d.result_type)));
+                    }
+                }
+                rows
+            })
+            .collect(),
         Value::Policy(p) => {
             let mut rows = vec![
                 row("version", p.version.clone().unwrap_or_else(|| "(missing)".into())),
@@ -191,6 +215,74 @@ fn summary(value: &Value) -> Vec<(String, String)> {
     }
 }
 
+const REPORT_EXAMPLE: &str = r#"{
+  "organization-name": "Company-X",
+  "date-range": {
+    "start-datetime": "2016-04-01T00:00:00Z",
+    "end-datetime": "2016-04-01T23:59:59Z"
+  },
+  "contact-info": "sts-reporting@company-x.example",
+  "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+  "policies": [{
+    "policy": {
+      "policy-type": "sts",
+      "policy-string": ["version: STSv1", "mode: testing", "mx: *.mail.company-y.example", "max_age: 86400"],
+      "policy-domain": "company-y.example",
+      "mx-host": ["*.mail.company-y.example"]
+    },
+    "summary": {
+      "total-successful-session-count": 5326,
+      "total-failure-session-count": 303
+    },
+    "failure-details": [{
+      "result-type": "certificate-expired",
+      "sending-mta-ip": "2001:db8:abcd:0012::1",
+      "receiving-mx-hostname": "mx1.mail.company-y.example",
+      "failed-session-count": 100
+    }, {
+      "result-type": "starttls-not-supported",
+      "sending-mta-ip": "2001:db8:abcd:0013::1",
+      "receiving-mx-hostname": "mx2.mail.company-y.example",
+      "receiving-ip": "203.0.113.56",
+      "failed-session-count": 200
+    }, {
+      "result-type": "validation-failure",
+      "sending-mta-ip": "198.51.100.62",
+      "receiving-ip": "203.0.113.58",
+      "receiving-mx-hostname": "mx-backup.mail.company-y.example",
+      "failed-session-count": 3,
+      "failure-reason-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"
+    }]
+  }]
+}
+"#;
+
+const REPORT_QUIRKS: &str = r#"{
+  "organization-name": "Microsoft Corporation",
+  "date-range": {
+    "start-datetime": "2023-01-10T00:00:00",
+    "end-datetime": "2023-01-10T23:59:59"
+  },
+  "contact-info": "tlsrpt-noreply@microsoft.com",
+  "report-id": "133198585438131172+example.com",
+  "policies": [{
+    "policy": {
+      "policy-type": "tlsa",
+      "policy-string": ["[\"3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6\"]"],
+      "policy-domain": "example.com",
+      "mx-host-pattern": "mx.example.com"
+    },
+    "summary": { "total-successful-session-count": 2 },
+    "failure-details": [{
+      "result-type": "sts-policy-fetch-error",
+      "sending-mta-ip": "",
+      "failed-session-count": 1,
+      "failure-reason-code": "bad https response code: 404"
+    }]
+  }]
+}
+"#;
+
 /// Sample inputs for each kind: a correct one and one with typical mistakes.
 pub fn examples(kind: Kind) -> [(&'static str, &'static str); 2] {
     match kind {
@@ -202,6 +294,7 @@ pub fn examples(kind: Kind) -> [(&'static str, &'static str); 2] {
             ("Correct record", "v=STSv1; id=20240101T000000;\n"),
             ("Typical mistakes", "v=STSv1; id=2024-01-01\nv=STSv1; id=20240102\n"),
         ],
+        Kind::Report => [("RFC 8460 example", REPORT_EXAMPLE), ("Real-world quirks", REPORT_QUIRKS)],
         Kind::TlsRptRecord => [
             ("Correct record", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com\n"),
             ("Typical mistakes", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com, http://reports.example.com/tlsrpt;\nv=TLSRPTv1 ; ruf=mailto:tls-reports@example.com\n"),

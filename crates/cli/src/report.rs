@@ -1,0 +1,364 @@
+//! `mtasts report`: read any number of TLS-RPT reports and print what they add up to.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome, Located};
+use mtasts_core::tls_rpt::input::Limits;
+use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
+use mtasts_core::{Code, Finding, Span};
+use serde_json::json;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Report files (.json, .json.gz, .zip, .eml, mbox), directories (read recursively),
+    /// or "-" for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Print one JSON object: totals, breakdowns, policies, failures and every input.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print the --by breakdown as CSV.
+    #[arg(long)]
+    csv: bool,
+    /// The breakdown to show.
+    #[arg(long, value_enum, default_value = "day")]
+    by: By,
+    /// How many failure groups to list in text output.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Most bytes one compressed member may decompress to.
+    #[arg(long, default_value_t = Limits::default().max_decompressed)]
+    max_bytes: usize,
+    /// Most parts per email or entries per archive.
+    #[arg(long, default_value_t = Limits::default().max_parts)]
+    max_parts: usize,
+    /// Most reports in the whole batch.
+    #[arg(long, default_value_t = Limits::default().max_reports)]
+    max_reports: usize,
+    /// Largest file read (an mbox can be big; a report is not).
+    #[arg(long, default_value_t = 1 << 30)]
+    max_file_bytes: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum By {
+    Day,
+    Org,
+    Mx,
+    ResultType,
+    PolicyDomain,
+    PolicyType,
+    SendingIp,
+    ReceivingIp,
+    Policy,
+    Failures,
+}
+
+fn unreadable(path: &str, detail: String) -> InputOutcome {
+    InputOutcome {
+        path: path.to_string(),
+        errors: vec![Located {
+            origin: path.to_string(),
+            finding: Finding::new(Code::InputUnreadable, Span::at(0), detail),
+        }],
+        ..InputOutcome::default()
+    }
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for e in entries {
+            walk(&e, out)?;
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    file.take(cap + 1).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    if buf.len() as u64 > cap {
+        return Err(format!("larger than {cap} bytes (--max-file-bytes)"));
+    }
+    Ok(buf)
+}
+
+pub fn run(args: &ReportArgs) -> u8 {
+    let limits = Limits { max_decompressed: args.max_bytes, max_parts: args.max_parts, max_reports: args.max_reports };
+    let mut batch = Batch::new(limits);
+    for p in &args.paths {
+        if p == "-" {
+            let mut buf = Vec::new();
+            match std::io::stdin().take(args.max_file_bytes + 1).read_to_end(&mut buf) {
+                Ok(_) if buf.len() as u64 > args.max_file_bytes => {
+                    batch.inputs.push(unreadable("<stdin>", "standard input is too large".into()))
+                }
+                Ok(_) => batch.add("<stdin>", &buf),
+                Err(e) => batch.inputs.push(unreadable("<stdin>", e.to_string())),
+            }
+            continue;
+        }
+        let mut files = Vec::new();
+        if let Err(e) = walk(Path::new(p), &mut files) {
+            batch.inputs.push(unreadable(p, e.to_string()));
+            continue;
+        }
+        if !Path::new(p).exists() {
+            batch.inputs.push(unreadable(p, "no such file or directory".into()));
+            continue;
+        }
+        for f in files {
+            let name = f.display().to_string();
+            match read_capped(&f, args.max_file_bytes) {
+                Ok(bytes) => batch.add(&name, &bytes),
+                Err(e) => batch.inputs.push(unreadable(&name, e)),
+            }
+        }
+    }
+    let out = if args.json {
+        json_out(&batch)
+    } else if args.csv {
+        csv_out(&batch.summary, args.by)
+    } else {
+        text_out(&batch, args.by, args.top)
+    };
+    print!("{out}");
+    if batch.all_ok() {
+        0
+    } else {
+        1
+    }
+}
+
+fn json_out(batch: &Batch) -> String {
+    let s = &batch.summary;
+    let mut v = serde_json::to_value(s).unwrap_or_else(|_| json!({}));
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("success_rate".into(), json!(s.success_rate()));
+        obj.insert("first_day".into(), json!(s.first_start.map(utc_day)));
+        obj.insert("last_day".into(), json!(s.last_end.map(utc_day)));
+        let inputs: Vec<InputJson<'_>> = batch.inputs.iter().map(InputJson::new).collect();
+        obj.insert("inputs".into(), json!(inputs));
+    }
+    format!("{v:#}\n")
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_out(s: &Summary, by: By) -> String {
+    let mut out = String::new();
+    let counts = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, Counts>| {
+        out.push_str(&format!("{head},reports,successful,failed\n"));
+        for (k, c) in map {
+            out.push_str(&format!("{},{},{},{}\n", csv_field(k), c.reports, c.successful, c.failed));
+        }
+    };
+    let sessions = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, u64>| {
+        out.push_str(&format!("{head},failed_sessions\n"));
+        for (k, n) in map {
+            out.push_str(&format!("{},{n}\n", csv_field(k)));
+        }
+    };
+    match by {
+        By::Day => counts(&mut out, "day", &s.by_day),
+        By::Org => counts(&mut out, "organisation", &s.by_org),
+        By::PolicyDomain => counts(&mut out, "policy_domain", &s.by_policy_domain),
+        By::PolicyType => counts(&mut out, "policy_type", &s.by_policy_type),
+        By::ResultType => sessions(&mut out, "result_type", &s.result_types),
+        By::SendingIp => sessions(&mut out, "sending_mta_ip", &s.by_sending_ip),
+        By::ReceivingIp => sessions(&mut out, "receiving_ip", &s.by_receiving_ip),
+        By::Mx => {
+            out.push_str("receiving_mx_hostname,failed_sessions,result_types\n");
+            for (mx, m) in &s.by_mx {
+                let types: Vec<String> = m.result_types.iter().map(|(t, n)| format!("{t}={n}")).collect();
+                out.push_str(&format!("{},{},{}\n", csv_field(mx), m.failed, csv_field(&types.join(" "))));
+            }
+        }
+        By::Policy => {
+            out.push_str("policy_type,policy_domain,policy,reports,successful,failed,organisations\n");
+            for p in s.policies.values() {
+                let orgs: Vec<&str> = p.organisations.iter().map(String::as_str).collect();
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    csv_field(p.policy_type.as_str()),
+                    csv_field(&p.policy_domain),
+                    csv_field(&p.lines.join("; ")),
+                    p.reports,
+                    p.successful,
+                    p.failed,
+                    csv_field(&orgs.join("; "))
+                ));
+            }
+        }
+        By::Failures => {
+            out.push_str("day,organisation,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failure_reason_code,additional_information,sessions,report_id,origin\n");
+            for r in s.failures.values() {
+                let k = &r.key;
+                let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    k.day,
+                    csv_field(&k.organisation),
+                    csv_field(&k.policy_domain),
+                    csv_field(&k.policy_type),
+                    csv_field(&k.result_type),
+                    o(&k.sending_mta_ip),
+                    o(&k.receiving_mx_hostname),
+                    o(&k.receiving_mx_helo),
+                    o(&k.receiving_ip),
+                    o(&k.failure_reason_code),
+                    o(&k.additional_information),
+                    r.sessions,
+                    csv_field(&r.report_id),
+                    csv_field(&r.origin)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// 1234567 -> "1,234,567".
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn rate(ok: u64, failed: u64) -> String {
+    Counts { reports: 0, successful: ok, failed }
+        .success_rate()
+        .map_or_else(|| "-".to_string(), |r| format!("{:.2}%", r * 100.0))
+}
+
+fn text_out(batch: &Batch, by: By, top: usize) -> String {
+    let s = &batch.summary;
+    let mut out = String::new();
+    let failed_inputs = batch.inputs.iter().filter(|i| !i.ok()).count();
+    out.push_str(&format!(
+        "Read {} input(s): {} report(s), {} duplicate(s), {} input(s) with errors\n",
+        batch.inputs.len(),
+        thousands(s.reports),
+        thousands(s.duplicates),
+        failed_inputs
+    ));
+    let span = match (s.first_start, s.last_end) {
+        (Some(a), Some(b)) => format!("{} to {}", utc_day(a), utc_day(b)),
+        _ => "unknown".to_string(),
+    };
+    out.push_str(&format!(
+        "Sessions: {} successful, {} failed ({} successful)   Period: {span}\n\n",
+        thousands(s.successful),
+        thousands(s.failed),
+        rate(s.successful, s.failed)
+    ));
+    let table = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, Counts>| {
+        let w = map.keys().map(|k| k.chars().count()).max().unwrap_or(0).max(head.len());
+        out.push_str(&format!(
+            "{head:<w$}  {:>8}  {:>12}  {:>10}  {:>9}\n",
+            "reports", "successful", "failed", "success"
+        ));
+        for (k, c) in map {
+            out.push_str(&format!(
+                "{k:<w$}  {:>8}  {:>12}  {:>10}  {:>9}\n",
+                thousands(c.reports),
+                thousands(c.successful),
+                thousands(c.failed),
+                rate(c.successful, c.failed)
+            ));
+        }
+        out.push('\n');
+    };
+    let sessions = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, u64>| {
+        let mut rows: Vec<(&String, &u64)> = map.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).max(head.len());
+        out.push_str(&format!("{head:<w$}  {:>15}\n", "failed sessions"));
+        for (k, n) in rows {
+            out.push_str(&format!("{k:<w$}  {:>15}\n", thousands(*n)));
+        }
+        out.push('\n');
+    };
+    match by {
+        By::Day => table(&mut out, "day (UTC)", &s.by_day),
+        By::Org => table(&mut out, "organisation", &s.by_org),
+        By::PolicyDomain => table(&mut out, "policy domain", &s.by_policy_domain),
+        By::PolicyType => table(&mut out, "policy type", &s.by_policy_type),
+        By::SendingIp => sessions(&mut out, "sending MTA IP", &s.by_sending_ip),
+        By::ReceivingIp => sessions(&mut out, "receiving IP", &s.by_receiving_ip),
+        By::ResultType | By::Failures => {}
+        By::Mx => {
+            let map = s.by_mx.iter().map(|(k, m)| (k.clone(), m.failed)).collect();
+            sessions(&mut out, "receiving MX", &map);
+        }
+        By::Policy => {
+            out.push_str("Policies reporters applied:\n");
+            for p in s.policies.values() {
+                out.push_str(&format!(
+                    "  {} {} — {} report(s) from {}; {} ok, {} failed\n",
+                    p.policy_type.as_str(),
+                    p.policy_domain,
+                    p.reports,
+                    p.organisations.iter().cloned().collect::<Vec<_>>().join(", "),
+                    thousands(p.successful),
+                    thousands(p.failed)
+                ));
+                for l in &p.lines {
+                    out.push_str(&format!("      {l}\n"));
+                }
+            }
+            out.push('\n');
+        }
+    }
+    if !s.result_types.is_empty() {
+        sessions(&mut out, "result type", &s.result_types);
+    }
+    let rows = s.top_failures(if by == By::Failures { usize::MAX } else { top });
+    if !rows.is_empty() {
+        out.push_str(&format!("Top failures ({} of {} groups):\n", rows.len(), s.failures.len()));
+        for r in rows {
+            let k = &r.key;
+            let mut parts = vec![format!("{:>8}  {}", thousands(r.sessions), k.result_type)];
+            if let Some(mx) = &k.receiving_mx_hostname {
+                parts.push(format!("mx {mx}"));
+            }
+            if let Some(ip) = &k.receiving_ip {
+                parts.push(format!("ip {ip}"));
+            }
+            if let Some(ip) = &k.sending_mta_ip {
+                parts.push(format!("from {ip}"));
+            }
+            parts.push(format!("{} ({}) reported by {} on {}", k.policy_domain, k.policy_type, k.organisation, k.day));
+            if let Some(code) = &k.failure_reason_code {
+                parts.push(format!("reason {code:?}"));
+            }
+            out.push_str(&format!("  {}\n", parts.join(", ")));
+        }
+        out.push('\n');
+    }
+    for i in batch.inputs.iter().filter(|i| !i.ok()) {
+        for e in &i.errors {
+            out.push_str(&format!("error: {}: {} [{}]\n", e.origin, e.finding.message(), e.finding.code.id()));
+        }
+    }
+    out
+}

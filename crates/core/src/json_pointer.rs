@@ -1,0 +1,174 @@
+//! Finding where a JSON pointer (RFC 6901) points in the JSON text, so that findings about
+//! a report can be shown on the line they concern.
+//!
+//! A small scanner over the bytes, not a second parser: it assumes the text already parsed
+//! as JSON and only tracks where each value starts and ends. Work is linear in the input.
+
+use crate::finding::Span;
+
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scan<'_> {
+    fn ws(&mut self) {
+        while self.b.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    /// Skips a string starting at the quote; returns its raw contents' range.
+    fn string(&mut self) -> Option<(usize, usize)> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        self.i += 1;
+        let start = self.i;
+        loop {
+            match self.b.get(self.i)? {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    return Some((start, self.i - 1));
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// Skips one value; returns its span.
+    fn value(&mut self) -> Option<Span> {
+        self.ws();
+        let start = self.i;
+        match self.b.get(self.i)? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.b.get(self.i)? {
+                        b'"' => {
+                            self.string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.i += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            _ => {
+                while self.b.get(self.i).is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace()) {
+                    self.i += 1;
+                }
+            }
+        }
+        Some(Span::new(start, self.i))
+    }
+
+    /// At a value; descends along `tokens` and returns the target's span.
+    fn find(&mut self, tokens: &[String]) -> Option<Span> {
+        self.ws();
+        let Some((token, rest)) = tokens.split_first() else {
+            return self.value();
+        };
+        match self.b.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                loop {
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b'}') {
+                        return None;
+                    }
+                    let (ks, ke) = self.string()?;
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b':') {
+                        return None;
+                    }
+                    self.i += 1;
+                    let key = std::str::from_utf8(self.b.get(ks..ke)?).ok()?;
+                    if unescape(key) == *token {
+                        return self.find(rest);
+                    }
+                    self.value()?;
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b',') {
+                        self.i += 1;
+                    }
+                }
+            }
+            b'[' => {
+                let want: usize = token.parse().ok()?;
+                self.i += 1;
+                for n in 0.. {
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b']') {
+                        return None;
+                    }
+                    if n == want {
+                        return self.find(rest);
+                    }
+                    self.value()?;
+                    self.ws();
+                    if self.b.get(self.i) == Some(&b',') {
+                        self.i += 1;
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Undoes JSON string escapes that can appear in member names we look for.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_string())
+}
+
+/// The span of the value at `pointer` in `json`, if the pointer resolves. For a pointer to
+/// a missing member, callers should point at the parent object instead.
+pub fn locate(json: &[u8], pointer: &str) -> Option<Span> {
+    let tokens: Vec<String> = if pointer.is_empty() {
+        Vec::new()
+    } else {
+        pointer.strip_prefix('/')?.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+    };
+    Scan { b: json, i: 0 }.find(&tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{ "a": 1, "b/c": {"x": [10, {"y": "s\"t"}, 30]}, "d": "e" }"#;
+
+    fn at(pointer: &str) -> Option<&'static str> {
+        locate(DOC.as_bytes(), pointer).map(|s| &DOC[s.start..s.end])
+    }
+
+    #[test]
+    fn pointers_resolve_to_their_text() {
+        assert_eq!(at(""), Some(DOC));
+        assert_eq!(at("/a"), Some("1"));
+        assert_eq!(at("/b~1c/x/0"), Some("10"));
+        assert_eq!(at("/b~1c/x/1/y"), Some(r#""s\"t""#));
+        assert_eq!(at("/b~1c/x/2"), Some("30"));
+        assert_eq!(at("/d"), Some("\"e\""));
+        assert_eq!(at("/missing"), None);
+        assert_eq!(at("/b~1c/x/9"), None);
+        assert_eq!(at("/a/deeper"), None);
+    }
+}
