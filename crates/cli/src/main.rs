@@ -174,7 +174,7 @@ fn human_report(result: &Lint, name: &str, text: &str) -> String {
         let start = display_start(f, text);
         let lc = idx.line_col(start);
         let line = idx.line(lc.line);
-        let located = !(result.kind == Kind::Report && !text_is_json);
+        let located = result.kind != Kind::Report || text_is_json;
         let place = if located { format!(":{}:{}", lc.line, lc.column) } else { String::new() };
         out.push_str(&format!("{name}{place}: {}[{}]: {}\n", f.severity().as_str(), f.code.id(), f.message()));
         let gutter = lc.line.to_string().len();
