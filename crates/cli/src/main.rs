@@ -14,6 +14,7 @@ use mtasts_core::mta_sts::mx::{normalize_host, MxPattern};
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::text::LineIndex;
 use mtasts_core::{Code, Finding, Severity};
+use serde::Serialize;
 use serde_json::json;
 
 #[derive(Parser)]
@@ -121,36 +122,56 @@ fn run_lint(kind: Kind, file: Option<&str>, as_json: bool) -> u8 {
     }
 }
 
+/// One finding in `lint --json` output; field order is the documented one.
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    code: Code,
+    severity: Severity,
+    message: String,
+    rfc: String,
+    rfc_url: String,
+    fix: &'static str,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    pointer: Option<&'a str>,
+}
+
+/// The whole `lint --json` object.
+#[derive(Serialize)]
+struct LintOut<'a> {
+    kind: Kind,
+    valid: bool,
+    findings: Vec<FindingOut<'a>>,
+    value: &'a Value,
+}
+
 fn json_report(result: &Lint, text: &str) -> String {
     let idx = LineIndex::new(text);
-    let findings: Vec<_> = result
+    let findings = result
         .findings
         .iter()
         .map(|f| {
             let info = f.code.info();
             let lc = idx.line_col(f.span.start);
-            json!({
-                "code": f.code,
-                "severity": f.severity(),
-                "message": f.message(),
-                "rfc": info.rfc.label(),
-                "rfc_url": info.rfc.url(),
-                "fix": info.fix,
-                "start": f.span.start,
-                "end": f.span.end,
-                "pointer": f.pointer,
-                "line": lc.line,
-                "column": lc.column,
-            })
+            FindingOut {
+                code: f.code,
+                severity: f.severity(),
+                message: f.message(),
+                rfc: info.rfc.label(),
+                rfc_url: info.rfc.url(),
+                fix: info.fix,
+                start: f.span.start,
+                end: f.span.end,
+                line: lc.line,
+                column: lc.column,
+                pointer: f.pointer.as_deref(),
+            }
         })
         .collect();
-    let out = json!({
-        "kind": result.kind,
-        "valid": result.is_valid(),
-        "findings": findings,
-        "value": result.value,
-    });
-    format!("{out:#}\n")
+    let out = LintOut { kind: result.kind, valid: result.is_valid(), findings, value: &result.value };
+    serde_json::to_string_pretty(&out).map_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"), |s| s + "\n")
 }
 
 /// Where to show a finding: an empty span at the very end of a text that ends with a line

@@ -70,7 +70,8 @@ fn unreadable(path: &str, detail: String) -> InputOutcome {
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
+        // Byte order of the names: as stable as Path ordering, and much cheaper.
+        entries.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         for e in entries {
             walk(&e, out)?;
         }
@@ -205,7 +206,9 @@ fn csv_out(s: &Summary, by: By) -> String {
         }
         By::Failures => {
             out.push_str("day,organisation,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failure_reason_code,additional_information,sessions,report_id,origin\n");
-            for r in s.failures.values() {
+            let mut rows: Vec<_> = s.failures.iter().collect();
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            for r in rows {
                 let k = &r.key;
                 let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
                 out.push_str(&format!(

@@ -415,8 +415,12 @@ fn unfold(v: &str) -> String {
 
 /// Decompresses gzip (all members), stopping at `cap` bytes.
 fn gunzip(bytes: &[u8], cap: usize) -> Result<Vec<u8>, (Code, String)> {
-    let mut out = Vec::new();
-    let decoder = flate2::read::MultiGzDecoder::new(bytes);
+    // The gzip trailer's ISIZE (size mod 2^32) is a good first guess of the output size.
+    let hint = bytes.len().checked_sub(4).and_then(|at| bytes.get(at..)).and_then(|t| <[u8; 4]>::try_from(t).ok());
+    let hint = hint.map_or(0, |t| u32::from_le_bytes(t) as usize).min(cap);
+    let mut out = Vec::with_capacity(hint + 1);
+    // bufread reads straight from the slice: no 32 KiB BufReader per member.
+    let decoder = flate2::bufread::MultiGzDecoder::new(bytes);
     match decoder.take(cap as u64 + 1).read_to_end(&mut out) {
         Ok(n) if n > cap => Err((Code::InputTooLarge, format!("more than {cap} bytes decompressed"))),
         Ok(_) => Ok(out),

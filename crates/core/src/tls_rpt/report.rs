@@ -148,12 +148,65 @@ impl Report {
     }
 }
 
-fn esc(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+fn esc(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
 }
 
-fn join(base: &str, key: &str) -> String {
-    format!("{base}/{}", esc(key))
+/// A JSON pointer under construction: a chain of borrowed segments, rendered to a string
+/// only when a finding needs it (most members never do).
+#[derive(Clone, Copy)]
+struct Ptr<'a> {
+    parent: Option<&'a Ptr<'a>>,
+    seg: Seg<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Ptr<'a> {
+    const ROOT: Ptr<'static> = Ptr { parent: None, seg: Seg::Root };
+
+    fn key<'b>(&'b self, k: &'b str) -> Ptr<'b>
+    where
+        'a: 'b,
+    {
+        Ptr { parent: Some(self), seg: Seg::Key(k) }
+    }
+
+    fn index<'b>(&'b self, i: usize) -> Ptr<'b>
+    where
+        'a: 'b,
+    {
+        Ptr { parent: Some(self), seg: Seg::Index(i) }
+    }
+
+    fn render(&self) -> String {
+        let mut out = self.parent.map_or_else(String::new, Ptr::render);
+        match self.seg {
+            Seg::Root => {}
+            Seg::Key(k) => {
+                out.push('/');
+                out.push_str(&esc(k));
+            }
+            Seg::Index(i) => {
+                out.push('/');
+                out.push_str(&i.to_string());
+            }
+        }
+        out
+    }
+}
+
+fn join(base: &Ptr<'_>, key: &str) -> String {
+    base.key(key).render()
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -184,11 +237,11 @@ impl Reader {
     }
 
     /// A member that should be a string. Numbers are stringified (with a finding).
-    fn string(&mut self, obj: &Map<String, Value>, key: &str, base: &str, need: Need) -> Option<String> {
-        match obj.get(key) {
+    fn string(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>, need: Need) -> Option<String> {
+        match obj.get_mut(key) {
             None => {
                 if need == Need::Required {
-                    self.push(Code::ReportMissingField, base.to_string(), format!("\"{key}\""));
+                    self.push(Code::ReportMissingField, base.render(), format!("\"{key}\""));
                 }
                 None
             }
@@ -196,7 +249,8 @@ impl Reader {
                 self.push(Code::ReportNullField, join(base, key), format!("\"{key}\""));
                 None
             }
-            Some(Value::String(s)) => Some(s.clone()),
+            // Taking the string out of the parsed document saves a copy per member.
+            Some(Value::String(s)) => Some(std::mem::take(s)),
             Some(Value::Number(n)) => {
                 self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is a number, expected a string"));
                 Some(n.to_string())
@@ -213,28 +267,29 @@ impl Reader {
     }
 
     /// A member that should be a non-negative integer.
-    fn count(&mut self, obj: &Map<String, Value>, key: &str, base: &str, need: Need) -> Option<u64> {
-        let p = join(base, key);
+    fn count(&mut self, obj: &Map<String, Value>, key: &str, base: &Ptr<'_>, need: Need) -> Option<u64> {
+        // The pointer is only built on the (rare) paths that report something.
+        let p = || join(base, key);
         match obj.get(key) {
             None => {
                 if need == Need::Required {
-                    self.push(Code::ReportMissingField, base.to_string(), format!("\"{key}\""));
+                    self.push(Code::ReportMissingField, base.render(), format!("\"{key}\""));
                 }
                 None
             }
             Some(Value::Null) => {
-                self.push(Code::ReportNullField, p, format!("\"{key}\""));
+                self.push(Code::ReportNullField, p(), format!("\"{key}\""));
                 None
             }
             Some(Value::Number(n)) => {
                 if let Some(u) = n.as_u64() {
                     Some(u)
                 } else if n.as_i64().is_some() {
-                    self.push(Code::ReportNegativeCount, p, format!("\"{key}\" is {n}"));
+                    self.push(Code::ReportNegativeCount, p(), format!("\"{key}\" is {n}"));
                     Some(0)
                 } else {
                     let f = n.as_f64().unwrap_or(0.0);
-                    self.push(Code::ReportWrongType, p, format!("\"{key}\" is {n}, expected an integer"));
+                    self.push(Code::ReportWrongType, p(), format!("\"{key}\" is {n}, expected an integer"));
                     if f < 0.0 {
                         Some(0)
                     } else {
@@ -245,17 +300,21 @@ impl Reader {
                 }
             }
             Some(Value::String(s)) => {
-                self.push(Code::ReportWrongType, p, format!("\"{key}\" is the string {s:?}, expected a number"));
+                self.push(Code::ReportWrongType, p(), format!("\"{key}\" is the string {s:?}, expected a number"));
                 s.trim().parse::<u64>().ok().or(Some(0))
             }
             Some(other) => {
-                self.push(Code::ReportWrongType, p, format!("\"{key}\" is {}, expected an integer", type_name(other)));
+                self.push(
+                    Code::ReportWrongType,
+                    p(),
+                    format!("\"{key}\" is {}, expected an integer", type_name(other)),
+                );
                 Some(0)
             }
         }
     }
 
-    fn ip(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> Option<String> {
+    fn ip(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>) -> Option<String> {
         let s = self.string(obj, key, base, Need::Optional)?;
         let t = s.trim();
         if t.is_empty() {
@@ -265,16 +324,16 @@ impl Reader {
         if t.parse::<std::net::IpAddr>().is_err() {
             self.push(Code::ReportBadIp, join(base, key), format!("\"{key}\" is {t:?}"));
         }
-        Some(t.to_string())
+        Some(if t.len() == s.len() { s } else { t.to_string() })
     }
 
-    fn unknown_members(&mut self, obj: &Map<String, Value>, known: &[&str], base: &str) {
+    fn unknown_members(&mut self, obj: &Map<String, Value>, known: &[&str], base: &Ptr<'_>) {
         for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
             self.push(Code::ReportUnknownField, join(base, key), format!("\"{key}\""));
         }
     }
 
-    fn datetime(&mut self, obj: &Map<String, Value>, key: &str, base: &str) -> Option<i64> {
+    fn datetime(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>) -> Option<i64> {
         let s = self.string(obj, key, base, Need::Required)?;
         match parse_datetime(&s) {
             Some((t, true)) => Some(t),
@@ -311,7 +370,7 @@ const DAY: i64 = 86_400;
 ///
 /// The value is `None` only when the bytes are not a JSON object.
 pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
-    let value: Value = match serde_json::from_slice(json) {
+    let mut value: Value = match serde_json::from_slice(json) {
         Ok(v) => v,
         Err(e) => {
             let at = offset_of(json, e.line(), e.column());
@@ -319,31 +378,33 @@ pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
             return Parsed { value: None, findings: vec![f] };
         }
     };
-    from_value(&value)
+    from_value(&mut value)
 }
 
-/// Reads one report from an already parsed JSON value.
-pub fn from_value(value: &Value) -> Parsed<Option<Report>> {
+/// Reads one report from an already parsed JSON value; its strings are moved out.
+pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
     let mut r = Reader { findings: Vec::new() };
     let Value::Object(top) = value else {
         r.push(Code::ReportNotObject, String::new(), format!("it is {}", type_name(value)));
         return Parsed { value: None, findings: r.findings };
     };
-    r.unknown_members(top, &["organization-name", "date-range", "contact-info", "report-id", "policies"], "");
-    let organization_name = r.string(top, "organization-name", "", Need::Required).unwrap_or_default();
-    let report_id = r.string(top, "report-id", "", Need::Required).unwrap_or_default();
+    r.unknown_members(top, &["organization-name", "date-range", "contact-info", "report-id", "policies"], &Ptr::ROOT);
+    let organization_name = r.string(top, "organization-name", &Ptr::ROOT, Need::Required).unwrap_or_default();
+    let report_id = r.string(top, "report-id", &Ptr::ROOT, Need::Required).unwrap_or_default();
     let contact_info = match top.get("contact-info") {
         None => {
             r.push(Code::ReportMissingContactInfo, String::new(), "");
             None
         }
-        Some(_) => r.string(top, "contact-info", "", Need::Optional),
+        Some(_) => r.string(top, "contact-info", &Ptr::ROOT, Need::Optional),
     };
-    let (start, end) = match top.get("date-range") {
+    let dr_ptr = Ptr::ROOT.key("date-range");
+    let pol_ptr = Ptr::ROOT.key("policies");
+    let (start, end) = match top.get_mut("date-range") {
         Some(Value::Object(dr)) => {
-            r.unknown_members(dr, &["start-datetime", "end-datetime"], "/date-range");
-            let start = r.datetime(dr, "start-datetime", "/date-range");
-            let end = r.datetime(dr, "end-datetime", "/date-range");
+            r.unknown_members(dr, &["start-datetime", "end-datetime"], &dr_ptr);
+            let start = r.datetime(dr, "start-datetime", &dr_ptr);
+            let end = r.datetime(dr, "end-datetime", &dr_ptr);
             check_range(&mut r, start, end);
             (start, end)
         }
@@ -360,13 +421,13 @@ pub fn from_value(value: &Value) -> Parsed<Option<Report>> {
             (None, None)
         }
     };
-    let policies = match top.get("policies") {
+    let policies = match top.get_mut("policies") {
         Some(Value::Array(items)) => {
-            items.iter().enumerate().filter_map(|(i, p)| policy(&mut r, p, &format!("/policies/{i}"))).collect()
+            items.iter_mut().enumerate().filter_map(|(i, p)| policy(&mut r, p, &pol_ptr.index(i))).collect()
         }
         Some(obj @ Value::Object(_)) => {
             r.push(Code::ReportPoliciesNotArray, "/policies".into(), "");
-            policy(&mut r, obj, "/policies").into_iter().collect()
+            policy(&mut r, obj, &pol_ptr).into_iter().collect()
         }
         None => {
             r.push(Code::ReportMissingField, String::new(), "\"policies\"");
@@ -405,31 +466,28 @@ fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
     }
 }
 
-fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
+fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult> {
     let Value::Object(obj) = v else {
-        r.push(
-            Code::ReportWrongType,
-            base.to_string(),
-            format!("a policy entry is {}, expected an object", type_name(v)),
-        );
+        r.push(Code::ReportWrongType, base.render(), format!("a policy entry is {}, expected an object", type_name(v)));
         return None;
     };
     r.unknown_members(obj, &["policy", "summary", "failure-details"], base);
-    let empty = Map::new();
-    let pbase = join(base, "policy");
-    let pol = match obj.get("policy") {
+    let mut empty = Map::new();
+    let has_summary = obj.contains_key("summary");
+    let pbase = base.key("policy");
+    let pol = match obj.get_mut("policy") {
         Some(Value::Object(p)) => p,
         None => {
-            r.push(Code::ReportMissingField, base.to_string(), "\"policy\"");
-            &empty
+            r.push(Code::ReportMissingField, base.render(), "\"policy\"");
+            &mut empty
         }
         Some(other) => {
             r.push(
                 Code::ReportWrongType,
-                pbase.clone(),
+                pbase.render(),
                 format!("\"policy\" is {}, expected an object", type_name(other)),
             );
-            &empty
+            &mut empty
         }
     };
     r.unknown_members(pol, &["policy-type", "policy-string", "policy-domain", "mx-host", "mx-host-pattern"], &pbase);
@@ -446,44 +504,44 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
     let policy_string = policy_strings(r, pol, &pbase, &policy_type);
     let policy_domain = r.string(pol, "policy-domain", &pbase, Need::Optional);
     if policy_domain.is_none() && !pol.contains_key("policy-domain") {
-        r.push(Code::ReportMissingPolicyDomain, pbase.clone(), "");
+        r.push(Code::ReportMissingPolicyDomain, pbase.render(), "");
     }
     let mx_host = mx_hosts(r, pol, &pbase);
 
-    let sbase = join(base, "summary");
-    let (successful, failed_total) = match obj.get("summary") {
+    let sbase = base.key("summary");
+    let (successful, failed_total) = match obj.get_mut("summary") {
         Some(Value::Object(s)) => {
             r.unknown_members(s, &["total-successful-session-count", "total-failure-session-count"], &sbase);
             let ok = r.count(s, "total-successful-session-count", &sbase, Need::Required).unwrap_or(0);
             (ok, r.count(s, "total-failure-session-count", &sbase, Need::Optional))
         }
         None => {
-            r.push(Code::ReportMissingField, base.to_string(), "\"summary\"");
+            r.push(Code::ReportMissingField, base.render(), "\"summary\"");
             (0, None)
         }
         Some(other) => {
             r.push(
                 Code::ReportWrongType,
-                sbase.clone(),
+                sbase.render(),
                 format!("\"summary\" is {}, expected an object", type_name(other)),
             );
             (0, None)
         }
     };
-    let dbase = join(base, "failure-details");
-    let failure_details: Vec<FailureDetail> = match obj.get("failure-details") {
+    let dbase = base.key("failure-details");
+    let failure_details: Vec<FailureDetail> = match obj.get_mut("failure-details") {
         Some(Value::Array(items)) => {
-            items.iter().enumerate().filter_map(|(i, d)| failure_detail(r, d, &format!("{dbase}/{i}"))).collect()
+            items.iter_mut().enumerate().filter_map(|(i, d)| failure_detail(r, d, &dbase.index(i))).collect()
         }
         None => Vec::new(),
         Some(Value::Null) => {
-            r.push(Code::ReportNullField, dbase.clone(), "\"failure-details\"");
+            r.push(Code::ReportNullField, dbase.render(), "\"failure-details\"");
             Vec::new()
         }
         Some(other) => {
             r.push(
                 Code::ReportWrongType,
-                dbase.clone(),
+                dbase.render(),
                 format!("\"failure-details\" is {}, expected an array", type_name(other)),
             );
             Vec::new()
@@ -495,50 +553,50 @@ fn policy(r: &mut Reader, v: &Value, base: &str) -> Option<PolicyResult> {
             if detail_sum > t {
                 r.push(
                     Code::ReportDetailsExceedTotal,
-                    dbase.clone(),
+                    dbase.render(),
                     format!("details add up to {detail_sum}, the total is {t}"),
                 );
             }
             t
         }
         None => {
-            if obj.contains_key("summary") {
-                r.push(Code::ReportMissingFailureCount, sbase, format!("read as {detail_sum}"));
+            if has_summary {
+                r.push(Code::ReportMissingFailureCount, sbase.render(), format!("read as {detail_sum}"));
             }
             detail_sum
         }
     };
     if failed > 0 && failure_details.is_empty() {
-        r.push(Code::ReportMissingFailureDetails, base.to_string(), format!("{failed} failed sessions"));
+        r.push(Code::ReportMissingFailureDetails, base.render(), format!("{failed} failed sessions"));
     }
     Some(PolicyResult { policy_type, policy_string, policy_domain, mx_host, successful, failed, failure_details })
 }
 
-fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &PolicyType) -> Vec<String> {
-    let p = join(pbase, "policy-string");
-    let mut out = match pol.get("policy-string") {
+fn policy_strings(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<String> {
+    let p = pbase.key("policy-string");
+    let mut out = match pol.get_mut("policy-string") {
         None => {
             if matches!(ty, PolicyType::Sts | PolicyType::Tlsa) {
-                r.push(Code::ReportMissingPolicyString, pbase.to_string(), "");
+                r.push(Code::ReportMissingPolicyString, pbase.render(), "");
             }
             Vec::new()
         }
         Some(Value::Null) => {
-            r.push(Code::ReportNullField, p.clone(), "\"policy-string\"");
+            r.push(Code::ReportNullField, p.render(), "\"policy-string\"");
             Vec::new()
         }
         Some(Value::String(s)) => {
-            r.push(Code::ReportWrongType, p.clone(), "\"policy-string\" is a string, expected an array of strings");
+            r.push(Code::ReportWrongType, p.render(), "\"policy-string\" is a string, expected an array of strings");
             s.lines().map(str::to_string).collect()
         }
         Some(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.iter_mut().enumerate() {
                 match item {
-                    Value::String(s) => out.push(s.clone()),
+                    Value::String(s) => out.push(std::mem::take(s)),
                     other => r.push(
                         Code::ReportWrongType,
-                        format!("{p}/{i}"),
+                        p.index(i).render(),
                         format!("an element is {}, expected a string", type_name(other)),
                     ),
                 }
@@ -548,7 +606,7 @@ fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &Po
         Some(other) => {
             r.push(
                 Code::ReportWrongType,
-                p.clone(),
+                p.render(),
                 format!("\"policy-string\" is {}, expected an array", type_name(other)),
             );
             Vec::new()
@@ -558,7 +616,7 @@ fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &Po
     if let [only] = out.as_slice() {
         if only.trim_start().starts_with('[') {
             if let Ok(inner) = serde_json::from_str::<Vec<String>>(only) {
-                r.push(Code::ReportPolicyStringJsonArray, format!("{p}/0"), format!("{} records", inner.len()));
+                r.push(Code::ReportPolicyStringJsonArray, p.index(0).render(), format!("{} records", inner.len()));
                 out = inner;
             }
         }
@@ -566,7 +624,7 @@ fn policy_strings(r: &mut Reader, pol: &Map<String, Value>, pbase: &str, ty: &Po
     out
 }
 
-fn mx_hosts(r: &mut Reader, pol: &Map<String, Value>, pbase: &str) -> Vec<String> {
+fn mx_hosts(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>) -> Vec<String> {
     let (key, v) = match (pol.get("mx-host"), pol.get("mx-host-pattern")) {
         (Some(v), _) => ("mx-host", v),
         (None, Some(v)) => {
@@ -575,32 +633,32 @@ fn mx_hosts(r: &mut Reader, pol: &Map<String, Value>, pbase: &str) -> Vec<String
         }
         (None, None) => return Vec::new(),
     };
-    let p = join(pbase, key);
+    let p = pbase.key(key);
     match v {
         Value::String(s) if s.is_empty() => Vec::new(),
         Value::String(s) => {
-            r.push(Code::ReportMxHostString, p, format!("{s:?}"));
+            r.push(Code::ReportMxHostString, p.render(), format!("{s:?}"));
             vec![s.clone()]
         }
         Value::Array(items) => {
             items.iter().filter_map(|i| i.as_str()).filter(|s| !s.is_empty()).map(str::to_string).collect()
         }
         Value::Null => {
-            r.push(Code::ReportNullField, p, format!("\"{key}\""));
+            r.push(Code::ReportNullField, p.render(), format!("\"{key}\""));
             Vec::new()
         }
         other => {
-            r.push(Code::ReportWrongType, p, format!("\"{key}\" is {}", type_name(other)));
+            r.push(Code::ReportWrongType, p.render(), format!("\"{key}\" is {}", type_name(other)));
             Vec::new()
         }
     }
 }
 
-fn failure_detail(r: &mut Reader, v: &Value, base: &str) -> Option<FailureDetail> {
+fn failure_detail(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<FailureDetail> {
     let Value::Object(d) = v else {
         r.push(
             Code::ReportWrongType,
-            base.to_string(),
+            base.render(),
             format!("a failure detail is {}, expected an object", type_name(v)),
         );
         return None;

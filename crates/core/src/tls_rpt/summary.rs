@@ -9,12 +9,23 @@
 //! Sessions are placed on the UTC day their report's range starts; a report without a
 //! readable range goes under "unknown".
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
-use crate::tls_rpt::report::{PolicyType, Report};
+use crate::tls_rpt::report::{FailureDetail, PolicyResult, PolicyType, Report};
+
+/// Where a failure detail sits: what its group key takes from the report around it.
+struct FailureAt<'a> {
+    day: &'a str,
+    org: &'a str,
+    domain: &'a str,
+    ty: &'a str,
+    report_id: &'a str,
+    origin: &'a str,
+}
 
 /// Session counts for one key of a breakdown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -160,13 +171,21 @@ pub struct Summary {
     /// Distinct policies reporters applied.
     #[serde(serialize_with = "policy_rows")]
     pub policies: BTreeMap<String, PolicySeen>,
-    /// Failure details, grouped.
-    #[serde(serialize_with = "failure_rows")]
-    pub failures: BTreeMap<FailureKey, FailureRow>,
+    /// Failure details, grouped, in the order first seen.
+    pub failures: Vec<FailureRow>,
     /// The duplicates, for listing.
     pub duplicate_list: Vec<Duplicate>,
     #[serde(skip)]
     seen: HashSet<(String, String)>,
+    /// Hash of a failure group's fields -> its rows, so repeats cost no allocation.
+    #[serde(skip)]
+    failure_index: HashMap<u64, Vec<usize>>,
+    /// Hash of a policy as reported -> its normalised key in `policies`.
+    #[serde(skip)]
+    policy_keys: HashMap<u64, String>,
+    /// Day number -> "YYYY-MM-DD".
+    #[serde(skip)]
+    day_names: HashMap<i64, String>,
 }
 
 fn rows<S: Serializer>(map: &BTreeMap<String, Counts>, s: S) -> Result<S::Ok, S::Error> {
@@ -201,8 +220,25 @@ fn policy_rows<S: Serializer>(map: &BTreeMap<String, PolicySeen>, s: S) -> Resul
     s.collect_seq(map.values())
 }
 
-fn failure_rows<S: Serializer>(map: &BTreeMap<FailureKey, FailureRow>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(map.values())
+/// Adds `n` under `key` without allocating when the key exists.
+fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
+    match map.get_mut(key) {
+        Some(v) => *v = v.saturating_add(n),
+        None => {
+            map.insert(key.to_string(), n);
+        }
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, Counts>, key: &str, ok: u64, failed: u64, new_report: bool) {
+    let c = match map.get_mut(key) {
+        Some(c) => c,
+        None => map.entry(key.to_string()).or_default(),
+    };
+    c.add(ok, failed);
+    if new_report {
+        c.reports += 1;
+    }
 }
 
 /// `YYYY-MM-DD` of a Unix time, UTC.
@@ -237,15 +273,17 @@ impl Summary {
     /// Adds `report`, which came from `origin`. Returns false (and counts nothing but the
     /// duplicate) if a report with the same organisation and id was added before.
     pub fn add(&mut self, report: &Report, origin: &str) -> bool {
-        let identity = (report.organization_name.clone(), report.report_id.clone());
-        if !report.report_id.is_empty() && !self.seen.insert(identity) {
-            self.duplicates += 1;
-            self.duplicate_list.push(Duplicate {
-                organisation: report.organization_name.clone(),
-                report_id: report.report_id.clone(),
-                origin: origin.to_string(),
-            });
-            return false;
+        if !report.report_id.is_empty() {
+            let identity = (report.organization_name.clone(), report.report_id.clone());
+            if !self.seen.insert(identity) {
+                self.duplicates += 1;
+                self.duplicate_list.push(Duplicate {
+                    organisation: report.organization_name.clone(),
+                    report_id: report.report_id.clone(),
+                    origin: origin.to_string(),
+                });
+                return false;
+            }
         }
         self.reports += 1;
         let (ok, failed) = (report.successful(), report.failed());
@@ -257,83 +295,140 @@ impl Summary {
         if let Some(e) = report.end {
             self.last_end = Some(self.last_end.map_or(e, |l| l.max(e)));
         }
-        let day = report.start.map_or_else(|| "unknown".to_string(), utc_day);
-        let org = report.organization_name.clone();
-        let bump = |map: &mut BTreeMap<String, Counts>, key: &str, ok: u64, failed: u64, new_report: bool| {
-            let c = map.entry(key.to_string()).or_default();
-            c.add(ok, failed);
-            if new_report {
-                c.reports += 1;
-            }
+        let day = match report.start {
+            Some(t) => self.day_names.entry(t.div_euclid(86_400)).or_insert_with(|| utc_day(t)).clone(),
+            None => "unknown".to_string(),
         };
+        let org = report.organization_name.as_str();
         bump(&mut self.by_day, &day, ok, failed, true);
-        bump(&mut self.by_org, &org, ok, failed, true);
-        let mut domains_seen: BTreeSet<&str> = BTreeSet::new();
-        let mut types_seen: BTreeSet<&str> = BTreeSet::new();
+        bump(&mut self.by_org, org, ok, failed, true);
+        let mut domains_seen: Vec<&str> = Vec::new();
+        let mut types_seen: Vec<&str> = Vec::new();
         for p in &report.policies {
             let domain = p.policy_domain.as_deref().unwrap_or("(unknown)");
-            bump(&mut self.by_policy_domain, domain, p.successful, p.failed, domains_seen.insert(domain));
-            let ty = p.policy_type.as_str();
-            bump(&mut self.by_policy_type, ty, p.successful, p.failed, types_seen.insert(ty));
-            let lines = normalise_lines(&p.policy_type, &p.policy_string);
-            let key = format!("{}\u{0}{}\u{0}{}", ty, domain, lines.join("\n"));
-            let seen = self.policies.entry(key).or_insert_with(|| PolicySeen {
-                policy_type: p.policy_type.clone(),
-                policy_domain: domain.to_string(),
-                lines,
-                reports: 0,
-                successful: 0,
-                failed: 0,
-                organisations: BTreeSet::new(),
-            });
-            seen.reports += 1;
-            seen.successful = seen.successful.saturating_add(p.successful);
-            seen.failed = seen.failed.saturating_add(p.failed);
-            if !seen.organisations.contains(&org) {
-                seen.organisations.insert(org.clone());
+            let first_domain = !domains_seen.contains(&domain);
+            if first_domain {
+                domains_seen.push(domain);
             }
+            bump(&mut self.by_policy_domain, domain, p.successful, p.failed, first_domain);
+            let ty = p.policy_type.as_str();
+            let first_type = !types_seen.contains(&ty);
+            if first_type {
+                types_seen.push(ty);
+            }
+            bump(&mut self.by_policy_type, ty, p.successful, p.failed, first_type);
+            self.add_policy(p, domain, org);
             for d in &p.failure_details {
                 let n = d.failed_session_count;
-                *self.result_types.entry(d.result_type.clone()).or_default() += n;
+                add_to(&mut self.result_types, &d.result_type, n);
                 if let Some(mx) = &d.receiving_mx_hostname {
                     let m = self.by_mx.entry(mx.to_ascii_lowercase()).or_default();
                     m.failed = m.failed.saturating_add(n);
-                    *m.result_types.entry(d.result_type.clone()).or_default() += n;
+                    add_to(&mut m.result_types, &d.result_type, n);
                 }
                 if let Some(ip) = &d.receiving_ip {
-                    *self.by_receiving_ip.entry(ip.clone()).or_default() += n;
+                    add_to(&mut self.by_receiving_ip, ip, n);
                 }
                 if let Some(ip) = &d.sending_mta_ip {
-                    *self.by_sending_ip.entry(ip.clone()).or_default() += n;
+                    add_to(&mut self.by_sending_ip, ip, n);
                 }
-                let key = FailureKey {
-                    day: day.clone(),
-                    organisation: org.clone(),
-                    policy_domain: domain.to_string(),
-                    policy_type: ty.to_string(),
-                    result_type: d.result_type.clone(),
-                    sending_mta_ip: d.sending_mta_ip.clone(),
-                    receiving_mx_hostname: d.receiving_mx_hostname.clone(),
-                    receiving_mx_helo: d.receiving_mx_helo.clone(),
-                    receiving_ip: d.receiving_ip.clone(),
-                    failure_reason_code: d.failure_reason_code.clone(),
-                    additional_information: d.additional_information.clone(),
-                };
-                match self.failures.get_mut(&key) {
-                    Some(row) => row.sessions = row.sessions.saturating_add(n),
-                    None => {
-                        let row = FailureRow {
-                            key: key.clone(),
-                            sessions: n,
-                            report_id: report.report_id.clone(),
-                            origin: origin.to_string(),
-                        };
-                        self.failures.insert(key, row);
-                    }
-                }
+                let at = FailureAt { day: &day, org, domain, ty, report_id: &report.report_id, origin };
+                self.add_failure(&at, d);
             }
         }
         true
+    }
+
+    fn add_policy(&mut self, p: &PolicyResult, domain: &str, org: &str) {
+        let mut h = DefaultHasher::new();
+        (p.policy_type.as_str(), domain, &p.policy_string).hash(&mut h);
+        let raw = h.finish();
+        let key = match self.policy_keys.get(&raw) {
+            Some(k) => k.clone(),
+            None => {
+                let lines = normalise_lines(&p.policy_type, &p.policy_string);
+                let key = format!("{}\u{0}{}\u{0}{}", p.policy_type.as_str(), domain, lines.join("\n"));
+                self.policy_keys.insert(raw, key.clone());
+                key
+            }
+        };
+        let seen = self.policies.entry(key).or_insert_with(|| PolicySeen {
+            policy_type: p.policy_type.clone(),
+            policy_domain: domain.to_string(),
+            lines: normalise_lines(&p.policy_type, &p.policy_string),
+            reports: 0,
+            successful: 0,
+            failed: 0,
+            organisations: BTreeSet::new(),
+        });
+        seen.reports += 1;
+        seen.successful = seen.successful.saturating_add(p.successful);
+        seen.failed = seen.failed.saturating_add(p.failed);
+        if !seen.organisations.contains(org) {
+            seen.organisations.insert(org.to_string());
+        }
+    }
+
+    fn add_failure(&mut self, at: &FailureAt<'_>, d: &FailureDetail) {
+        let n = d.failed_session_count;
+        let fields = (
+            at.day,
+            at.org,
+            at.domain,
+            at.ty,
+            d.result_type.as_str(),
+            d.sending_mta_ip.as_deref(),
+            d.receiving_mx_hostname.as_deref(),
+            d.receiving_mx_helo.as_deref(),
+            d.receiving_ip.as_deref(),
+            d.failure_reason_code.as_deref(),
+            d.additional_information.as_deref(),
+        );
+        let mut h = DefaultHasher::new();
+        fields.hash(&mut h);
+        let rows = self.failure_index.entry(h.finish()).or_default();
+        for &i in rows.iter() {
+            if let Some(row) = self.failures.get_mut(i) {
+                let k = &row.key;
+                let key_fields = (
+                    k.day.as_str(),
+                    k.organisation.as_str(),
+                    k.policy_domain.as_str(),
+                    k.policy_type.as_str(),
+                    k.result_type.as_str(),
+                    k.sending_mta_ip.as_deref(),
+                    k.receiving_mx_hostname.as_deref(),
+                    k.receiving_mx_helo.as_deref(),
+                    k.receiving_ip.as_deref(),
+                    k.failure_reason_code.as_deref(),
+                    k.additional_information.as_deref(),
+                );
+                if key_fields == fields {
+                    row.sessions = row.sessions.saturating_add(n);
+                    return;
+                }
+            }
+        }
+        rows.push(self.failures.len());
+        let key = FailureKey {
+            day: at.day.to_string(),
+            organisation: at.org.to_string(),
+            policy_domain: at.domain.to_string(),
+            policy_type: at.ty.to_string(),
+            result_type: d.result_type.clone(),
+            sending_mta_ip: d.sending_mta_ip.clone(),
+            receiving_mx_hostname: d.receiving_mx_hostname.clone(),
+            receiving_mx_helo: d.receiving_mx_helo.clone(),
+            receiving_ip: d.receiving_ip.clone(),
+            failure_reason_code: d.failure_reason_code.clone(),
+            additional_information: d.additional_information.clone(),
+        };
+        self.failures.push(FailureRow {
+            key,
+            sessions: n,
+            report_id: at.report_id.to_string(),
+            origin: at.origin.to_string(),
+        });
     }
 
     /// Successful sessions as a share of all, if there were any.
@@ -343,7 +438,7 @@ impl Summary {
 
     /// Failure groups, most sessions first.
     pub fn top_failures(&self, n: usize) -> Vec<&FailureRow> {
-        let mut rows: Vec<&FailureRow> = self.failures.values().collect();
+        let mut rows: Vec<&FailureRow> = self.failures.iter().collect();
         rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
         rows.truncate(n);
         rows
