@@ -2,8 +2,9 @@
 //! in the shared corpus: organisation, report id, day, session counts, IPs and MX names
 //! change; the structure (and every sender quirk) of the real reports is kept.
 //!
-//! Usage: `cargo run --release -p mtasts-cli --example gen_reports -- CORPUS OUT N`
-//! writes OUT/json/*.json, OUT/gz/*.json.gz and OUT/eml/*.eml, N of each. Deterministic.
+//! Usage: `cargo run --release -p mtasts-cli --example gen_reports -- CORPUS OUT N [FORMATS]`
+//! writes OUT/json/*.json, OUT/gz/*.json.gz and OUT/eml/*.eml, N of each (FORMATS, such as
+//! "gz", limits which). Reports are compact JSON, as real senders send them. Deterministic.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // A tool, not core.
 
@@ -155,28 +156,35 @@ fn email(v: &Value, json: &[u8], i: u64) -> Vec<u8> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, corpus, out, n] = args.as_slice() else {
-        eprintln!("usage: gen_reports CORPUS OUT N");
-        std::process::exit(2);
+    let (corpus, out, n, formats) = match args.as_slice() {
+        [_, c, o, n] => (c, o, n, "json,gz,eml"),
+        [_, c, o, n, f] => (c, o, n, f.as_str()),
+        _ => {
+            eprintln!("usage: gen_reports CORPUS OUT N [json,gz,eml]");
+            std::process::exit(2);
+        }
     };
+    let want = |f: &str| formats.split(',').any(|x| x == f);
     let n: u64 = n.parse().expect("N");
     let templates = templates(Path::new(corpus));
     assert!(!templates.is_empty(), "no report templates under {corpus}");
     let out = Path::new(out);
-    for sub in ["json", "gz", "eml"] {
+    for sub in ["json", "gz", "eml"].into_iter().filter(|f| want(f)) {
         std::fs::create_dir_all(out.join(sub)).unwrap();
     }
     let mut rng = Rng(0x5eed);
     for i in 0..n {
         let v = vary(&templates[(i % templates.len() as u64) as usize], i, &mut rng);
-        let json = serde_json::to_vec_pretty(&v).unwrap();
-        std::fs::write(out.join("json").join(format!("r{i:06}.json")), &json).unwrap();
-        std::fs::write(out.join("gz").join(format!("r{i:06}.json.gz")), gz(&json)).unwrap();
-        std::fs::write(out.join("eml").join(format!("r{i:06}.eml")), email(&v, &json, i)).unwrap();
+        let json = serde_json::to_vec(&v).unwrap();
+        if want("json") {
+            std::fs::write(out.join("json").join(format!("r{i:06}.json")), &json).unwrap();
+        }
+        if want("gz") {
+            std::fs::write(out.join("gz").join(format!("r{i:06}.json.gz")), gz(&json)).unwrap();
+        }
+        if want("eml") {
+            std::fs::write(out.join("eml").join(format!("r{i:06}.eml")), email(&v, &json, i)).unwrap();
+        }
     }
-    eprintln!(
-        "wrote {n} reports each as json, json.gz and eml under {} (from {} templates)",
-        out.display(),
-        templates.len()
-    );
+    eprintln!("wrote {n} reports each as {formats} under {} (from {} templates)", out.display(), templates.len());
 }

@@ -1,6 +1,6 @@
 //! `mtasts report`: read any number of TLS-RPT reports and print what they add up to.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -8,7 +8,6 @@ use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome, Located};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 use mtasts_core::{Code, Finding, Span};
-use serde_json::json;
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -123,14 +122,16 @@ pub fn run(args: &ReportArgs) -> u8 {
             }
         }
     }
-    let out = if args.json {
-        json_out(&batch)
-    } else if args.csv {
-        csv_out(&batch.summary, args.by)
+    let stdout = std::io::stdout();
+    let written = if args.json {
+        json_out(&batch, stdout.lock())
     } else {
-        text_out(&batch, args.by, args.top)
+        let out = if args.csv { csv_out(&batch.summary, args.by) } else { text_out(&batch, args.by, args.top) };
+        stdout.lock().write_all(out.as_bytes())
     };
-    print!("{out}");
+    if written.is_err() {
+        return 2;
+    }
     if batch.all_ok() {
         0
     } else {
@@ -138,17 +139,31 @@ pub fn run(args: &ReportArgs) -> u8 {
     }
 }
 
-fn json_out(batch: &Batch) -> String {
+/// `report --json`: the summary's fields, then derived totals and every input.
+#[derive(serde::Serialize)]
+struct JsonOut<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    success_rate: Option<f64>,
+    first_day: Option<String>,
+    last_day: Option<String>,
+    inputs: Vec<InputJson<'a>>,
+}
+
+fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
     let s = &batch.summary;
-    let mut v = serde_json::to_value(s).unwrap_or_else(|_| json!({}));
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("success_rate".into(), json!(s.success_rate()));
-        obj.insert("first_day".into(), json!(s.first_start.map(utc_day)));
-        obj.insert("last_day".into(), json!(s.last_end.map(utc_day)));
-        let inputs: Vec<InputJson<'_>> = batch.inputs.iter().map(InputJson::new).collect();
-        obj.insert("inputs".into(), json!(inputs));
-    }
-    format!("{v:#}\n")
+    let out = JsonOut {
+        summary: s,
+        success_rate: s.success_rate(),
+        first_day: s.first_start.map(utc_day),
+        last_day: s.last_end.map(utc_day),
+        inputs: batch.inputs.iter().map(InputJson::new).collect(),
+    };
+    // Streamed: a batch of 100,000 reports makes a big document.
+    let mut to = std::io::BufWriter::new(to);
+    serde_json::to_writer_pretty(&mut to, &out)?;
+    to.write_all(b"\n")?;
+    to.flush()
 }
 
 fn csv_field(s: &str) -> String {

@@ -7,6 +7,8 @@
 //! considered the authoritative source" (§5.6), so the body is counted and a warning notes
 //! the disagreement.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::code::Code;
@@ -33,8 +35,12 @@ pub struct InputOutcome {
     pub reports: u64,
     /// Reports read but already counted before.
     pub duplicates: u64,
-    /// Findings about the reports (quirks, metadata), not errors of the input.
+    /// Findings about the reports (quirks, metadata), not errors of the input, verbatim
+    /// until the batch has kept [`Batch::KEEP_FINDINGS`] of them; after that only counted, so
+    /// memory stays bounded however many reports come.
     pub findings: Vec<Located>,
+    /// How many findings of each code, all of them counted.
+    pub finding_counts: BTreeMap<Code, u64>,
     /// Errors: parts of the input that yielded no report.
     pub errors: Vec<Located>,
 }
@@ -55,9 +61,13 @@ pub struct Batch {
     pub inputs: Vec<InputOutcome>,
     limits: Limits,
     taken: usize,
+    kept: usize,
 }
 
 impl Batch {
+    /// Findings kept verbatim in the whole batch; the rest are only counted.
+    pub const KEEP_FINDINGS: usize = 10_000;
+
     /// An empty batch; `limits.max_reports` caps the whole batch.
     pub fn new(limits: Limits) -> Batch {
         Batch { limits, ..Batch::default() }
@@ -86,7 +96,13 @@ impl Batch {
                         let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);
                         findings.push(Finding::at_pointer(Code::ReportDuplicate, "/report-id", detail));
                     }
-                    out.findings.extend(findings.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
+                    for f in findings {
+                        *out.finding_counts.entry(f.code).or_default() += 1;
+                        if self.kept < Self::KEEP_FINDINGS {
+                            self.kept += 1;
+                            out.findings.push(Located { origin: origin.clone(), finding: f });
+                        }
+                    }
                 }
             }
         }
@@ -206,8 +222,12 @@ pub struct InputJson<'a> {
     pub reports: u64,
     /// Duplicates.
     pub duplicates: u64,
-    /// Warnings and notes about its reports.
-    pub findings: Vec<FindingJson<'a>>,
+    /// How many warnings and notes its reports had.
+    pub findings: u64,
+    /// The same, by code.
+    pub finding_codes: &'a BTreeMap<Code, u64>,
+    /// The first few of them in full.
+    pub examples: Vec<FindingJson<'a>>,
     /// The first error, if any part could not be read.
     pub error: Option<String>,
     /// Every error.
@@ -252,7 +272,9 @@ impl<'a> InputJson<'a> {
             path: &o.path,
             reports: o.reports,
             duplicates: o.duplicates,
-            findings: o.findings.iter().map(FindingJson::new).collect(),
+            findings: o.finding_counts.values().sum(),
+            finding_codes: &o.finding_counts,
+            examples: o.findings.iter().take(5).map(FindingJson::new).collect(),
             error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
             errors: o.errors.iter().map(FindingJson::new).collect(),
         }

@@ -173,6 +173,10 @@ pub struct Summary {
     pub policies: BTreeMap<String, PolicySeen>,
     /// Failure details, grouped, in the order first seen.
     pub failures: Vec<FailureRow>,
+    /// Failure details that arrived after [`Summary::MAX_FAILURE_GROUPS`] groups existed:
+    /// grouped without their IPs, HELO, reason and URI, and past a further 10,000 groups
+    /// not given a drill-down row at all. Their sessions are counted everywhere else.
+    pub coarse_failures: u64,
     /// The duplicates, for listing.
     pub duplicate_list: Vec<Duplicate>,
     #[serde(skip)]
@@ -265,6 +269,11 @@ fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
 }
 
 impl Summary {
+    /// Distinct failure groups kept with every detail. Beyond this, new combinations are
+    /// grouped by day, organisation, policy and result type only, so that memory stays
+    /// bounded however varied the failures.
+    pub const MAX_FAILURE_GROUPS: usize = 50_000;
+
     /// An empty summary.
     pub fn new() -> Summary {
         Summary::default()
@@ -370,6 +379,24 @@ impl Summary {
     }
 
     fn add_failure(&mut self, at: &FailureAt<'_>, d: &FailureDetail) {
+        if self.failures.len() >= Self::MAX_FAILURE_GROUPS {
+            self.coarse_failures = self.coarse_failures.saturating_add(1);
+            let coarse = FailureDetail {
+                result_type: d.result_type.clone(),
+                failed_session_count: d.failed_session_count,
+                ..FailureDetail::default()
+            };
+            if self.failures.len() >= Self::MAX_FAILURE_GROUPS + 10_000 {
+                // Even coarse groups are capped; these sessions stay in the totals, result
+                // types and MX/IP breakdowns, only the drill-down row is not kept.
+                return;
+            }
+            return self.add_failure_row(at, &coarse);
+        }
+        self.add_failure_row(at, d);
+    }
+
+    fn add_failure_row(&mut self, at: &FailureAt<'_>, d: &FailureDetail) {
         let n = d.failed_session_count;
         let fields = (
             at.day,
@@ -498,6 +525,21 @@ mod tests {
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["by_day"][0]["key"], "2024-01-01");
         assert_eq!(json["by_mx"][0]["key"], "mx1.example.com");
+    }
+
+    #[test]
+    fn failure_groups_are_capped() {
+        let mut s = Summary::new();
+        for i in 0..(Summary::MAX_FAILURE_GROUPS + 20_100) {
+            let mut r = report("o", &format!("id{i}"), "2024-01-01", 0, &[("validation-failure", "mx.example.com", 1)]);
+            r.policies[0].failure_details[0].sending_mta_ip =
+                Some(format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255));
+            s.add(&r, "x");
+        }
+        assert_eq!(s.failures.len(), Summary::MAX_FAILURE_GROUPS + 1, "beyond the cap, one coarse group");
+        assert_eq!(s.coarse_failures, 20_100);
+        assert_eq!(s.failed, (Summary::MAX_FAILURE_GROUPS + 20_100) as u64);
+        assert_eq!(s.failures.iter().map(|r| r.sessions).sum::<u64>(), s.failed);
     }
 
     #[test]
