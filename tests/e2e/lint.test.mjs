@@ -84,3 +84,24 @@ test('examples load and the page works offline once loaded', async () => {
   await page.context().setOffline(false);
   assert.deepEqual(errors, []);
 });
+
+test('a pasted TLS-RPT report shows its quirks where they are', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/lint/report`);
+  await page.locator('.lint[data-kind="report"]').waitFor();
+  await page.click('button[data-example="1"]');
+  const tz = page.locator('li.finding[data-code="report/datetime-no-timezone"]');
+  await tz.first().waitFor();
+  assert.equal(await tz.count(), 2);
+  assert.equal(await tz.first().getAttribute('data-severity'), 'info');
+  await page.locator('li.finding[data-code="report/policy-string-json-array"]').waitFor();
+  assert.equal(await page.locator('.verdict').getAttribute('data-valid'), 'true');
+  // The finding's JSON pointer was turned into a span of the pasted text.
+  await tz.first().hover();
+  assert.equal(await page.locator('.annotated mark.active').textContent(), '"2023-01-10T00:00:00"');
+  await lint(page, '{"organization-name": "x", ');
+  await page.locator('li.finding[data-code="report/not-json"]').waitFor();
+  assert.equal(await page.locator('.verdict').getAttribute('data-valid'), 'false');
+  await screenshot(page, 'lint-report');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+});

@@ -616,7 +616,11 @@ fn policy_strings(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>,
     if let [only] = out.as_slice() {
         if only.trim_start().starts_with('[') {
             if let Ok(inner) = serde_json::from_str::<Vec<String>>(only) {
-                r.push(Code::ReportPolicyStringJsonArray, p.index(0).render(), format!("{} records", inner.len()));
+                r.push(
+                    Code::ReportPolicyStringJsonArray,
+                    p.index(0).render(),
+                    format!("{} record{}", inner.len(), if inner.len() == 1 { "" } else { "s" }),
+                );
                 out = inner;
             }
         }

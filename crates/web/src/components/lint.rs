@@ -101,17 +101,18 @@ fn verdict(props: &VerdictProps) -> Html {
     let v = &props.view;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let (class, title) = if v.valid { ("verdict valid", "Valid") } else { ("verdict invalid", "Invalid") };
-    let detail = if v.valid && v.findings.is_empty() {
-        "No findings: senders will accept this as written.".to_string()
-    } else if v.valid {
-        format!("Senders will accept it. {}, {}.", plural(v.warnings, "warning"), plural(v.infos, "note"))
-    } else {
-        format!(
-            "{}, {}, {}. Senders may ignore it until the errors are fixed.",
-            plural(v.errors, "error"),
-            plural(v.warnings, "warning"),
-            plural(v.infos, "note")
-        )
+    let notes = format!("{}, {}", plural(v.warnings, "warning"), plural(v.infos, "note"));
+    let detail = match (v.kind, v.valid, v.findings.is_empty()) {
+        (Kind::Report, true, true) => "Read completely; nothing unusual.".to_string(),
+        (Kind::Report, true, false) => format!("Read completely; every count is included. {notes}."),
+        (Kind::Report, false, _) => {
+            format!("{}: parts of this report could not be read. {notes}.", plural(v.errors, "error"))
+        }
+        (_, true, true) => "No findings: senders will accept this as written.".to_string(),
+        (_, true, false) => format!("Senders will accept it. {notes}."),
+        (_, false, _) => {
+            format!("{}, {notes}. Senders may ignore it until the errors are fixed.", plural(v.errors, "error"))
+        }
     };
     html! {
         <div {class} data-valid={v.valid.to_string()} role="status" aria-live="polite">
