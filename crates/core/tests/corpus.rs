@@ -139,12 +139,13 @@ fn run_vector(v: &Json) -> Option<Outcome> {
         _ => Vec::new(),
     };
     let text = String::from_utf8_lossy(&input).into_owned();
+    // A record-set vector lists its records; other record vectors are one record.
+    let records: Vec<RecordText> = match v.get("txt_records") {
+        Some(Json::Array(rs)) => rs.iter().map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0)).collect(),
+        _ => vec![RecordText::raw(&text, 0)],
+    };
     match kind {
         "sts-txt" => {
-            let records: Vec<RecordText> = match v.get("txt_records") {
-                Some(Json::Array(rs)) => rs.iter().map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0)).collect(),
-                _ => vec![RecordText::raw(&text, 0)],
-            };
             let p = sts_txt::parse_records(&records);
             let valid = p.is_valid();
             let id = p.value.as_ref().and_then(|r| r.id.clone());
@@ -152,10 +153,6 @@ fn run_vector(v: &Json) -> Option<Outcome> {
             Some(Outcome { valid, fields_ok })
         }
         "tlsrpt-txt" => {
-            let records: Vec<RecordText> = match v.get("txt_records") {
-                Some(Json::Array(rs)) => rs.iter().map(|r| RecordText::raw(r.as_str().unwrap_or(""), 0)).collect(),
-                _ => vec![RecordText::raw(&text, 0)],
-            };
             let p = rpt_txt::parse_records(&records);
             let valid = p.is_valid();
             let rua: Vec<String> = p.value.map(|r| r.rua).unwrap_or_default();

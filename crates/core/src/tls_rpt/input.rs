@@ -129,19 +129,22 @@ impl Walk<'_> {
         self.out.iter().filter(|e| e.payload.is_ok()).count()
     }
 
+    /// True (and an error recorded) when the report limit is reached.
+    fn over_report_limit(&mut self, origin: &str, email: Option<&EmailMeta>, filename: Option<&str>) -> bool {
+        let over = self.reports() >= self.limits.max_reports;
+        if over {
+            let detail = format!("limit {}", self.limits.max_reports);
+            self.error(origin, Code::InputTooManyReports, detail, email, filename);
+        }
+        over
+    }
+
     fn visit(&mut self, origin: &str, bytes: &[u8], depth: usize, email: Option<&EmailMeta>, filename: Option<&str>) {
         if depth > 4 {
             self.error(origin, Code::InputNoReport, "containers nested more than 4 deep", email, filename);
             return;
         }
-        if self.reports() >= self.limits.max_reports {
-            self.error(
-                origin,
-                Code::InputTooManyReports,
-                format!("limit {}", self.limits.max_reports),
-                email,
-                filename,
-            );
+        if self.over_report_limit(origin, email, filename) {
             return;
         }
         match sniff(bytes) {
@@ -178,14 +181,7 @@ impl Walk<'_> {
                 };
                 if !items.is_empty() && items.iter().all(looks_like_report) {
                     for (i, item) in items.iter().enumerate() {
-                        if self.reports() >= self.limits.max_reports {
-                            self.error(
-                                origin,
-                                Code::InputTooManyReports,
-                                format!("limit {}", self.limits.max_reports),
-                                email,
-                                filename,
-                            );
+                        if self.over_report_limit(origin, email, filename) {
                             return;
                         }
                         self.out.push(Extracted {
