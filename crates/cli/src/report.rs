@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome, Located};
+use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 use mtasts_core::{Code, Finding, Span};
@@ -41,6 +42,7 @@ pub struct ReportArgs {
     max_file_bytes: u64,
 }
 
+/// The breakdowns, named for the command line; core's [`Breakdown`] does the work.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum By {
     Day,
@@ -53,6 +55,23 @@ enum By {
     ReceivingIp,
     Policy,
     Failures,
+}
+
+impl From<By> for Breakdown {
+    fn from(b: By) -> Breakdown {
+        match b {
+            By::Day => Breakdown::Day,
+            By::Org => Breakdown::Org,
+            By::Mx => Breakdown::Mx,
+            By::ResultType => Breakdown::ResultType,
+            By::PolicyDomain => Breakdown::PolicyDomain,
+            By::PolicyType => Breakdown::PolicyType,
+            By::SendingIp => Breakdown::SendingIp,
+            By::ReceivingIp => Breakdown::ReceivingIp,
+            By::Policy => Breakdown::Policy,
+            By::Failures => Breakdown::Failures,
+        }
+    }
 }
 
 fn unreadable(path: &str, detail: String) -> InputOutcome {
@@ -126,7 +145,8 @@ pub fn run(args: &ReportArgs) -> u8 {
     let written = if args.json {
         json_out(&batch, stdout.lock())
     } else {
-        let out = if args.csv { csv_out(&batch.summary, args.by) } else { text_out(&batch, args.by, args.top) };
+        let out =
+            if args.csv { export::csv(&batch.summary, args.by.into()) } else { text_out(&batch, args.by, args.top) };
         stdout.lock().write_all(out.as_bytes())
     };
     if written.is_err() {
@@ -164,89 +184,6 @@ fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut to, &out)?;
     to.write_all(b"\n")?;
     to.flush()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_out(s: &Summary, by: By) -> String {
-    let mut out = String::new();
-    let counts = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, Counts>| {
-        out.push_str(&format!("{head},reports,successful,failed\n"));
-        for (k, c) in map {
-            out.push_str(&format!("{},{},{},{}\n", csv_field(k), c.reports, c.successful, c.failed));
-        }
-    };
-    let sessions = |out: &mut String, head: &str, map: &std::collections::BTreeMap<String, u64>| {
-        out.push_str(&format!("{head},failed_sessions\n"));
-        for (k, n) in map {
-            out.push_str(&format!("{},{n}\n", csv_field(k)));
-        }
-    };
-    match by {
-        By::Day => counts(&mut out, "day", &s.by_day),
-        By::Org => counts(&mut out, "organisation", &s.by_org),
-        By::PolicyDomain => counts(&mut out, "policy_domain", &s.by_policy_domain),
-        By::PolicyType => counts(&mut out, "policy_type", &s.by_policy_type),
-        By::ResultType => sessions(&mut out, "result_type", &s.result_types),
-        By::SendingIp => sessions(&mut out, "sending_mta_ip", &s.by_sending_ip),
-        By::ReceivingIp => sessions(&mut out, "receiving_ip", &s.by_receiving_ip),
-        By::Mx => {
-            out.push_str("receiving_mx_hostname,failed_sessions,result_types\n");
-            for (mx, m) in &s.by_mx {
-                let types: Vec<String> = m.result_types.iter().map(|(t, n)| format!("{t}={n}")).collect();
-                out.push_str(&format!("{},{},{}\n", csv_field(mx), m.failed, csv_field(&types.join(" "))));
-            }
-        }
-        By::Policy => {
-            out.push_str("policy_type,policy_domain,policy,reports,successful,failed,organisations\n");
-            for p in s.policies.values() {
-                let orgs: Vec<&str> = p.organisations.iter().map(String::as_str).collect();
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{}\n",
-                    csv_field(p.policy_type.as_str()),
-                    csv_field(&p.policy_domain),
-                    csv_field(&p.lines.join("; ")),
-                    p.reports,
-                    p.successful,
-                    p.failed,
-                    csv_field(&orgs.join("; "))
-                ));
-            }
-        }
-        By::Failures => {
-            out.push_str("day,organisation,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failure_reason_code,additional_information,sessions,report_id,origin\n");
-            let mut rows: Vec<_> = s.failures.iter().collect();
-            rows.sort_by(|a, b| a.key.cmp(&b.key));
-            for r in rows {
-                let k = &r.key;
-                let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                    k.day,
-                    csv_field(&k.organisation),
-                    csv_field(&k.policy_domain),
-                    csv_field(&k.policy_type),
-                    csv_field(&k.result_type),
-                    o(&k.sending_mta_ip),
-                    o(&k.receiving_mx_hostname),
-                    o(&k.receiving_mx_helo),
-                    o(&k.receiving_ip),
-                    o(&k.failure_reason_code),
-                    o(&k.additional_information),
-                    r.sessions,
-                    csv_field(&r.report_id),
-                    csv_field(&r.origin)
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// 1234567 -> "1,234,567".

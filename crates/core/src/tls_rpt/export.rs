@@ -1,0 +1,116 @@
+//! Exports of a summary: CSV per breakdown, and the failure details, for spreadsheets.
+//! The CLI's `--csv` and the web page's download buttons both use these.
+
+use std::collections::BTreeMap;
+
+use crate::tls_rpt::summary::{Counts, Summary};
+
+/// Which table of a summary to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Breakdown {
+    /// Sessions per UTC day.
+    Day,
+    /// Sessions per reporting organisation.
+    Org,
+    /// Failed sessions per receiving MX host.
+    Mx,
+    /// Failed sessions per result type.
+    ResultType,
+    /// Sessions per policy domain.
+    PolicyDomain,
+    /// Sessions per policy type.
+    PolicyType,
+    /// Failed sessions per sending MTA IP.
+    SendingIp,
+    /// Failed sessions per receiving IP.
+    ReceivingIp,
+    /// The distinct policies reporters applied.
+    Policy,
+    /// Every failure group with all its details.
+    Failures,
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The `by` breakdown of `s` as CSV with a header row.
+pub fn csv(s: &Summary, by: Breakdown) -> String {
+    let mut out = String::new();
+    let counts = |out: &mut String, head: &str, map: &BTreeMap<String, Counts>| {
+        out.push_str(&format!("{head},reports,successful,failed\n"));
+        for (k, c) in map {
+            out.push_str(&format!("{},{},{},{}\n", csv_field(k), c.reports, c.successful, c.failed));
+        }
+    };
+    let sessions = |out: &mut String, head: &str, map: &BTreeMap<String, u64>| {
+        out.push_str(&format!("{head},failed_sessions\n"));
+        for (k, n) in map {
+            out.push_str(&format!("{},{n}\n", csv_field(k)));
+        }
+    };
+    match by {
+        Breakdown::Day => counts(&mut out, "day", &s.by_day),
+        Breakdown::Org => counts(&mut out, "organisation", &s.by_org),
+        Breakdown::PolicyDomain => counts(&mut out, "policy_domain", &s.by_policy_domain),
+        Breakdown::PolicyType => counts(&mut out, "policy_type", &s.by_policy_type),
+        Breakdown::ResultType => sessions(&mut out, "result_type", &s.result_types),
+        Breakdown::SendingIp => sessions(&mut out, "sending_mta_ip", &s.by_sending_ip),
+        Breakdown::ReceivingIp => sessions(&mut out, "receiving_ip", &s.by_receiving_ip),
+        Breakdown::Mx => {
+            out.push_str("receiving_mx_hostname,failed_sessions,result_types\n");
+            for (mx, m) in &s.by_mx {
+                let types: Vec<String> = m.result_types.iter().map(|(t, n)| format!("{t}={n}")).collect();
+                out.push_str(&format!("{},{},{}\n", csv_field(mx), m.failed, csv_field(&types.join(" "))));
+            }
+        }
+        Breakdown::Policy => {
+            out.push_str("policy_type,policy_domain,policy,reports,successful,failed,organisations\n");
+            for p in s.policies.values() {
+                let orgs: Vec<&str> = p.organisations.iter().map(String::as_str).collect();
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    csv_field(p.policy_type.as_str()),
+                    csv_field(&p.policy_domain),
+                    csv_field(&p.lines.join("; ")),
+                    p.reports,
+                    p.successful,
+                    p.failed,
+                    csv_field(&orgs.join("; "))
+                ));
+            }
+        }
+        Breakdown::Failures => {
+            out.push_str("day,organisation,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failure_reason_code,additional_information,sessions,report_id,origin\n");
+            let mut rows: Vec<_> = s.failures.iter().collect();
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            for r in rows {
+                let k = &r.key;
+                let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    k.day,
+                    csv_field(&k.organisation),
+                    csv_field(&k.policy_domain),
+                    csv_field(&k.policy_type),
+                    csv_field(&k.result_type),
+                    o(&k.sending_mta_ip),
+                    o(&k.receiving_mx_hostname),
+                    o(&k.receiving_mx_helo),
+                    o(&k.receiving_ip),
+                    o(&k.failure_reason_code),
+                    o(&k.additional_information),
+                    r.sessions,
+                    csv_field(&r.report_id),
+                    csv_field(&r.origin)
+                ));
+            }
+        }
+    }
+    out
+}
