@@ -1,3 +1,5 @@
 //! Plain-Rust models of what each view shows, built from core and tested natively.
 
 pub mod lint;
+pub mod reports;
+pub mod sample;

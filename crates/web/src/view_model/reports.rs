@@ -1,0 +1,454 @@
+//! What the report analyser shows, computed from a core [`Batch`] without the DOM.
+//!
+//! Headline numbers, the daily series, breakdowns, the failure table (filtered and sorted
+//! here, rendered by a component), and the "safe to enforce?" readiness verdict.
+
+use std::collections::BTreeSet;
+
+use mtasts_core::tls_rpt::batch::Batch;
+use mtasts_core::tls_rpt::summary::{utc_day, FailureRow, Summary};
+
+/// The headline numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    /// Distinct reports.
+    pub reports: u64,
+    /// Successful sessions.
+    pub successful: u64,
+    /// Failed sessions.
+    pub failed: u64,
+    /// Reports seen twice.
+    pub duplicates: u64,
+    /// Reporting organisations.
+    pub organisations: u64,
+    /// Successful share of sessions.
+    pub success_rate: Option<f64>,
+    /// First and last UTC day.
+    pub span: Option<(String, String)>,
+}
+
+impl Headline {
+    /// Reads the headline off a summary.
+    pub fn new(s: &Summary) -> Headline {
+        Headline {
+            reports: s.reports,
+            successful: s.successful,
+            failed: s.failed,
+            duplicates: s.duplicates,
+            organisations: s.by_org.len() as u64,
+            success_rate: s.success_rate(),
+            span: s.first_start.zip(s.last_end).map(|(a, b)| (utc_day(a), utc_day(b.saturating_sub(1).max(a)))),
+        }
+    }
+}
+
+/// One row of a breakdown table (and bar of its chart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// What the row is about (a day, an organisation, a host...).
+    pub key: String,
+    /// Successful sessions (0 where a breakdown counts only failures).
+    pub successful: u64,
+    /// Failed sessions.
+    pub failed: u64,
+}
+
+/// Which breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Result types of failures.
+    ResultType,
+    /// Reporting organisations.
+    Organisation,
+    /// Policy types.
+    PolicyType,
+    /// Receiving MX hosts (failures only).
+    Mx,
+    /// Sending MTA IPs (failures only).
+    SendingIp,
+}
+
+impl Dimension {
+    /// Every breakdown, in page order.
+    pub const ALL: [Dimension; 5] =
+        [Dimension::ResultType, Dimension::Organisation, Dimension::PolicyType, Dimension::Mx, Dimension::SendingIp];
+
+    /// Heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Dimension::ResultType => "Failures by result type",
+            Dimension::Organisation => "Sessions by reporting organisation",
+            Dimension::PolicyType => "Sessions by policy type",
+            Dimension::Mx => "Failures by receiving MX",
+            Dimension::SendingIp => "Failures by sending IP",
+        }
+    }
+
+    /// Stable id for attributes.
+    pub fn id(self) -> &'static str {
+        match self {
+            Dimension::ResultType => "result-type",
+            Dimension::Organisation => "organisation",
+            Dimension::PolicyType => "policy-type",
+            Dimension::Mx => "mx",
+            Dimension::SendingIp => "sending-ip",
+        }
+    }
+
+    /// The rows, largest first.
+    pub fn rows(self, s: &Summary) -> Vec<Row> {
+        let fail_only = |m: &std::collections::BTreeMap<String, u64>| {
+            m.iter().map(|(k, &n)| Row { key: k.clone(), successful: 0, failed: n }).collect::<Vec<_>>()
+        };
+        let mut rows = match self {
+            Dimension::ResultType => fail_only(&s.result_types),
+            Dimension::SendingIp => fail_only(&s.by_sending_ip),
+            Dimension::Mx => s.by_mx.iter().map(|(k, m)| Row { key: k.clone(), successful: 0, failed: m.failed }).collect(),
+            Dimension::Organisation => {
+                s.by_org.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
+            }
+            Dimension::PolicyType => {
+                s.by_policy_type.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
+            }
+        };
+        rows.sort_by(|a, b| (b.successful + b.failed).cmp(&(a.successful + a.failed)).then_with(|| a.key.cmp(&b.key)));
+        rows
+    }
+}
+
+/// The daily series, oldest first (reports without a date last).
+pub fn days(s: &Summary) -> Vec<Row> {
+    s.by_day.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
+}
+
+/// What the failure table is filtered by; `None` is "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// UTC day.
+    pub day: Option<String>,
+    /// Organisation.
+    pub organisation: Option<String>,
+    /// Receiving MX host.
+    pub mx: Option<String>,
+    /// Result type.
+    pub result_type: Option<String>,
+}
+
+/// A sortable column of the failure table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Sessions.
+    Sessions,
+    /// Day.
+    Day,
+    /// Organisation.
+    Organisation,
+    /// Result type.
+    ResultType,
+    /// Receiving MX.
+    Mx,
+    /// Sending IP.
+    SendingIp,
+}
+
+impl Column {
+    /// Every column, in table order.
+    pub const ALL: [Column; 6] =
+        [Column::Day, Column::Organisation, Column::ResultType, Column::Mx, Column::SendingIp, Column::Sessions];
+
+    /// Header text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Sessions => "Sessions",
+            Column::Day => "Day",
+            Column::Organisation => "Reported by",
+            Column::ResultType => "Result type",
+            Column::Mx => "Receiving MX",
+            Column::SendingIp => "Sending IP",
+        }
+    }
+}
+
+/// The failure rows that pass `filter`, sorted by `by` (descending when `desc`).
+pub fn failure_rows<'s>(s: &'s Summary, filter: &Filter, by: Column, desc: bool) -> Vec<&'s FailureRow> {
+    let ok = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| have == Some(w));
+    let mut rows: Vec<&FailureRow> = s
+        .failures
+        .iter()
+        .filter(|r| {
+            let k = &r.key;
+            ok(&filter.day, Some(&k.day))
+                && ok(&filter.organisation, Some(&k.organisation))
+                && ok(&filter.mx, k.receiving_mx_hostname.as_deref())
+                && ok(&filter.result_type, Some(&k.result_type))
+        })
+        .collect();
+    let text = |r: &FailureRow| -> String {
+        let k = &r.key;
+        match by {
+            Column::Day => k.day.clone(),
+            Column::Organisation => k.organisation.clone(),
+            Column::ResultType => k.result_type.clone(),
+            Column::Mx => k.receiving_mx_hostname.clone().unwrap_or_default(),
+            Column::SendingIp => k.sending_mta_ip.clone().unwrap_or_default(),
+            Column::Sessions => String::new(),
+        }
+    };
+    rows.sort_by(|a, b| {
+        let o = if by == Column::Sessions { a.sessions.cmp(&b.sessions) } else { text(a).cmp(&text(b)) };
+        let o = if desc { o.reverse() } else { o };
+        o.then_with(|| b.sessions.cmp(&a.sessions)).then_with(|| a.key.cmp(&b.key))
+    });
+    rows
+}
+
+/// The distinct values of a failure-table column, for its filter menu.
+pub fn choices(s: &Summary, column: Column) -> Vec<String> {
+    let set: BTreeSet<String> = s
+        .failures
+        .iter()
+        .filter_map(|r| match column {
+            Column::Day => Some(r.key.day.clone()),
+            Column::Organisation => Some(r.key.organisation.clone()),
+            Column::ResultType => Some(r.key.result_type.clone()),
+            Column::Mx => r.key.receiving_mx_hostname.clone(),
+            Column::SendingIp => r.key.sending_mta_ip.clone(),
+            Column::Sessions => None,
+        })
+        .collect();
+    set.into_iter().collect()
+}
+
+/// The answer of the readiness panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No reports yet.
+    NoData,
+    /// Something would block or lose mail, or the evidence is too thin.
+    NotYet,
+    /// The data supports switching to enforce.
+    Ready,
+    /// Reporters already see an enforce policy.
+    Enforcing,
+}
+
+impl Verdict {
+    /// Stable id for `data-verdict`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::NoData => "no-data",
+            Verdict::NotYet => "not-yet",
+            Verdict::Ready => "ready",
+            Verdict::Enforcing => "enforcing",
+        }
+    }
+}
+
+/// The "safe to enforce?" panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// One sentence for the verdict.
+    pub summary: String,
+    /// What supports or blocks it, one line each.
+    pub points: Vec<String>,
+    /// Failed sessions under an MTA-STS policy, by receiving MX, most first.
+    pub sts_failures_by_mx: Vec<(String, u64)>,
+}
+
+/// Result types that an enforce policy turns into undelivered mail.
+const BLOCKING: [&str; 8] = [
+    "starttls-not-supported",
+    "certificate-host-mismatch",
+    "certificate-expired",
+    "certificate-not-trusted",
+    "validation-failure",
+    "sts-policy-fetch-error",
+    "sts-policy-invalid",
+    "sts-webpki-invalid",
+];
+
+/// Days of reports wanted before enforcing: a week sees every weekday's senders.
+const MIN_DAYS: usize = 7;
+
+/// Judges from the reports whether the policy domain can move from testing to enforce.
+pub fn readiness(s: &Summary) -> Readiness {
+    if s.reports == 0 {
+        return Readiness {
+            verdict: Verdict::NoData,
+            summary: "Add reports to see whether it is safe to enforce.".into(),
+            points: Vec::new(),
+            sts_failures_by_mx: Vec::new(),
+        };
+    }
+    let days = s.by_day.keys().filter(|d| d.as_str() != "unknown").count();
+    let reporters = s.by_org.len();
+    let mut by_mx: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut sts_failed = 0u64;
+    for r in s.failures.iter().filter(|r| r.key.policy_type == "sts" && BLOCKING.contains(&r.key.result_type.as_str())) {
+        sts_failed += r.sessions;
+        let mx = r.key.receiving_mx_hostname.clone().unwrap_or_else(|| "(no MX named)".into());
+        *by_mx.entry(mx).or_default() += r.sessions;
+    }
+    let mut sts_failures_by_mx: Vec<(String, u64)> = by_mx.into_iter().collect();
+    sts_failures_by_mx.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let sts = s.by_policy_type.get("sts").copied().unwrap_or_default();
+    let modes: BTreeSet<&str> = s
+        .policies
+        .values()
+        .flat_map(|p| p.lines.iter())
+        .filter_map(|l| l.strip_prefix("mode:").map(str::trim))
+        .collect();
+    let mut points = vec![
+        format!("{days} day{} of reports ({MIN_DAYS} wanted)", if days == 1 { "" } else { "s" }),
+        format!("{reporters} reporting organisation{}", if reporters == 1 { "" } else { "s" }),
+        format!("{} sessions under an MTA-STS policy, {} failed in a way enforce would block", sts.successful + sts.failed, sts_failed),
+    ];
+    if let Some(no) = s.by_policy_type.get("no-policy-found") {
+        points.push(format!("{} sessions where senders found no policy", no.successful + no.failed));
+    }
+    let (verdict, summary) = if sts.successful + sts.failed == 0 {
+        (Verdict::NotYet, "No reporter applied an MTA-STS policy: publish one in testing mode first.".to_string())
+    } else if sts_failed > 0 {
+        let worst = sts_failures_by_mx.first().map_or(String::new(), |(mx, n)| format!(" (most at {mx}: {n})"));
+        (Verdict::NotYet, format!("Not yet: {sts_failed} sessions would not have been delivered under enforce{worst}. Fix those hosts first."))
+    } else if modes.contains("enforce") && !modes.contains("testing") {
+        (Verdict::Enforcing, "Reporters already apply an enforce policy, and no session failed.".to_string())
+    } else if days < MIN_DAYS {
+        (Verdict::NotYet, format!("No failures so far, but only {days} day{} of reports: wait for a full week.", if days == 1 { "" } else { "s" }))
+    } else if reporters < 2 {
+        (Verdict::NotYet, "No failures, but only one organisation reported: wait for a second (Google and Microsoft both report).".to_string())
+    } else {
+        (Verdict::Ready, "Safe to enforce: a week or more of reports from several senders and no session that enforce would block.".to_string())
+    };
+    Readiness { verdict, summary, points, sts_failures_by_mx }
+}
+
+/// What a batch says per input, for the file list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLine {
+    /// The input's name.
+    pub name: String,
+    /// `read`, `duplicate`, `partly read` or `rejected`.
+    pub status: &'static str,
+    /// Reports read.
+    pub reports: u64,
+    /// Duplicates.
+    pub duplicates: u64,
+    /// Why something was rejected, if it was.
+    pub reason: Option<String>,
+}
+
+/// The per-file list.
+pub fn files(b: &Batch) -> Vec<FileLine> {
+    b.inputs
+        .iter()
+        .map(|i| {
+            let status = match (i.reports, i.duplicates, i.errors.is_empty()) {
+                (0, 0, false) => "rejected",
+                (_, _, false) => "partly read",
+                (0, d, true) if d > 0 => "duplicate",
+                _ => "read",
+            };
+            let reason = i.errors.first().map(|e| format!("{}: {} [{}]", e.origin, e.finding.message(), e.finding.code.id()));
+            FileLine { name: i.path.clone(), status, reports: i.reports, duplicates: i.duplicates, reason }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use mtasts_core::tls_rpt::input::Limits;
+
+    use super::*;
+
+    fn report(org: &str, id: &str, day: &str, mode: &str, fails: &[(&str, &str, u64)]) -> String {
+        let details: Vec<String> = fails
+            .iter()
+            .map(|(ty, mx, n)| format!(r#"{{"result-type":"{ty}","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"{mx}","failed-session-count":{n}}}"#))
+            .collect();
+        let failed: u64 = fails.iter().map(|f| f.2).sum();
+        format!(
+            r#"{{"organization-name":"{org}","date-range":{{"start-datetime":"{day}T00:00:00Z","end-datetime":"{day}T23:59:59Z"}},"contact-info":"x@{org}","report-id":"{id}","policies":[{{"policy":{{"policy-type":"sts","policy-string":["version: STSv1","mode: {mode}","mx: *.example.com","max_age: 86400"],"policy-domain":"example.com"}},"summary":{{"total-successful-session-count":100,"total-failure-session-count":{failed}}},"failure-details":[{}]}}]}}"#,
+            details.join(",")
+        )
+    }
+
+    fn batch(reports: &[String]) -> Batch {
+        let mut b = Batch::new(Limits::default());
+        for (i, r) in reports.iter().enumerate() {
+            b.add(&format!("r{i}.json"), r.as_bytes());
+        }
+        b
+    }
+
+    fn week(mode: &str, fail_on: Option<usize>) -> Vec<String> {
+        (1..=7)
+            .flat_map(|d| {
+                let day = format!("2024-01-{d:02}");
+                let fails: Vec<(&str, &str, u64)> =
+                    if Some(d) == fail_on { vec![("certificate-expired", "mx2.example.com", 4)] } else { vec![] };
+                vec![report("google.com", &format!("g{d}"), &day, mode, &fails), report("microsoft.com", &format!("m{d}"), &day, mode, &[])]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_week_from_two_senders_is_ready() {
+        let b = batch(&week("testing", None));
+        let r = readiness(&b.summary);
+        assert_eq!(r.verdict, Verdict::Ready, "{r:?}");
+        let h = Headline::new(&b.summary);
+        assert_eq!((h.reports, h.organisations, h.failed), (14, 2, 0));
+        assert_eq!(h.span, Some(("2024-01-01".into(), "2024-01-07".into())));
+    }
+
+    #[test]
+    fn failures_block_and_name_the_host() {
+        let b = batch(&week("testing", Some(3)));
+        let r = readiness(&b.summary);
+        assert_eq!(r.verdict, Verdict::NotYet);
+        assert_eq!(r.sts_failures_by_mx, [("mx2.example.com".to_string(), 4)]);
+        assert!(r.summary.contains("mx2.example.com"), "{}", r.summary);
+    }
+
+    #[test]
+    fn too_little_evidence_is_not_yet() {
+        let b = batch(&week("testing", None)[..4]);
+        assert_eq!(readiness(&b.summary).verdict, Verdict::NotYet);
+        let one_sender: Vec<String> = week("testing", None).into_iter().step_by(2).collect();
+        let r = readiness(&batch(&one_sender).summary);
+        assert_eq!(r.verdict, Verdict::NotYet);
+        assert!(r.summary.contains("one organisation"), "{}", r.summary);
+        assert_eq!(readiness(&Summary::new()).verdict, Verdict::NoData);
+        assert_eq!(readiness(&batch(&week("enforce", None)).summary).verdict, Verdict::Enforcing);
+    }
+
+    #[test]
+    fn failure_table_filters_and_sorts() {
+        let mut reports = week("testing", Some(3));
+        reports.push(report("google.com", "extra", "2024-01-05", "testing", &[("starttls-not-supported", "mx1.example.com", 9)]));
+        let b = batch(&reports);
+        let s = &b.summary;
+        let all = failure_rows(s, &Filter::default(), Column::Sessions, true);
+        assert_eq!(all.iter().map(|r| r.sessions).collect::<Vec<_>>(), [9, 4]);
+        let f = Filter { mx: Some("mx2.example.com".into()), ..Filter::default() };
+        assert_eq!(failure_rows(s, &f, Column::Sessions, true).len(), 1);
+        let by_day = failure_rows(s, &Filter::default(), Column::Day, false);
+        assert_eq!(by_day[0].key.day, "2024-01-03");
+        assert_eq!(choices(s, Column::Mx), ["mx1.example.com", "mx2.example.com"]);
+        let rows = Dimension::ResultType.rows(s);
+        assert_eq!(rows[0].key, "starttls-not-supported");
+    }
+
+    #[test]
+    fn file_list_statuses() {
+        let good = report("google.com", "a", "2024-01-01", "testing", &[]);
+        let mut b = batch(&[good.clone(), good]);
+        b.add("junk.bin", b"\x00\x01");
+        let lines = files(&b);
+        assert_eq!(lines.iter().map(|l| l.status).collect::<Vec<_>>(), ["read", "duplicate", "rejected"]);
+        assert!(lines[2].reason.as_deref().unwrap().contains("input/no-report"));
+    }
+}
