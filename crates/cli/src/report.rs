@@ -4,11 +4,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome, Located};
+use mtasts_core::tls_rpt::batch::{Batch, InputJson};
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
-use mtasts_core::{Code, Finding, Span};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -74,17 +73,6 @@ impl From<By> for Breakdown {
     }
 }
 
-fn unreadable(path: &str, detail: String) -> InputOutcome {
-    InputOutcome {
-        path: path.to_string(),
-        errors: vec![Located {
-            origin: path.to_string(),
-            finding: Finding::new(Code::InputUnreadable, Span::at(0), detail),
-        }],
-        ..InputOutcome::default()
-    }
-}
-
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -117,27 +105,27 @@ pub fn run(args: &ReportArgs) -> u8 {
             let mut buf = Vec::new();
             match std::io::stdin().take(args.max_file_bytes + 1).read_to_end(&mut buf) {
                 Ok(_) if buf.len() as u64 > args.max_file_bytes => {
-                    batch.inputs.push(unreadable("<stdin>", "standard input is too large".into()))
+                    batch.add_unreadable("<stdin>", "standard input is too large")
                 }
                 Ok(_) => batch.add("<stdin>", &buf),
-                Err(e) => batch.inputs.push(unreadable("<stdin>", e.to_string())),
+                Err(e) => batch.add_unreadable("<stdin>", e.to_string()),
             }
             continue;
         }
         let mut files = Vec::new();
         if let Err(e) = walk(Path::new(p), &mut files) {
-            batch.inputs.push(unreadable(p, e.to_string()));
+            batch.add_unreadable(p, e.to_string());
             continue;
         }
         if !Path::new(p).exists() {
-            batch.inputs.push(unreadable(p, "no such file or directory".into()));
+            batch.add_unreadable(p, "no such file or directory");
             continue;
         }
         for f in files {
             let name = f.display().to_string();
             match read_capped(&f, args.max_file_bytes) {
                 Ok(bytes) => batch.add(&name, &bytes),
-                Err(e) => batch.inputs.push(unreadable(&name, e)),
+                Err(e) => batch.add_unreadable(&name, e),
             }
         }
     }

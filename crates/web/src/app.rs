@@ -4,6 +4,7 @@ use gloo_events::EventListener;
 use yew::prelude::*;
 
 use crate::components::lint::LintPage;
+use crate::components::reports::ReportsPage;
 use crate::state::{Action, AppState, Route};
 
 fn current_hash() -> String {
@@ -31,6 +32,7 @@ pub fn app() -> Html {
     };
     let page = match state.route {
         Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
+        Route::Reports => html! { <ReportsPage /> },
     };
     html! {
         <div class="app">
@@ -46,7 +48,8 @@ pub fn app() -> Html {
                 </a>
                 <span class="tagline">{"MTA-STS and TLS-RPT, checked in your browser"}</span>
                 <nav class="nav">
-                    <a class="active" href={state.route.to_hash()}>{"Lint"}</a>
+                    <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
+                    <a class={classes!((state.route == Route::Reports).then_some("active"))} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>
             </header>
             <main>{ page }</main>

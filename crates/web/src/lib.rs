@@ -5,5 +5,6 @@
 
 pub mod app;
 pub mod components;
+pub mod services;
 pub mod state;
 pub mod view_model;

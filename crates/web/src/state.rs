@@ -15,6 +15,8 @@ use crate::view_model::lint::examples;
 pub enum Route {
     /// The Lint view for one kind of input.
     Lint(Kind),
+    /// The report analyser.
+    Reports,
 }
 
 impl Route {
@@ -24,6 +26,7 @@ impl Route {
         let mut parts = path.split('/');
         match (parts.next(), parts.next()) {
             (Some("lint"), Some(kind)) => Route::Lint(Kind::from_id(kind).unwrap_or(Kind::Policy)),
+            (Some("reports"), _) => Route::Reports,
             _ => Route::Lint(Kind::Policy),
         }
     }
@@ -32,6 +35,7 @@ impl Route {
     pub fn to_hash(self) -> String {
         match self {
             Route::Lint(kind) => format!("#/lint/{}", kind.id()),
+            Route::Reports => "#/reports".to_string(),
         }
     }
 }
@@ -54,6 +58,8 @@ pub struct AppState {
     inputs: [String; 4],
     /// The finding under the pointer, whose span is lit up.
     pub active: Option<usize>,
+    /// The Lint kind last shown, to return to.
+    last_kind: Kind,
 }
 
 impl Default for AppState {
@@ -73,13 +79,18 @@ impl AppState {
                 *s = text;
             }
         }
-        AppState { route, inputs: ordered, active: None }
+        let last_kind = match route {
+            Route::Lint(k) => k,
+            Route::Reports => Kind::Policy,
+        };
+        AppState { route, inputs: ordered, active: None, last_kind }
     }
 
-    /// The kind being linted.
+    /// The kind being linted (the last one chosen, on other views).
     pub fn kind(&self) -> Kind {
         match self.route {
             Route::Lint(k) => k,
+            Route::Reports => self.last_kind,
         }
     }
 
@@ -107,6 +118,9 @@ impl AppState {
     pub fn apply(mut self, action: Action) -> AppState {
         match action {
             Action::Navigate(route) => {
+                if let Route::Lint(k) = route {
+                    self.last_kind = k;
+                }
                 self.route = route;
                 self.active = None;
             }
@@ -150,6 +164,8 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Lint(Kind::Policy));
         assert_eq!(Route::parse("#/lint/nonsense"), Route::Lint(Kind::Policy));
         assert_eq!(Route::parse("#/elsewhere"), Route::Lint(Kind::Policy));
+        assert_eq!(Route::parse("#/reports"), Route::Reports);
+        assert_eq!(Route::Reports.to_hash(), "#/reports");
     }
 
     #[test]

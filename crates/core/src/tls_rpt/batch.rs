@@ -109,6 +109,16 @@ impl Batch {
         self.inputs.push(out);
     }
 
+    /// Records an input that could not even be read (a file system or browser error).
+    pub fn add_unreadable(&mut self, name: &str, why: impl Into<String>) {
+        let finding = Finding::new(Code::InputUnreadable, crate::finding::Span::at(0), why);
+        self.inputs.push(InputOutcome {
+            path: name.to_string(),
+            errors: vec![Located { origin: name.to_string(), finding }],
+            ..InputOutcome::default()
+        });
+    }
+
     /// True when every input was read completely.
     pub fn all_ok(&self) -> bool {
         self.inputs.iter().all(InputOutcome::ok)

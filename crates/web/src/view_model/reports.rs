@@ -8,6 +8,19 @@ use std::collections::BTreeSet;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::summary::{utc_day, FailureRow, Summary};
 
+/// 1234567 -> "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The headline numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Headline {
@@ -103,13 +116,19 @@ impl Dimension {
         let mut rows = match self {
             Dimension::ResultType => fail_only(&s.result_types),
             Dimension::SendingIp => fail_only(&s.by_sending_ip),
-            Dimension::Mx => s.by_mx.iter().map(|(k, m)| Row { key: k.clone(), successful: 0, failed: m.failed }).collect(),
-            Dimension::Organisation => {
-                s.by_org.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
+            Dimension::Mx => {
+                s.by_mx.iter().map(|(k, m)| Row { key: k.clone(), successful: 0, failed: m.failed }).collect()
             }
-            Dimension::PolicyType => {
-                s.by_policy_type.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
-            }
+            Dimension::Organisation => s
+                .by_org
+                .iter()
+                .map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed })
+                .collect(),
+            Dimension::PolicyType => s
+                .by_policy_type
+                .iter()
+                .map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed })
+                .collect(),
         };
         rows.sort_by(|a, b| (b.successful + b.failed).cmp(&(a.successful + a.failed)).then_with(|| a.key.cmp(&b.key)));
         rows
@@ -286,7 +305,8 @@ pub fn readiness(s: &Summary) -> Readiness {
     let reporters = s.by_org.len();
     let mut by_mx: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut sts_failed = 0u64;
-    for r in s.failures.iter().filter(|r| r.key.policy_type == "sts" && BLOCKING.contains(&r.key.result_type.as_str())) {
+    for r in s.failures.iter().filter(|r| r.key.policy_type == "sts" && BLOCKING.contains(&r.key.result_type.as_str()))
+    {
         sts_failed += r.sessions;
         let mx = r.key.receiving_mx_hostname.clone().unwrap_or_else(|| "(no MX named)".into());
         *by_mx.entry(mx).or_default() += r.sessions;
@@ -303,24 +323,47 @@ pub fn readiness(s: &Summary) -> Readiness {
     let mut points = vec![
         format!("{days} day{} of reports ({MIN_DAYS} wanted)", if days == 1 { "" } else { "s" }),
         format!("{reporters} reporting organisation{}", if reporters == 1 { "" } else { "s" }),
-        format!("{} sessions under an MTA-STS policy, {} failed in a way enforce would block", sts.successful + sts.failed, sts_failed),
+        format!(
+            "{} sessions under an MTA-STS policy, {} failed in a way enforce would block",
+            thousands(sts.successful + sts.failed),
+            thousands(sts_failed)
+        ),
     ];
     if let Some(no) = s.by_policy_type.get("no-policy-found") {
-        points.push(format!("{} sessions where senders found no policy", no.successful + no.failed));
+        points.push(format!("{} sessions where senders found no policy", thousands(no.successful + no.failed)));
     }
     let (verdict, summary) = if sts.successful + sts.failed == 0 {
         (Verdict::NotYet, "No reporter applied an MTA-STS policy: publish one in testing mode first.".to_string())
     } else if sts_failed > 0 {
-        let worst = sts_failures_by_mx.first().map_or(String::new(), |(mx, n)| format!(" (most at {mx}: {n})"));
-        (Verdict::NotYet, format!("Not yet: {sts_failed} sessions would not have been delivered under enforce{worst}. Fix those hosts first."))
+        let worst =
+            sts_failures_by_mx.first().map_or(String::new(), |(mx, n)| format!(" (most at {mx}: {})", thousands(*n)));
+        let n = thousands(sts_failed);
+        (
+            Verdict::NotYet,
+            format!("Not yet: {n} sessions would not have been delivered under enforce{worst}. Fix those hosts first."),
+        )
     } else if modes.contains("enforce") && !modes.contains("testing") {
         (Verdict::Enforcing, "Reporters already apply an enforce policy, and no session failed.".to_string())
     } else if days < MIN_DAYS {
-        (Verdict::NotYet, format!("No failures so far, but only {days} day{} of reports: wait for a full week.", if days == 1 { "" } else { "s" }))
+        (
+            Verdict::NotYet,
+            format!(
+                "No failures so far, but only {days} day{} of reports: wait for a full week.",
+                if days == 1 { "" } else { "s" }
+            ),
+        )
     } else if reporters < 2 {
-        (Verdict::NotYet, "No failures, but only one organisation reported: wait for a second (Google and Microsoft both report).".to_string())
+        (
+            Verdict::NotYet,
+            "No failures, but only one organisation reported: wait for a second (Google and Microsoft both report)."
+                .to_string(),
+        )
     } else {
-        (Verdict::Ready, "Safe to enforce: a week or more of reports from several senders and no session that enforce would block.".to_string())
+        (
+            Verdict::Ready,
+            "Safe to enforce: a week or more of reports from several senders and no session that enforce would block."
+                .to_string(),
+        )
     };
     Readiness { verdict, summary, points, sts_failures_by_mx }
 }
@@ -351,7 +394,8 @@ pub fn files(b: &Batch) -> Vec<FileLine> {
                 (0, d, true) if d > 0 => "duplicate",
                 _ => "read",
             };
-            let reason = i.errors.first().map(|e| format!("{}: {} [{}]", e.origin, e.finding.message(), e.finding.code.id()));
+            let reason =
+                i.errors.first().map(|e| format!("{}: {} [{}]", e.origin, e.finding.message(), e.finding.code.id()));
             FileLine { name: i.path.clone(), status, reports: i.reports, duplicates: i.duplicates, reason }
         })
         .collect()
@@ -389,7 +433,10 @@ mod tests {
                 let day = format!("2024-01-{d:02}");
                 let fails: Vec<(&str, &str, u64)> =
                     if Some(d) == fail_on { vec![("certificate-expired", "mx2.example.com", 4)] } else { vec![] };
-                vec![report("google.com", &format!("g{d}"), &day, mode, &fails), report("microsoft.com", &format!("m{d}"), &day, mode, &[])]
+                vec![
+                    report("google.com", &format!("g{d}"), &day, mode, &fails),
+                    report("microsoft.com", &format!("m{d}"), &day, mode, &[]),
+                ]
             })
             .collect()
     }
@@ -428,7 +475,13 @@ mod tests {
     #[test]
     fn failure_table_filters_and_sorts() {
         let mut reports = week("testing", Some(3));
-        reports.push(report("google.com", "extra", "2024-01-05", "testing", &[("starttls-not-supported", "mx1.example.com", 9)]));
+        reports.push(report(
+            "google.com",
+            "extra",
+            "2024-01-05",
+            "testing",
+            &[("starttls-not-supported", "mx1.example.com", 9)],
+        ));
         let b = batch(&reports);
         let s = &b.summary;
         let all = failure_rows(s, &Filter::default(), Column::Sessions, true);

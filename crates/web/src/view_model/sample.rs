@@ -47,7 +47,10 @@ mod tests {
         assert!(b.all_ok());
         assert_eq!(b.summary.reports, 14);
         assert_eq!(b.summary.failed, 2 * (7 + 8 + 9));
-        assert!(b.inputs.iter().all(|i| i.findings.iter().all(|f| f.finding.severity() != mtasts_core::Severity::Error)));
+        assert!(b
+            .inputs
+            .iter()
+            .all(|i| i.findings.iter().all(|f| f.finding.severity() != mtasts_core::Severity::Error)));
         let r = readiness(&b.summary);
         assert_eq!(r.verdict, Verdict::NotYet);
         assert_eq!(r.sts_failures_by_mx[0].0, "mx2.example.com");

@@ -1,0 +1,542 @@
+//! The report analyser: give it reports (drop, pick, paste, or the sample), see the
+//! dashboard. Every byte stays in the page; strings from reports are only ever text nodes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mtasts_core::tls_rpt::batch::Batch;
+use mtasts_core::tls_rpt::export::{self, Breakdown};
+use mtasts_core::tls_rpt::input::Limits;
+use mtasts_core::tls_rpt::summary::Summary;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::services::files;
+use crate::view_model::reports::{self as vm, thousands, Column, Dimension, Filter, Headline, Row, Verdict};
+use crate::view_model::sample;
+
+/// Something to read: a file the user gave, or bytes already in memory.
+enum Source {
+    File(web_sys::File),
+    Bytes(String, Vec<u8>),
+}
+
+/// What the dashboard shows, taken from the batch once a batch of inputs is read (not on
+/// every progress tick). Compared by pointer: a new snapshot is a new batch state.
+#[derive(Clone)]
+struct Snapshot {
+    summary: Rc<Summary>,
+    files: Rc<Vec<vm::FileLine>>,
+    notes: Rc<Vec<(String, String, &'static str)>>,
+}
+
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Snapshot) -> bool {
+        Rc::ptr_eq(&self.summary, &other.summary)
+    }
+}
+
+impl Snapshot {
+    fn of(b: &Batch) -> Snapshot {
+        Snapshot { summary: Rc::new(b.summary.clone()), files: Rc::new(vm::files(b)), notes: Rc::new(notes(b)) }
+    }
+}
+
+/// Work is cut into slices of this many milliseconds, so the page never freezes.
+const SLICE_MS: f64 = 30.0;
+
+fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "–".to_string(), |r| format!("{:.2}%", r * 100.0))
+}
+
+/// The report analyser page.
+#[function_component(ReportsPage)]
+pub fn reports_page() -> Html {
+    let batch = use_mut_ref(|| Batch::new(Limits::default()));
+    let snapshot = use_state(|| None::<Snapshot>);
+    let progress = use_state(|| None::<(usize, usize)>);
+    let filter = use_state(Filter::default);
+    let sort = use_state(|| (Column::Sessions, true));
+    let expanded = use_state(|| None::<usize>);
+    let paste = use_node_ref();
+    let paste_count = use_mut_ref(|| 0u32);
+
+    let start = {
+        let batch = batch.clone();
+        let progress = progress.clone();
+        let snapshot = snapshot.clone();
+        Callback::from(move |sources: Vec<Source>| {
+            if sources.is_empty() {
+                return;
+            }
+            let batch: Rc<RefCell<Batch>> = batch.clone();
+            let progress = progress.clone();
+            let snapshot = snapshot.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let total = sources.len();
+                progress.set(Some((0, total)));
+                let mut slice_start = files::now_ms();
+                for (done, source) in sources.into_iter().enumerate() {
+                    match source {
+                        Source::File(f) => {
+                            let name = files::name(&f);
+                            match files::read(&f).await {
+                                Ok(bytes) => batch.borrow_mut().add(&name, &bytes),
+                                Err(e) => batch.borrow_mut().add_unreadable(&name, e),
+                            }
+                        }
+                        Source::Bytes(name, bytes) => batch.borrow_mut().add(&name, &bytes),
+                    }
+                    if files::now_ms() - slice_start > SLICE_MS {
+                        progress.set(Some((done + 1, total)));
+                        files::yield_now().await;
+                        slice_start = files::now_ms();
+                    }
+                }
+                snapshot.set(Some(Snapshot::of(&batch.borrow())));
+                progress.set(None);
+            });
+        })
+    };
+
+    let on_pick = {
+        let start = start.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let picked = files::list(input.files());
+            input.set_value("");
+            start.emit(picked.into_iter().map(Source::File).collect());
+        })
+    };
+    let on_drop = {
+        let start = start.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            let dropped = files::list(e.data_transfer().and_then(|d| d.files()));
+            start.emit(dropped.into_iter().map(Source::File).collect());
+        })
+    };
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_sample = {
+        let start = start.clone();
+        Callback::from(move |_: MouseEvent| {
+            start.emit(sample::reports().into_iter().map(|(n, b)| Source::Bytes(n, b)).collect())
+        })
+    };
+    let on_paste = {
+        let start = start.clone();
+        let paste = paste.clone();
+        let paste_count = paste_count.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(area) = paste.cast::<HtmlTextAreaElement>() else { return };
+            let text = area.value();
+            if text.trim().is_empty() {
+                return;
+            }
+            *paste_count.borrow_mut() += 1;
+            let name = format!("pasted report {}", paste_count.borrow());
+            area.set_value("");
+            start.emit(vec![Source::Bytes(name, text.into_bytes())]);
+        })
+    };
+    let on_clear = {
+        let batch = batch.clone();
+        let snapshot = snapshot.clone();
+        let filter = filter.clone();
+        Callback::from(move |_: MouseEvent| {
+            *batch.borrow_mut() = Batch::new(Limits::default());
+            filter.set(Filter::default());
+            snapshot.set(None);
+        })
+    };
+
+    let busy = *progress;
+    let has_data = snapshot.is_some();
+    html! {
+        <section class="reports">
+            <div class="panel intake" ondragover={on_dragover} ondrop={on_drop}>
+                <div class="dropzone" id="dropzone">
+                    <p class="drop-title">{"Drop TLS-RPT reports here"}</p>
+                    <p class="hint">{"Any number of .json, .json.gz, .zip, .eml or mbox files, as they arrive by mail. They are read in this page; nothing is uploaded."}</p>
+                    <div class="actions">
+                        <label class="button">
+                            {"Choose files"}
+                            <input type="file" id="report-files" multiple=true class="visually-hidden" onchange={on_pick.clone()} />
+                        </label>
+                        <label class="button">
+                            {"Choose a folder"}
+                            <input type="file" id="report-folder" multiple=true webkitdirectory=true class="visually-hidden" onchange={on_pick} />
+                        </label>
+                        <button type="button" id="try-sample" onclick={on_sample}>{"Try a sample week"}</button>
+                        if has_data {
+                            <button type="button" class="ghost" onclick={on_clear}>{"Clear"}</button>
+                        }
+                    </div>
+                </div>
+                <details class="paste">
+                    <summary>{"Paste a report instead"}</summary>
+                    <textarea id="report-paste" ref={paste} rows="6" spellcheck="false" placeholder="{ \"organization-name\": ... }" />
+                    <button type="button" id="add-pasted" onclick={on_paste}>{"Add pasted report"}</button>
+                </details>
+                if let Some((done, total)) = busy {
+                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done.to_string()}>
+                        <div class="bar" style={format!("width: {:.1}%", done as f64 * 100.0 / total.max(1) as f64)}></div>
+                        <span>{ format!("Reading {done} of {total}…") }</span>
+                    </div>
+                }
+            </div>
+            if let Some(snap) = (*snapshot).clone() {
+                <Dashboard snap={snap}
+                    filter={(*filter).clone()} sort={*sort} expanded={*expanded}
+                    on_filter={Callback::from({ let f = filter.clone(); move |v| f.set(v) })}
+                    on_sort={Callback::from({ let s = sort.clone(); move |v| s.set(v) })}
+                    on_expand={Callback::from({ let x = expanded.clone(); move |v| x.set(v) })} />
+            } else if busy.is_none() {
+                <p class="empty-state">{"No reports yet. Drop some, choose files or a folder, or try the sample week."}</p>
+            }
+        </section>
+    }
+}
+
+/// Conformance notes per origin (the first 10,000 the batch kept), for expanded rows.
+fn notes(b: &Batch) -> Vec<(String, String, &'static str)> {
+    b.inputs
+        .iter()
+        .flat_map(|i| &i.findings)
+        .map(|l| (l.origin.clone(), l.finding.message(), l.finding.code.id()))
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+struct DashboardProps {
+    snap: Snapshot,
+    filter: Filter,
+    sort: (Column, bool),
+    expanded: Option<usize>,
+    on_filter: Callback<Filter>,
+    on_sort: Callback<(Column, bool)>,
+    on_expand: Callback<Option<usize>>,
+}
+
+#[function_component(Dashboard)]
+fn dashboard(p: &DashboardProps) -> Html {
+    let s = &*p.snap.summary;
+    let h = Headline::new(s);
+    let metric = |id: &str, label: &str, value: u64| {
+        html! {
+            <div class="metric" data-metric={id.to_string()} data-value={value.to_string()}>
+                <span class="metric-value">{ thousands(value) }</span>
+                <span class="metric-label">{ label.to_string() }</span>
+            </div>
+        }
+    };
+    let span =
+        h.span.clone().map_or_else(|| "no dates".to_string(), |(a, b)| if a == b { a } else { format!("{a} to {b}") });
+    let ready = vm::readiness(s);
+    let export_json = {
+        let s = p.snap.summary.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = serde_json::to_string_pretty(&*s).unwrap_or_default();
+            let _ = files::download("tlsrpt-summary.json", "application/json", &text);
+        })
+    };
+    let export_csv = |what: Breakdown, name: &'static str| {
+        let s = p.snap.summary.clone();
+        Callback::from(move |_: MouseEvent| {
+            let _ = files::download(name, "text/csv", &export::csv(&s, what));
+        })
+    };
+    html! {
+        <div class="dashboard">
+            <div class="panel headline">
+                <div class="metrics">
+                    { metric("reports", "reports", h.reports) }
+                    { metric("successful", "successful sessions", h.successful) }
+                    { metric("failed", "failed sessions", h.failed) }
+                    <div class="metric" data-metric="success-rate">
+                        <span class="metric-value">{ percent(h.success_rate) }</span>
+                        <span class="metric-label">{"success rate"}</span>
+                    </div>
+                    { metric("organisations", "reporting organisations", h.organisations) }
+                    { metric("duplicates", "duplicates ignored", h.duplicates) }
+                </div>
+                <p class="span">{ format!("Reports cover {span} (UTC).") }</p>
+            </div>
+            <div class={classes!("panel", "readiness", format!("verdict-{}", ready.verdict.id()))} data-verdict={ready.verdict.id()}>
+                <h2>{"Safe to enforce?"}</h2>
+                <p class="verdict-line">{ ready.summary.clone() }</p>
+                <ul>{ for ready.points.iter().map(|pt| html! { <li>{ pt.clone() }</li> }) }</ul>
+                if !ready.sts_failures_by_mx.is_empty() && ready.verdict == Verdict::NotYet {
+                    <table class="small">
+                        <caption>{"Sessions enforce would have blocked, by receiving MX"}</caption>
+                        <tr><th scope="col">{"MX host"}</th><th scope="col" class="num">{"Sessions"}</th></tr>
+                        { for ready.sts_failures_by_mx.iter().map(|(mx, n)| html! { <tr><td>{ mx.clone() }</td><td class="num">{ thousands(*n) }</td></tr> }) }
+                    </table>
+                }
+            </div>
+            <div class="panel">
+                <h2>{"Sessions per day (UTC)"}</h2>
+                <DailyChart rows={vm::days(s)} />
+            </div>
+            <div class="breakdowns">
+                { for Dimension::ALL.into_iter().map(|d| html! { <BreakdownPanel dimension={d} rows={d.rows(s)} /> }) }
+            </div>
+            <FailureTable snap={p.snap.clone()} filter={p.filter.clone()} sort={p.sort}
+                expanded={p.expanded} on_filter={p.on_filter.clone()} on_sort={p.on_sort.clone()} on_expand={p.on_expand.clone()} />
+            <div class="panel">
+                <h2>{"Policies reporters applied"}</h2>
+                <p class="hint">{"The policy each sender said it used. Several versions of one domain's policy mean some senders still cache an old one (did the id in the _mta-sts record change with the policy?)."}</p>
+                <ul class="policies">
+                    { for s.policies.values().map(|pol| html! {
+                        <li class="policy-seen">
+                            <div><strong>{ pol.policy_domain.clone() }</strong>{" "}<span class="tag">{ pol.policy_type.as_str().to_string() }</span>
+                                { format!(" — {} report{} from {}; {} successful, {} failed sessions", pol.reports, if pol.reports == 1 { "" } else { "s" },
+                                    pol.organisations.iter().cloned().collect::<Vec<_>>().join(", "), thousands(pol.successful), thousands(pol.failed)) }</div>
+                            if !pol.lines.is_empty() {
+                                <pre>{ pol.lines.join("\n") }</pre>
+                            }
+                        </li>
+                    }) }
+                </ul>
+            </div>
+            <div class="panel exports">
+                <h2>{"Export"}</h2>
+                <div class="actions">
+                    <button type="button" id="export-json" onclick={export_json}>{"Summary (JSON)"}</button>
+                    <button type="button" id="export-failures" onclick={export_csv(Breakdown::Failures, "tlsrpt-failures.csv")}>{"Failure details (CSV)"}</button>
+                    <button type="button" onclick={export_csv(Breakdown::Day, "tlsrpt-by-day.csv")}>{"By day (CSV)"}</button>
+                    <button type="button" onclick={export_csv(Breakdown::Org, "tlsrpt-by-organisation.csv")}>{"By organisation (CSV)"}</button>
+                </div>
+            </div>
+            <div class="panel">
+                <h2>{ format!("Files ({})", p.snap.files.len()) }</h2>
+                <table class="files">
+                    <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
+                    { for p.snap.files.iter().map(|f| html! {
+                        <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
+                            <td class="mono">{ f.name.clone() }</td>
+                            <td>{ f.status }</td>
+                            <td class="num">{ f.reports }</td>
+                            <td>{ f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() }) }</td>
+                        </tr>
+                    }) }
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    rows: Vec<Row>,
+}
+
+/// Stacked daily bars (successful and failed), and failures alone on their own scale so a
+/// handful of failures among thousands of sessions is still visible.
+#[function_component(DailyChart)]
+fn daily_chart(p: &ChartProps) -> Html {
+    let rows = &p.rows;
+    if rows.is_empty() {
+        return html! { <p class="empty">{"No dated reports."}</p> };
+    }
+    let (w, h, pad) = (720.0_f64, 180.0_f64, 28.0_f64);
+    let n = rows.len() as f64;
+    let slot = (w - pad) / n;
+    let bar = (slot * 0.7).max(1.0);
+    let max_total = rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
+    let max_failed = rows.iter().map(|r| r.failed).max().unwrap_or(0).max(1) as f64;
+    let label_every = (rows.len() / 10).max(1);
+    let bars = |failed_only: bool| {
+        rows.iter().enumerate().map(move |(i, r)| {
+            let x = pad + i as f64 * slot + (slot - bar) / 2.0;
+            let title = format!("{}: {} successful, {} failed", r.key, thousands(r.successful), thousands(r.failed));
+            if failed_only {
+                let hf = (r.failed as f64 / max_failed) * (h - 20.0);
+                html! { <g class="day"><title>{ title }</title>
+                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+            } else {
+                let hs = (r.successful as f64 / max_total) * (h - 20.0);
+                let hf = (r.failed as f64 / max_total) * (h - 20.0);
+                html! { <g class="day"><title>{ title }</title>
+                    <rect class="ok" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hs)} width={format!("{bar:.1}")} height={format!("{hs:.1}")} />
+                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hs - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+            }
+        })
+    };
+    let labels = rows.iter().enumerate().filter(|(i, _)| i % label_every == 0).map(|(i, r)| {
+        let x = pad + i as f64 * slot + slot / 2.0;
+        let text = r.key.get(5..).unwrap_or(&r.key).to_string();
+        html! { <text class="axis" x={format!("{x:.1}")} y={format!("{:.1}", h - 4.0)} text-anchor="middle">{ text }</text> }
+    });
+    let labels2 = labels.clone();
+    html! {
+        <div class="charts">
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="daily-title">
+                <title id="daily-title">{"Successful and failed sessions per day"}</title>
+                <text class="axis" x="0" y="12">{ thousands(max_total as u64) }</text>
+                { for bars(false) }
+                { for labels }
+            </svg>
+            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="failed-title">
+                <title id="failed-title">{"Failed sessions per day, on their own scale"}</title>
+                <text class="axis" x="0" y="12">{ format!("{} failed", thousands(max_failed as u64)) }</text>
+                { for bars(true) }
+                { for labels2 }
+            </svg>
+            <p class="legend"><span class="swatch ok"></span>{"successful "}<span class="swatch failed"></span>{"failed (hover a bar for numbers)"}</p>
+            <details>
+                <summary>{"Table"}</summary>
+                <table class="small">
+                    <tr><th scope="col">{"Day"}</th><th scope="col" class="num">{"Successful"}</th><th scope="col" class="num">{"Failed"}</th></tr>
+                    { for rows.iter().map(|r| html! { <tr><td>{ r.key.clone() }</td><td class="num">{ thousands(r.successful) }</td><td class="num">{ thousands(r.failed) }</td></tr> }) }
+                </table>
+            </details>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BreakdownProps {
+    dimension: Dimension,
+    rows: Vec<Row>,
+}
+
+/// A breakdown as a table whose rows carry their own bar.
+#[function_component(BreakdownPanel)]
+fn breakdown_panel(p: &BreakdownProps) -> Html {
+    let max = p.rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
+    let failures_only = p.rows.iter().all(|r| r.successful == 0);
+    html! {
+        <div class="panel breakdown" data-breakdown={p.dimension.id()}>
+            <h2>{ p.dimension.title() }</h2>
+            if p.rows.is_empty() {
+                <p class="empty">{"None."}</p>
+            } else {
+                <table class="bars">
+                    { for p.rows.iter().take(12).map(|r| {
+                        let total = r.successful + r.failed;
+                        let ok_w = r.successful as f64 / max * 100.0;
+                        let f_w = r.failed as f64 / max * 100.0;
+                        let value = if failures_only { thousands(r.failed) } else { format!("{} / {} failed", thousands(total), thousands(r.failed)) };
+                        html! {
+                            <tr>
+                                <th scope="row" class="mono">{ r.key.clone() }</th>
+                                <td class="barcell" aria-hidden="true">
+                                    <span class="seg ok" style={format!("width:{ok_w:.2}%")}></span>
+                                    <span class="seg failed" style={format!("width:{f_w:.2}%")}></span>
+                                </td>
+                                <td class="num">{ value }</td>
+                            </tr>
+                        }
+                    }) }
+                </table>
+                if p.rows.len() > 12 {
+                    <p class="hint">{ format!("and {} more (see the exports)", p.rows.len() - 12) }</p>
+                }
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FailureTableProps {
+    snap: Snapshot,
+    filter: Filter,
+    sort: (Column, bool),
+    expanded: Option<usize>,
+    on_filter: Callback<Filter>,
+    on_sort: Callback<(Column, bool)>,
+    on_expand: Callback<Option<usize>>,
+}
+
+#[function_component(FailureTable)]
+fn failure_table(p: &FailureTableProps) -> Html {
+    let s = &*p.snap.summary;
+    let (by, desc) = p.sort;
+    let rows = vm::failure_rows(s, &p.filter, by, desc);
+    let select = |column: Column, current: Option<String>, set: fn(&mut Filter, Option<String>)| {
+        let filter = p.filter.clone();
+        let on_filter = p.on_filter.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            let v = sel.value();
+            let mut f = filter.clone();
+            set(&mut f, if v.is_empty() { None } else { Some(v) });
+            on_filter.emit(f);
+        });
+        let options = vm::choices(s, column);
+        html! {
+            <label class="filter">{ column.title() }
+                <select data-filter={column.title().to_string()} {onchange}>
+                    <option value="" selected={current.is_none()}>{"any"}</option>
+                    { for options.into_iter().map(|o| html! { <option value={o.clone()} selected={current.as_deref() == Some(o.as_str())}>{ o }</option> }) }
+                </select>
+            </label>
+        }
+    };
+    let header = Column::ALL.into_iter().map(|c| {
+        let on_sort = p.on_sort.clone();
+        let next = if c == by { (c, !desc) } else { (c, c == Column::Sessions) };
+        let onclick = Callback::from(move |_: MouseEvent| on_sort.emit(next));
+        let mark = if c == by { if desc { " ▼" } else { " ▲" } } else { "" };
+        let aria = if c == by { if desc { "descending" } else { "ascending" } } else { "none" };
+        html! { <th scope="col" aria-sort={aria} class={classes!((c == Column::Sessions).then_some("num"))}><button type="button" class="sort" {onclick}>{ format!("{}{mark}", c.title()) }</button></th> }
+    });
+    html! {
+        <div class="panel failures">
+            <h2>{ format!("Failure details ({} groups)", rows.len()) }</h2>
+            <div class="filters">
+                { select(Column::Day, p.filter.day.clone(), |f, v| f.day = v) }
+                { select(Column::Organisation, p.filter.organisation.clone(), |f, v| f.organisation = v) }
+                { select(Column::Mx, p.filter.mx.clone(), |f, v| f.mx = v) }
+                { select(Column::ResultType, p.filter.result_type.clone(), |f, v| f.result_type = v) }
+            </div>
+            if rows.is_empty() {
+                <p class="empty">{"No failures match."}</p>
+            } else {
+                <table class="failure-table">
+                    <tr>{ for header }<th scope="col"></th></tr>
+                    { for rows.iter().take(500).enumerate().map(|(i, r)| {
+                        let k = &r.key;
+                        let open = p.expanded == Some(i);
+                        let on_expand = p.on_expand.clone();
+                        let onclick = Callback::from(move |_: MouseEvent| on_expand.emit(if open { None } else { Some(i) }));
+                        let detail = serde_json::json!({
+                            "result-type": k.result_type, "sending-mta-ip": k.sending_mta_ip, "receiving-mx-hostname": k.receiving_mx_hostname,
+                            "receiving-mx-helo": k.receiving_mx_helo, "receiving-ip": k.receiving_ip, "failed-session-count": r.sessions,
+                            "failure-reason-code": k.failure_reason_code, "additional-information": k.additional_information,
+                        });
+                        let notes: Vec<&(String, String, &'static str)> = p.snap.notes.iter().filter(|(o, _, _)| *o == r.origin).collect();
+                        html! {
+                            <>
+                            <tr class="failure-row" data-result-type={k.result_type.clone()}>
+                                <td>{ k.day.clone() }</td>
+                                <td>{ k.organisation.clone() }</td>
+                                <td class="mono">{ k.result_type.clone() }</td>
+                                <td class="mono">{ k.receiving_mx_hostname.clone().unwrap_or_default() }</td>
+                                <td class="mono">{ k.sending_mta_ip.clone().unwrap_or_default() }</td>
+                                <td class="num">{ thousands(r.sessions) }</td>
+                                <td><button type="button" class="ghost expand" aria-expanded={open.to_string()} {onclick}>{ if open { "Hide" } else { "Details" } }</button></td>
+                            </tr>
+                            if open {
+                                <tr class="failure-detail"><td colspan="7">
+                                    <p>{ format!("From report {} ({}), policy {} for {}.", r.report_id, r.origin, k.policy_type, k.policy_domain) }</p>
+                                    <pre>{ serde_json::to_string_pretty(&detail).unwrap_or_default() }</pre>
+                                    if notes.is_empty() {
+                                        <p class="hint">{"That report had no conformance notes."}</p>
+                                    } else {
+                                        <ul class="notes">{ for notes.iter().map(|(_, msg, code)| html! { <li><code>{ *code }</code>{" "}{ msg.clone() }</li> }) }</ul>
+                                    }
+                                </td></tr>
+                            }
+                            </>
+                        }
+                    }) }
+                </table>
+                if rows.len() > 500 {
+                    <p class="hint">{ format!("Showing the first 500 of {}; narrow the filters or export the CSV.", rows.len()) }</p>
+                }
+            }
+        </div>
+    }
+}

@@ -1,0 +1,55 @@
+//! Reading dropped or picked files, and offering a download. Nothing is sent anywhere:
+//! both stay inside the browser.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The bytes of a file the user gave.
+pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("cannot read the file: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// The files of a `FileList`.
+pub fn list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(files) = files else { return Vec::new() };
+    (0..files.length()).filter_map(|i| files.get(i)).collect()
+}
+
+/// The name to show for a file: its path inside a picked folder, or its name.
+pub fn name(file: &web_sys::File) -> String {
+    let rel =
+        js_sys::Reflect::get(file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    if rel.is_empty() {
+        file.name()
+    } else {
+        rel
+    }
+}
+
+/// Lets the user save `text` as `filename`.
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    let err = |e| format!("{e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(err)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).map_err(err)?;
+    Ok(())
+}
+
+/// Lets the browser paint and handle input before the next chunk of work.
+pub async fn yield_now() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// Milliseconds since some fixed point, for time-slicing work.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

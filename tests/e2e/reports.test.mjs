@@ -1,0 +1,118 @@
+// The report analyser in a real Chromium against the built site: real corpus reports in,
+// the right numbers out, nothing sent anywhere, hostile strings inert.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, serveDist, launch, openPage, screenshot } from './lib.mjs';
+
+const CORPUS = process.env.MTASTS_CORPUS || path.join(ROOT, '..', 'shared', 'corpus');
+let site;
+let browser;
+
+function corpusReports() {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/vectors\.json$|\.tsv$|\.md$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(CORPUS);
+  return out.sort();
+}
+
+async function metric(page, id) {
+  return Number(await page.locator(`.metric[data-metric="${id}"]`).getAttribute('data-value'));
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(CORPUS), `corpus not found at ${CORPUS} (set MTASTS_CORPUS)`);
+  site = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+test('every corpus report dropped in gives the right totals, with no request made', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('input#report-files[type=file][multiple]').waitFor({ state: 'attached' });
+  const loaded = requests.length;
+  const files = corpusReports();
+  assert.equal(files.length, 45);
+  await page.setInputFiles('input#report-files', files);
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  // The same totals `mtasts report ../shared/corpus` prints: 19 distinct reports, 26 copies.
+  assert.equal(await metric(page, 'reports'), 19);
+  assert.equal(await metric(page, 'duplicates'), 26);
+  assert.equal(await metric(page, 'successful'), 15378);
+  assert.equal(await metric(page, 'failed'), 716);
+  assert.equal(await metric(page, 'organisations'), 9);
+  assert.equal(await page.locator('tr.file').count(), 45);
+  assert.equal(await page.locator('tr.file[data-status="rejected"]').count(), 0);
+  // Failure table: filter by one MX, expand a row to its raw detail and report.
+  const rowsBefore = await page.locator('tr.failure-row').count();
+  assert.ok(rowsBefore > 5, `failure rows: ${rowsBefore}`);
+  await page.selectOption('select[data-filter="Receiving MX"]', 'mx2.mail.company-y.example');
+  await page.waitForFunction(() => document.querySelectorAll('tr.failure-row').length < 6);
+  const rows = await page.locator('tr.failure-row').count();
+  assert.ok(rows >= 1 && rows < rowsBefore);
+  await page.locator('tr.failure-row button.expand').first().click();
+  const detail = await page.locator('tr.failure-detail').textContent();
+  assert.match(detail, /"result-type": "starttls-not-supported"/);
+  assert.match(detail, /From report/);
+  await screenshot(page, 'reports-corpus');
+  assert.deepEqual(errors, []);
+  // No report byte left the page: after loading the app, not a single request.
+  assert.deepEqual(requests.slice(loaded), []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+});
+
+test('the sample week works with no files and says why it is not safe to enforce', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('#try-sample').click();
+  await page.locator('.readiness[data-verdict="not-yet"]').waitFor();
+  assert.match(await page.locator('.readiness').textContent(), /mx2\.example\.com/);
+  assert.equal(await metric(page, 'reports'), 14);
+  assert.equal(await page.locator('svg.chart g.day').count(), 14);
+  const title = await page.locator('svg.chart g.day title').nth(4).textContent();
+  // Day 5: Google and Microsoft each saw 8 failures at mx2.
+  assert.match(title, /^2024-06-05: [\d,]+ successful, 16 failed$/);
+  await screenshot(page, 'reports-sample');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+});
+
+test('a report with markup in every string renders inert', async () => {
+  const evil = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+  const report = {
+    'organization-name': evil, 'date-range': { 'start-datetime': '2024-01-01T00:00:00Z', 'end-datetime': '2024-01-01T23:59:59Z' },
+    'contact-info': evil, 'report-id': evil,
+    policies: [{
+      policy: { 'policy-type': evil, 'policy-string': [evil], 'policy-domain': evil, 'mx-host': [evil] },
+      summary: { 'total-successful-session-count': 1, 'total-failure-session-count': 1 },
+      'failure-details': [{ 'result-type': evil, 'sending-mta-ip': evil, 'receiving-mx-hostname': evil, 'receiving-mx-helo': evil,
+        'receiving-ip': evil, 'failed-session-count': 1, 'additional-information': evil, 'failure-reason-code': evil }],
+    }],
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtasts-xss-'));
+  const file = path.join(dir, `${evil.replace(/[/<>"=]/g, '_')}.json`);
+  fs.writeFileSync(file, JSON.stringify(report));
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/reports`);
+  await page.evaluate(() => { window.__xss = 0; });
+  await page.setInputFiles('input#report-files', [file]);
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  await page.locator('tr.failure-row button.expand').first().click();
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__xss), 0);
+  assert.equal(await page.locator('.dashboard img').count(), 0);
+  assert.equal(await page.locator('.dashboard script').count(), 0);
+  assert.ok((await page.locator('.dashboard').textContent()).includes('<img src=x onerror='));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url) || u.endsWith('/x')), []);
+});
