@@ -43,7 +43,16 @@ impl Snapshot {
 }
 
 /// Work is cut into slices of this many milliseconds, so the page never freezes.
-const SLICE_MS: f64 = 30.0;
+const SLICE_MS: f64 = 40.0;
+
+/// Failure rows rendered at first; more on request (a big first render is a long task).
+const FAILURE_ROWS: usize = 100;
+
+/// Files read concurrently at a time.
+const READ_GROUP: usize = 256;
+
+/// File rows listed; the rest are summarised (thousands of rows would freeze the page).
+const FILE_ROWS: usize = 200;
 
 fn percent(r: Option<f64>) -> String {
     r.map_or_else(|| "–".to_string(), |r| format!("{:.2}%", r * 100.0))
@@ -76,21 +85,39 @@ pub fn reports_page() -> Html {
                 let total = sources.len();
                 progress.set(Some((0, total)));
                 let mut slice_start = files::now_ms();
-                for (done, source) in sources.into_iter().enumerate() {
-                    match source {
-                        Source::File(f) => {
-                            let name = files::name(&f);
-                            match files::read(&f).await {
-                                Ok(bytes) => batch.borrow_mut().add(&name, &bytes),
-                                Err(e) => batch.borrow_mut().add_unreadable(&name, e),
-                            }
+                let mut done = 0;
+                let mut sources = sources.into_iter().peekable();
+                while sources.peek().is_some() {
+                    // Files are read in groups, concurrently; bytes already in memory one by one.
+                    let mut group: Vec<web_sys::File> = Vec::new();
+                    while let Some(Source::File(_)) = sources.peek() {
+                        if let Some(Source::File(f)) = sources.next() {
+                            group.push(f);
                         }
-                        Source::Bytes(name, bytes) => batch.borrow_mut().add(&name, &bytes),
+                        if group.len() == READ_GROUP {
+                            break;
+                        }
                     }
-                    if files::now_ms() - slice_start > SLICE_MS {
-                        progress.set(Some((done + 1, total)));
-                        files::yield_now().await;
-                        slice_start = files::now_ms();
+                    let read: Vec<(String, Result<Vec<u8>, String>)> = if group.is_empty() {
+                        match sources.next() {
+                            Some(Source::Bytes(name, bytes)) => vec![(name, Ok(bytes))],
+                            _ => Vec::new(),
+                        }
+                    } else {
+                        let names = group.iter().map(files::name);
+                        names.zip(files::read_many(&group).await).collect()
+                    };
+                    for (name, bytes) in read {
+                        match bytes {
+                            Ok(bytes) => batch.borrow_mut().add(&name, &bytes),
+                            Err(e) => batch.borrow_mut().add_unreadable(&name, e),
+                        }
+                        done += 1;
+                        if files::now_ms() - slice_start > SLICE_MS {
+                            progress.set(Some((done, total)));
+                            files::yield_now().await;
+                            slice_start = files::now_ms();
+                        }
                     }
                 }
                 snapshot.set(Some(Snapshot::of(&batch.borrow())));
@@ -312,7 +339,7 @@ fn dashboard(p: &DashboardProps) -> Html {
                 <h2>{ format!("Files ({})", p.snap.files.len()) }</h2>
                 <table class="files">
                     <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
-                    { for p.snap.files.iter().map(|f| html! {
+                    { for p.snap.files.iter().filter(|f| f.status != "read").chain(p.snap.files.iter().filter(|f| f.status == "read")).take(FILE_ROWS).map(|f| html! {
                         <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
                             <td class="mono">{ f.name.clone() }</td>
                             <td>{ f.status }</td>
@@ -321,6 +348,10 @@ fn dashboard(p: &DashboardProps) -> Html {
                         </tr>
                     }) }
                 </table>
+                if p.snap.files.len() > FILE_ROWS {
+                    <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
+                        p.snap.files.len(), p.snap.files.iter().filter(|f| f.status == "read").count()) }</p>
+                }
             </div>
         </div>
     }
@@ -496,17 +527,19 @@ fn failure_table(p: &FailureTableProps) -> Html {
             } else {
                 <table class="failure-table">
                     <tr>{ for header }<th scope="col"></th></tr>
-                    { for rows.iter().take(500).enumerate().map(|(i, r)| {
+                    { for rows.iter().take(FAILURE_ROWS).enumerate().map(|(i, r)| {
                         let k = &r.key;
                         let open = p.expanded == Some(i);
                         let on_expand = p.on_expand.clone();
                         let onclick = Callback::from(move |_: MouseEvent| on_expand.emit(if open { None } else { Some(i) }));
-                        let detail = serde_json::json!({
+                        let detail = if !open { serde_json::Value::Null } else { serde_json::json!({
                             "result-type": k.result_type, "sending-mta-ip": k.sending_mta_ip, "receiving-mx-hostname": k.receiving_mx_hostname,
                             "receiving-mx-helo": k.receiving_mx_helo, "receiving-ip": k.receiving_ip, "failed-session-count": r.sessions,
                             "failure-reason-code": k.failure_reason_code, "additional-information": k.additional_information,
-                        });
-                        let notes: Vec<&(String, String, &'static str)> = p.snap.notes.iter().filter(|(o, _, _)| *o == r.origin).collect();
+                        }) };
+                        // Only the open row looks up its report's notes.
+                        let notes: Vec<&(String, String, &'static str)> =
+                            if open { p.snap.notes.iter().filter(|(o, _, _)| *o == r.origin).collect() } else { Vec::new() };
                         html! {
                             <>
                             <tr class="failure-row" data-result-type={k.result_type.clone()}>
@@ -533,8 +566,8 @@ fn failure_table(p: &FailureTableProps) -> Html {
                         }
                     }) }
                 </table>
-                if rows.len() > 500 {
-                    <p class="hint">{ format!("Showing the first 500 of {}; narrow the filters or export the CSV.", rows.len()) }</p>
+                if rows.len() > FAILURE_ROWS {
+                    <p class="hint">{ format!("Showing the first {FAILURE_ROWS} of {}; narrow the filters, sort, or export the CSV for all of them.", rows.len()) }</p>
                 }
             }
         </div>
