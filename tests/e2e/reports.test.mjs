@@ -145,3 +145,32 @@ test('a Content-Security-Policy forbids inline script, eval and outside connecti
   // The violations are the two probes above; the console errors they log are expected.
   assert.deepEqual(errors.filter((e) => !/Content Security Policy|Refused to|Failed to fetch/.test(e)), []);
 });
+
+test('a dropped file, a picked folder, and the live policy comparison', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('input#report-folder').waitFor({ state: 'attached' });
+  const json = fs.readFileSync(path.join(CORPUS, 'parsedmarc', 'rfc8460.json'), 'utf8');
+  const dt = await page.evaluateHandle((text) => {
+    const d = new DataTransfer();
+    d.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    return d;
+  }, json);
+  await page.dispatchEvent('.intake', 'drop', { dataTransfer: dt });
+  await page.locator('.metric[data-metric="reports"][data-value="1"]').waitFor();
+  assert.match(await page.locator('tr.file').first().textContent(), /dropped\.json/);
+  // A folder, read recursively, names files by their path inside it.
+  await page.setInputFiles('input#report-folder', path.join(CORPUS, 'parsedmarc'));
+  await page.locator('.metric[data-metric="duplicates"][data-value="3"]').waitFor();
+  assert.equal(await metric(page, 'reports'), 5);
+  assert.ok((await page.locator('table.files').textContent()).includes('parsedmarc/extracted/'));
+  // Paste the live policy: the RFC example's testing policy now differs from an enforce one.
+  await page.locator('details.live summary').click();
+  await page.fill('#live-policy', 'version: STSv1\nmode: enforce\nmx: *.mail.company-y.example\nmax_age: 86400\n');
+  await page.locator('[data-compare="differs"]').first().waitFor();
+  assert.match(await page.locator('.diff').first().textContent(), /− mode: testing \(reporters\).*\+ mode: enforce \(live\)/);
+  await page.fill('#live-policy', 'version: STSv1\nmode: testing\nmx: *.mail.company-y.example\nmax_age: 86400\n');
+  await page.locator('[data-compare="same"]').first().waitFor();
+  await screenshot(page, 'reports-folder-and-live-policy');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+});

@@ -253,13 +253,22 @@ pub fn utc_day(t: i64) -> String {
     }
 }
 
-fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
+/// Policy lines (or TLSA records) in a form that compares equal when only formatting
+/// differs: trimmed, MTA-STS `key:value` spacing and mx case unified, TLSA hex lowercased,
+/// sorted and without repeats. Used to group what reporters saw and to compare it with a
+/// live policy.
+pub fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .map(|l| match ty {
             PolicyType::Tlsa => l.to_ascii_lowercase(),
+            PolicyType::Sts => match l.split_once(':') {
+                Some((k, v)) if k.trim() == "mx" => format!("mx: {}", v.trim().to_ascii_lowercase()),
+                Some((k, v)) => format!("{}: {}", k.trim(), v.trim()),
+                None => l.to_string(),
+            },
             _ => l.to_string(),
         })
         .collect();
@@ -545,7 +554,7 @@ mod tests {
     #[test]
     fn policy_lines_are_normalised() {
         let a = normalise_lines(&PolicyType::Sts, &["version: STSv1".into(), "mx: a".into(), " max_age: 1 ".into()]);
-        let b = normalise_lines(&PolicyType::Sts, &["max_age: 1".into(), "version: STSv1".into(), "mx: a".into()]);
+        let b = normalise_lines(&PolicyType::Sts, &["max_age:1".into(), "version: STSv1".into(), "mx:  A".into()]);
         assert_eq!(a, b);
         assert_eq!(normalise_lines(&PolicyType::Tlsa, &["3 1 1 ABCD".into()]), ["3 1 1 abcd"]);
     }

@@ -69,6 +69,7 @@ pub fn reports_page() -> Html {
     let expanded = use_state(|| None::<usize>);
     let paste = use_node_ref();
     let paste_count = use_mut_ref(|| 0u32);
+    let live_policy = use_state(String::new);
 
     let start = {
         let batch = batch.clone();
@@ -139,8 +140,13 @@ pub fn reports_page() -> Html {
         let start = start.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            let dropped = files::list(e.data_transfer().and_then(|d| d.files()));
-            start.emit(dropped.into_iter().map(Source::File).collect());
+            let start = start.clone();
+            // Taken now: a drop's items are gone once the event is over.
+            let pending = files::dropped(e.data_transfer());
+            wasm_bindgen_futures::spawn_local(async move {
+                let dropped = pending.await;
+                start.emit(dropped.into_iter().map(Source::File).collect());
+            });
         })
     };
     let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
@@ -213,7 +219,8 @@ pub fn reports_page() -> Html {
                 }
             </div>
             if let Some(snap) = (*snapshot).clone() {
-                <Dashboard snap={snap}
+                <Dashboard snap={snap} live_policy={(*live_policy).clone()}
+                    on_live_policy={Callback::from({ let l = live_policy.clone(); move |v| l.set(v) })}
                     filter={(*filter).clone()} sort={*sort} expanded={*expanded}
                     on_filter={Callback::from({ let f = filter.clone(); move |v| f.set(v) })}
                     on_sort={Callback::from({ let s = sort.clone(); move |v| s.set(v) })}
@@ -237,6 +244,8 @@ fn notes(b: &Batch) -> Vec<(String, String, &'static str)> {
 #[derive(Properties, PartialEq)]
 struct DashboardProps {
     snap: Snapshot,
+    live_policy: String,
+    on_live_policy: Callback<String>,
     filter: Filter,
     sort: (Column, bool),
     expanded: Option<usize>,
@@ -310,22 +319,7 @@ fn dashboard(p: &DashboardProps) -> Html {
             </div>
             <FailureTable snap={p.snap.clone()} filter={p.filter.clone()} sort={p.sort}
                 expanded={p.expanded} on_filter={p.on_filter.clone()} on_sort={p.on_sort.clone()} on_expand={p.on_expand.clone()} />
-            <div class="panel">
-                <h2>{"Policies reporters applied"}</h2>
-                <p class="hint">{"The policy each sender said it used. Several versions of one domain's policy mean some senders still cache an old one (did the id in the _mta-sts record change with the policy?)."}</p>
-                <ul class="policies">
-                    { for s.policies.values().map(|pol| html! {
-                        <li class="policy-seen">
-                            <div><strong>{ pol.policy_domain.clone() }</strong>{" "}<span class="tag">{ pol.policy_type.as_str().to_string() }</span>
-                                { format!(" — {} report{} from {}; {} successful, {} failed sessions", pol.reports, if pol.reports == 1 { "" } else { "s" },
-                                    pol.organisations.iter().cloned().collect::<Vec<_>>().join(", "), thousands(pol.successful), thousands(pol.failed)) }</div>
-                            if !pol.lines.is_empty() {
-                                <pre>{ pol.lines.join("\n") }</pre>
-                            }
-                        </li>
-                    }) }
-                </ul>
-            </div>
+            <PoliciesPanel snap={p.snap.clone()} live={p.live_policy.clone()} on_live={p.on_live_policy.clone()} />
             <div class="panel exports">
                 <h2>{"Export"}</h2>
                 <div class="actions">
@@ -570,6 +564,77 @@ fn failure_table(p: &FailureTableProps) -> Html {
                     <p class="hint">{ format!("Showing the first {FAILURE_ROWS} of {}; narrow the filters, sort, or export the CSV for all of them.", rows.len()) }</p>
                 }
             }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PoliciesProps {
+    snap: Snapshot,
+    live: String,
+    on_live: Callback<String>,
+}
+
+/// The policies reporters applied, optionally compared with the live one the user pastes.
+#[function_component(PoliciesPanel)]
+fn policies_panel(p: &PoliciesProps) -> Html {
+    let s = &*p.snap.summary;
+    let live = vm::live_lines(&p.live);
+    let live_lint = (!p.live.trim().is_empty())
+        .then(|| mtasts_core::lint::lint(mtasts_core::lint::Kind::Policy, p.live.as_bytes()));
+    let oninput = {
+        let on_live = p.on_live.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            on_live.emit(area.value());
+        })
+    };
+    let any_differs =
+        s.policies.values().any(|pol| matches!(vm::compare(pol, &live, None), vm::Comparison::Differs { .. }));
+    html! {
+        <div class="panel">
+            <h2>{"Policies reporters applied"}</h2>
+            <p class="hint">{"The policy each sender said it used. Paste your live policy to see which senders still apply an older one."}</p>
+            <details class="live" open={!p.live.is_empty()}>
+                <summary>{"Compare with your live policy"}</summary>
+                <textarea id="live-policy" rows="5" spellcheck="false" placeholder={"version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800"} value={p.live.clone()} {oninput} />
+                if let Some(l) = &live_lint {
+                    if l.is_valid() {
+                        <p class="hint">{"The pasted policy is valid."}</p>
+                    } else {
+                        <p class="warn">{ format!("The pasted policy has {} error(s); check it on the Lint page.", l.findings.iter().filter(|f| f.severity() == mtasts_core::Severity::Error).count()) }</p>
+                    }
+                }
+                if any_differs {
+                    <p class="warn">{"Some senders applied a policy that differs from the live one. If you changed the policy days ago and they still use the old one, check that you also changed the id in the _mta-sts TXT record: senders only fetch a new policy when the id changes (RFC 8461 §3.1)."}</p>
+                }
+            </details>
+            <ul class="policies">
+                { for s.policies.values().map(|pol| {
+                    let cmp = vm::compare(pol, &live, None);
+                    let badge = match &cmp {
+                        vm::Comparison::Same => html! { <span class="tag same" data-compare="same">{"matches the live policy"}</span> },
+                        vm::Comparison::Differs { .. } => html! { <span class="tag differs" data-compare="differs">{"differs from the live policy"}</span> },
+                        vm::Comparison::NotComparable => html! {},
+                    };
+                    html! {
+                        <li class="policy-seen">
+                            <div><strong>{ pol.policy_domain.clone() }</strong>{" "}<span class="tag">{ pol.policy_type.as_str().to_string() }</span>{" "}{ badge }
+                                { format!(" — {} report{} from {}; {} successful, {} failed sessions", pol.reports, if pol.reports == 1 { "" } else { "s" },
+                                    pol.organisations.iter().cloned().collect::<Vec<_>>().join(", "), thousands(pol.successful), thousands(pol.failed)) }</div>
+                            if !pol.lines.is_empty() {
+                                <pre>{ pol.lines.join("\n") }</pre>
+                            }
+                            if let vm::Comparison::Differs { only_seen, only_live } = &cmp {
+                                <p class="diff">
+                                    { for only_seen.iter().map(|l| html! { <span class="del">{ format!("− {l} (reporters)") }</span> }) }
+                                    { for only_live.iter().map(|l| html! { <span class="add">{ format!("+ {l} (live)") }</span> }) }
+                                </p>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
         </div>
     }
 }

@@ -1,8 +1,59 @@
 //! Reading dropped or picked files, and offering a download. Nothing is sent anywhere:
 //! both stay inside the browser.
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+// Dropped folders are only reachable through the entries API, which is callback-shaped;
+// this walks them (recursively, all batches of readEntries) and resolves to the files,
+// each with its path inside the dropped folder as webkitRelativePath. The entries must be
+// taken during the drop event itself, so the function starts synchronously.
+#[wasm_bindgen(inline_js = r#"
+export function dropped_files(dt) {
+  const items = Array.from((dt && dt.items) || []).filter((i) => i.kind === 'file');
+  const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+  if (!entries.some((e) => e && e.isDirectory)) return Promise.resolve(Array.from((dt && dt.files) || []));
+  const out = [];
+  const walk = (entry, prefix) => new Promise((resolve) => {
+    if (entry.isFile) {
+      entry.file((f) => {
+        try { Object.defineProperty(f, 'webkitRelativePath', { value: prefix + f.name }); } catch (_) {}
+        out.push(f);
+        resolve();
+      }, () => resolve());
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      const children = [];
+      const next = () => reader.readEntries((batch) => {
+        if (batch.length) { children.push(...batch); next(); }
+        else Promise.all(children.map((c) => walk(c, prefix + entry.name + '/'))).then(resolve);
+      }, () => resolve());
+      next();
+    } else resolve();
+  });
+  return Promise.all(entries.filter(Boolean).map((e) => walk(e, ''))).then(() => out);
+}
+"#)]
+extern "C" {
+    fn dropped_files(dt: &web_sys::DataTransfer) -> js_sys::Promise;
+}
+
+/// The files of a drop, folders included (walked recursively). Must be called during the
+/// drop event: the walk starts now, and the returned future finishes it.
+pub fn dropped(dt: Option<web_sys::DataTransfer>) -> impl std::future::Future<Output = Vec<web_sys::File>> {
+    let promise = dt.as_ref().map(dropped_files);
+    let direct = list(dt.and_then(|d| d.files()));
+    async move {
+        let Some(promise) = promise else { return direct };
+        match JsFuture::from(promise).await {
+            Ok(found) => {
+                js_sys::Array::from(&found).iter().filter_map(|f| f.dyn_into::<web_sys::File>().ok()).collect()
+            }
+            Err(_) => direct,
+        }
+    }
+}
 
 /// The bytes of a file the user gave.
 pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {

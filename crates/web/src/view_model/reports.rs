@@ -368,6 +368,45 @@ pub fn readiness(s: &Summary) -> Readiness {
     Readiness { verdict, summary, points, sts_failures_by_mx }
 }
 
+/// How a policy reporters saw compares with the live policy the user pasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparison {
+    /// Another domain, or not an MTA-STS policy: nothing to compare.
+    NotComparable,
+    /// Same lines (after normalising formatting).
+    Same,
+    /// Lines only in what reporters saw, and lines only in the live policy.
+    Differs { only_seen: Vec<String>, only_live: Vec<String> },
+}
+
+/// The live policy, as lines normalised like the reported ones.
+pub fn live_lines(text: &str) -> Vec<String> {
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    mtasts_core::tls_rpt::summary::normalise_lines(&mtasts_core::tls_rpt::report::PolicyType::Sts, &lines)
+}
+
+/// Compares one policy reporters saw with the live one (of `live_domain`, if known).
+pub fn compare(
+    seen: &mtasts_core::tls_rpt::summary::PolicySeen,
+    live: &[String],
+    live_domain: Option<&str>,
+) -> Comparison {
+    use mtasts_core::tls_rpt::report::PolicyType;
+    if seen.policy_type != PolicyType::Sts
+        || live.is_empty()
+        || live_domain.is_some_and(|d| !d.eq_ignore_ascii_case(&seen.policy_domain))
+    {
+        return Comparison::NotComparable;
+    }
+    let only_seen: Vec<String> = seen.lines.iter().filter(|l| !live.contains(l)).cloned().collect();
+    let only_live: Vec<String> = live.iter().filter(|l| !seen.lines.contains(l)).cloned().collect();
+    if only_seen.is_empty() && only_live.is_empty() {
+        Comparison::Same
+    } else {
+        Comparison::Differs { only_seen, only_live }
+    }
+}
+
 /// What a batch says per input, for the file list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLine {
@@ -493,6 +532,23 @@ mod tests {
         assert_eq!(choices(s, Column::Mx), ["mx1.example.com", "mx2.example.com"]);
         let rows = Dimension::ResultType.rows(s);
         assert_eq!(rows[0].key, "starttls-not-supported");
+    }
+
+    #[test]
+    fn live_policy_comparison() {
+        let b = batch(&week("testing", None));
+        let seen = b.summary.policies.values().next().unwrap();
+        let same = live_lines("version: STSv1\r\nmode:testing\nmx: *.EXAMPLE.com\nmax_age: 86400\n");
+        assert_eq!(compare(seen, &same, Some("example.com")), Comparison::Same);
+        let newer = live_lines("version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 604800\n");
+        match compare(seen, &newer, None) {
+            Comparison::Differs { only_seen, only_live } => {
+                assert_eq!(only_seen, ["max_age: 86400", "mode: testing"]);
+                assert_eq!(only_live, ["max_age: 604800", "mode: enforce"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(compare(seen, &same, Some("other.example")), Comparison::NotComparable);
     }
 
     #[test]
