@@ -47,6 +47,7 @@ test('every corpus report dropped in gives the right totals, with no request mad
   assert.equal(files.length, 45);
   await page.setInputFiles('input#report-files', files);
   await page.locator('.metric[data-metric="reports"]').waitFor();
+  await page.locator('table.files').waitFor();
   // The same totals `mtasts report ../shared/corpus` prints: 19 distinct reports, 26 copies.
   assert.equal(await metric(page, 'reports'), 19);
   assert.equal(await metric(page, 'duplicates'), 26);

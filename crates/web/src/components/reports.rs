@@ -256,6 +256,20 @@ struct DashboardProps {
 
 #[function_component(Dashboard)]
 fn dashboard(p: &DashboardProps) -> Html {
+    // Two passes: the numbers and charts first, the long tables one browser turn later, so
+    // that no single render is a long task.
+    let tables = use_state(|| false);
+    {
+        let tables = tables.clone();
+        use_effect_with(p.snap.clone(), move |_| {
+            tables.set(false);
+            let later = tables.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                files::yield_now().await;
+                later.set(true);
+            });
+        });
+    }
     let s = &*p.snap.summary;
     let h = Headline::new(s);
     let metric = |id: &str, label: &str, value: u64| {
@@ -317,6 +331,9 @@ fn dashboard(p: &DashboardProps) -> Html {
             <div class="breakdowns">
                 { for Dimension::ALL.into_iter().map(|d| html! { <BreakdownPanel dimension={d} rows={d.rows(s)} /> }) }
             </div>
+            if !*tables {
+                <p class="hint loading-tables">{"Preparing the tables…"}</p>
+            } else {
             <FailureTable snap={p.snap.clone()} filter={p.filter.clone()} sort={p.sort}
                 expanded={p.expanded} on_filter={p.on_filter.clone()} on_sort={p.on_sort.clone()} on_expand={p.on_expand.clone()} />
             <PoliciesPanel snap={p.snap.clone()} live={p.live_policy.clone()} on_live={p.on_live_policy.clone()} />
@@ -347,6 +364,7 @@ fn dashboard(p: &DashboardProps) -> Html {
                         p.snap.files.len(), p.snap.files.iter().filter(|f| f.status == "read").count()) }</p>
                 }
             </div>
+            }
         </div>
     }
 }

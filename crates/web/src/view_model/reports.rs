@@ -202,19 +202,19 @@ pub fn failure_rows<'s>(s: &'s Summary, filter: &Filter, by: Column, desc: bool)
                 && ok(&filter.result_type, Some(&k.result_type))
         })
         .collect();
-    let text = |r: &FailureRow| -> String {
+    let text = |r: &'s FailureRow| -> &'s str {
         let k = &r.key;
         match by {
-            Column::Day => k.day.clone(),
-            Column::Organisation => k.organisation.clone(),
-            Column::ResultType => k.result_type.clone(),
-            Column::Mx => k.receiving_mx_hostname.clone().unwrap_or_default(),
-            Column::SendingIp => k.sending_mta_ip.clone().unwrap_or_default(),
-            Column::Sessions => String::new(),
+            Column::Day => &k.day,
+            Column::Organisation => &k.organisation,
+            Column::ResultType => &k.result_type,
+            Column::Mx => k.receiving_mx_hostname.as_deref().unwrap_or(""),
+            Column::SendingIp => k.sending_mta_ip.as_deref().unwrap_or(""),
+            Column::Sessions => "",
         }
     };
     rows.sort_by(|a, b| {
-        let o = if by == Column::Sessions { a.sessions.cmp(&b.sessions) } else { text(a).cmp(&text(b)) };
+        let o = if by == Column::Sessions { a.sessions.cmp(&b.sessions) } else { text(a).cmp(text(b)) };
         let o = if desc { o.reverse() } else { o };
         o.then_with(|| b.sessions.cmp(&a.sessions)).then_with(|| a.key.cmp(&b.key))
     });
@@ -223,19 +223,19 @@ pub fn failure_rows<'s>(s: &'s Summary, filter: &Filter, by: Column, desc: bool)
 
 /// The distinct values of a failure-table column, for its filter menu.
 pub fn choices(s: &Summary, column: Column) -> Vec<String> {
-    let set: BTreeSet<String> = s
+    let set: BTreeSet<&str> = s
         .failures
         .iter()
         .filter_map(|r| match column {
-            Column::Day => Some(r.key.day.clone()),
-            Column::Organisation => Some(r.key.organisation.clone()),
-            Column::ResultType => Some(r.key.result_type.clone()),
-            Column::Mx => r.key.receiving_mx_hostname.clone(),
-            Column::SendingIp => r.key.sending_mta_ip.clone(),
+            Column::Day => Some(r.key.day.as_str()),
+            Column::Organisation => Some(r.key.organisation.as_str()),
+            Column::ResultType => Some(r.key.result_type.as_str()),
+            Column::Mx => r.key.receiving_mx_hostname.as_deref(),
+            Column::SendingIp => r.key.sending_mta_ip.as_deref(),
             Column::Sessions => None,
         })
         .collect();
-    set.into_iter().collect()
+    set.into_iter().map(str::to_string).collect()
 }
 
 /// The answer of the readiness panel.
