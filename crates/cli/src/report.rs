@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use mtasts_core::tls_rpt::batch::{Batch, InputJson};
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
@@ -21,9 +21,10 @@ pub struct ReportArgs {
     /// Print the --by breakdown as CSV.
     #[arg(long)]
     csv: bool,
-    /// The breakdown to show.
-    #[arg(long, value_enum, default_value = "day")]
-    by: By,
+    /// The breakdown to show: day, org, mx, result-type, policy-domain, policy-type,
+    /// sending-ip, receiving-ip, policy or failures.
+    #[arg(long, default_value = "day", value_parser = parse_by)]
+    by: Breakdown,
     /// How many failure groups to list in text output.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -41,36 +42,11 @@ pub struct ReportArgs {
     max_file_bytes: u64,
 }
 
-/// The breakdowns, named for the command line; core's [`Breakdown`] does the work.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum By {
-    Day,
-    Org,
-    Mx,
-    ResultType,
-    PolicyDomain,
-    PolicyType,
-    SendingIp,
-    ReceivingIp,
-    Policy,
-    Failures,
-}
-
-impl From<By> for Breakdown {
-    fn from(b: By) -> Breakdown {
-        match b {
-            By::Day => Breakdown::Day,
-            By::Org => Breakdown::Org,
-            By::Mx => Breakdown::Mx,
-            By::ResultType => Breakdown::ResultType,
-            By::PolicyDomain => Breakdown::PolicyDomain,
-            By::PolicyType => Breakdown::PolicyType,
-            By::SendingIp => Breakdown::SendingIp,
-            By::ReceivingIp => Breakdown::ReceivingIp,
-            By::Policy => Breakdown::Policy,
-            By::Failures => Breakdown::Failures,
-        }
-    }
+fn parse_by(s: &str) -> Result<Breakdown, String> {
+    Breakdown::from_id(s).ok_or_else(|| {
+        let ids: Vec<&str> = Breakdown::ALL.iter().map(|b| b.id()).collect();
+        format!("expected one of: {}", ids.join(", "))
+    })
 }
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -133,8 +109,7 @@ pub fn run(args: &ReportArgs) -> u8 {
     let written = if args.json {
         json_out(&batch, stdout.lock())
     } else {
-        let out =
-            if args.csv { export::csv(&batch.summary, args.by.into()) } else { text_out(&batch, args.by, args.top) };
+        let out = if args.csv { export::csv(&batch.summary, args.by) } else { text_out(&batch, args.by, args.top) };
         stdout.lock().write_all(out.as_bytes())
     };
     if written.is_err() {
@@ -193,7 +168,7 @@ fn rate(ok: u64, failed: u64) -> String {
         .map_or_else(|| "-".to_string(), |r| format!("{:.2}%", r * 100.0))
 }
 
-fn text_out(batch: &Batch, by: By, top: usize) -> String {
+fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
     let s = &batch.summary;
     let mut out = String::new();
     let failed_inputs = batch.inputs.iter().filter(|i| !i.ok()).count();
@@ -242,18 +217,18 @@ fn text_out(batch: &Batch, by: By, top: usize) -> String {
         out.push('\n');
     };
     match by {
-        By::Day => table(&mut out, "day (UTC)", &s.by_day),
-        By::Org => table(&mut out, "organisation", &s.by_org),
-        By::PolicyDomain => table(&mut out, "policy domain", &s.by_policy_domain),
-        By::PolicyType => table(&mut out, "policy type", &s.by_policy_type),
-        By::SendingIp => sessions(&mut out, "sending MTA IP", &s.by_sending_ip),
-        By::ReceivingIp => sessions(&mut out, "receiving IP", &s.by_receiving_ip),
-        By::ResultType | By::Failures => {}
-        By::Mx => {
+        Breakdown::Day => table(&mut out, "day (UTC)", &s.by_day),
+        Breakdown::Org => table(&mut out, "organisation", &s.by_org),
+        Breakdown::PolicyDomain => table(&mut out, "policy domain", &s.by_policy_domain),
+        Breakdown::PolicyType => table(&mut out, "policy type", &s.by_policy_type),
+        Breakdown::SendingIp => sessions(&mut out, "sending MTA IP", &s.by_sending_ip),
+        Breakdown::ReceivingIp => sessions(&mut out, "receiving IP", &s.by_receiving_ip),
+        Breakdown::ResultType | Breakdown::Failures => {}
+        Breakdown::Mx => {
             let map = s.by_mx.iter().map(|(k, m)| (k.clone(), m.failed)).collect();
             sessions(&mut out, "receiving MX", &map);
         }
-        By::Policy => {
+        Breakdown::Policy => {
             out.push_str("Policies reporters applied:\n");
             for p in s.policies.values() {
                 out.push_str(&format!(
@@ -275,7 +250,7 @@ fn text_out(batch: &Batch, by: By, top: usize) -> String {
     if !s.result_types.is_empty() {
         sessions(&mut out, "result type", &s.result_types);
     }
-    let rows = s.top_failures(if by == By::Failures { usize::MAX } else { top });
+    let rows = s.top_failures(if by == Breakdown::Failures { usize::MAX } else { top });
     if !rows.is_empty() {
         out.push_str(&format!("Top failures ({} of {} groups):\n", rows.len(), s.failures.len()));
         for r in rows {

@@ -30,6 +30,43 @@ pub enum Breakdown {
     Failures,
 }
 
+impl Breakdown {
+    /// Every breakdown.
+    pub const ALL: [Breakdown; 10] = [
+        Breakdown::Day,
+        Breakdown::Org,
+        Breakdown::Mx,
+        Breakdown::ResultType,
+        Breakdown::PolicyDomain,
+        Breakdown::PolicyType,
+        Breakdown::SendingIp,
+        Breakdown::ReceivingIp,
+        Breakdown::Policy,
+        Breakdown::Failures,
+    ];
+
+    /// The name used on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            Breakdown::Day => "day",
+            Breakdown::Org => "org",
+            Breakdown::Mx => "mx",
+            Breakdown::ResultType => "result-type",
+            Breakdown::PolicyDomain => "policy-domain",
+            Breakdown::PolicyType => "policy-type",
+            Breakdown::SendingIp => "sending-ip",
+            Breakdown::ReceivingIp => "receiving-ip",
+            Breakdown::Policy => "policy",
+            Breakdown::Failures => "failures",
+        }
+    }
+
+    /// The breakdown with this name.
+    pub fn from_id(id: &str) -> Option<Breakdown> {
+        Breakdown::ALL.into_iter().find(|b| b.id() == id)
+    }
+}
+
 /// Quotes a CSV field when it needs it (RFC 4180).
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

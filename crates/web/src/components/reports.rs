@@ -64,9 +64,7 @@ pub fn reports_page() -> Html {
     let batch = use_mut_ref(|| Batch::new(Limits::default()));
     let snapshot = use_state(|| None::<Snapshot>);
     let progress = use_state(|| None::<(usize, usize)>);
-    let filter = use_state(Filter::default);
-    let sort = use_state(|| (Column::Sessions, true));
-    let expanded = use_state(|| None::<usize>);
+    let table = use_state(TableState::default);
     let paste = use_node_ref();
     let paste_count = use_mut_ref(|| 0u32);
     let live_policy = use_state(String::new);
@@ -175,10 +173,10 @@ pub fn reports_page() -> Html {
     let on_clear = {
         let batch = batch.clone();
         let snapshot = snapshot.clone();
-        let filter = filter.clone();
+        let table = table.clone();
         Callback::from(move |_: MouseEvent| {
             *batch.borrow_mut() = Batch::new(Limits::default());
-            filter.set(Filter::default());
+            table.set(TableState::default());
             snapshot.set(None);
         })
     };
@@ -221,10 +219,7 @@ pub fn reports_page() -> Html {
             if let Some(snap) = (*snapshot).clone() {
                 <Dashboard snap={snap} live_policy={(*live_policy).clone()}
                     on_live_policy={Callback::from({ let l = live_policy.clone(); move |v| l.set(v) })}
-                    filter={(*filter).clone()} sort={*sort} expanded={*expanded}
-                    on_filter={Callback::from({ let f = filter.clone(); move |v| f.set(v) })}
-                    on_sort={Callback::from({ let s = sort.clone(); move |v| s.set(v) })}
-                    on_expand={Callback::from({ let x = expanded.clone(); move |v| x.set(v) })} />
+                    table={(*table).clone()} on_table={Callback::from({ let t = table.clone(); move |v| t.set(v) })} />
             } else if busy.is_none() {
                 <p class="empty-state">{"No reports yet. Drop some, choose files or a folder, or try the sample week."}</p>
             }
@@ -246,12 +241,8 @@ struct DashboardProps {
     snap: Snapshot,
     live_policy: String,
     on_live_policy: Callback<String>,
-    filter: Filter,
-    sort: (Column, bool),
-    expanded: Option<usize>,
-    on_filter: Callback<Filter>,
-    on_sort: Callback<(Column, bool)>,
-    on_expand: Callback<Option<usize>>,
+    table: TableState,
+    on_table: Callback<TableState>,
 }
 
 #[function_component(Dashboard)]
@@ -334,8 +325,7 @@ fn dashboard(p: &DashboardProps) -> Html {
             if !*tables {
                 <p class="hint loading-tables">{"Preparing the tables…"}</p>
             } else {
-            <FailureTable snap={p.snap.clone()} filter={p.filter.clone()} sort={p.sort}
-                expanded={p.expanded} on_filter={p.on_filter.clone()} on_sort={p.on_sort.clone()} on_expand={p.on_expand.clone()} />
+            <FailureTable snap={p.snap.clone()} table={p.table.clone()} on_table={p.on_table.clone()} />
             <PoliciesPanel snap={p.snap.clone()} live={p.live_policy.clone()} on_live={p.on_live_policy.clone()} />
             <div class="panel exports">
                 <h2>{"Export"}</h2>
@@ -481,31 +471,52 @@ fn breakdown_panel(p: &BreakdownProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct FailureTableProps {
-    snap: Snapshot,
+/// What the user did to the failure table: filters, sort column and direction, open row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TableState {
     filter: Filter,
     sort: (Column, bool),
     expanded: Option<usize>,
-    on_filter: Callback<Filter>,
-    on_sort: Callback<(Column, bool)>,
-    on_expand: Callback<Option<usize>>,
+}
+
+impl Default for TableState {
+    fn default() -> TableState {
+        TableState { filter: Filter::default(), sort: (Column::Sessions, true), expanded: None }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FailureTableProps {
+    snap: Snapshot,
+    table: TableState,
+    on_table: Callback<TableState>,
 }
 
 #[function_component(FailureTable)]
 fn failure_table(p: &FailureTableProps) -> Html {
     let s = &*p.snap.summary;
-    let (by, desc) = p.sort;
-    let rows = vm::failure_rows(s, &p.filter, by, desc);
+    let (by, desc) = p.table.sort;
+    let rows = vm::failure_rows(s, &p.table.filter, by, desc);
+    // Every change goes through one callback with the whole new table state.
+    let change = |edit: Box<dyn Fn(&mut TableState)>| {
+        let table = p.table.clone();
+        let on_table = p.on_table.clone();
+        move || {
+            let mut t = table.clone();
+            edit(&mut t);
+            on_table.emit(t);
+        }
+    };
     let select = |column: Column, current: Option<String>, set: fn(&mut Filter, Option<String>)| {
-        let filter = p.filter.clone();
-        let on_filter = p.on_filter.clone();
+        let table = p.table.clone();
+        let on_table = p.on_table.clone();
         let onchange = Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
             let v = sel.value();
-            let mut f = filter.clone();
-            set(&mut f, if v.is_empty() { None } else { Some(v) });
-            on_filter.emit(f);
+            let mut t = table.clone();
+            set(&mut t.filter, if v.is_empty() { None } else { Some(v) });
+            t.expanded = None;
+            on_table.emit(t);
         });
         let options = vm::choices(s, column);
         html! {
@@ -518,9 +529,12 @@ fn failure_table(p: &FailureTableProps) -> Html {
         }
     };
     let header = Column::ALL.into_iter().map(|c| {
-        let on_sort = p.on_sort.clone();
         let next = if c == by { (c, !desc) } else { (c, c == Column::Sessions) };
-        let onclick = Callback::from(move |_: MouseEvent| on_sort.emit(next));
+        let apply = change(Box::new(move |t| {
+            t.sort = next;
+            t.expanded = None;
+        }));
+        let onclick = Callback::from(move |_: MouseEvent| apply());
         let mark = if c == by { if desc { " ▼" } else { " ▲" } } else { "" };
         let aria = if c == by { if desc { "descending" } else { "ascending" } } else { "none" };
         html! { <th scope="col" aria-sort={aria} class={classes!((c == Column::Sessions).then_some("num"))}><button type="button" class="sort" {onclick}>{ format!("{}{mark}", c.title()) }</button></th> }
@@ -529,10 +543,10 @@ fn failure_table(p: &FailureTableProps) -> Html {
         <div class="panel failures">
             <h2>{ format!("Failure details ({} groups)", rows.len()) }</h2>
             <div class="filters">
-                { select(Column::Day, p.filter.day.clone(), |f, v| f.day = v) }
-                { select(Column::Organisation, p.filter.organisation.clone(), |f, v| f.organisation = v) }
-                { select(Column::Mx, p.filter.mx.clone(), |f, v| f.mx = v) }
-                { select(Column::ResultType, p.filter.result_type.clone(), |f, v| f.result_type = v) }
+                { select(Column::Day, p.table.filter.day.clone(), |f, v| f.day = v) }
+                { select(Column::Organisation, p.table.filter.organisation.clone(), |f, v| f.organisation = v) }
+                { select(Column::Mx, p.table.filter.mx.clone(), |f, v| f.mx = v) }
+                { select(Column::ResultType, p.table.filter.result_type.clone(), |f, v| f.result_type = v) }
             </div>
             if rows.is_empty() {
                 <p class="empty">{"No failures match."}</p>
@@ -541,9 +555,9 @@ fn failure_table(p: &FailureTableProps) -> Html {
                     <tr>{ for header }<th scope="col"></th></tr>
                     { for rows.iter().take(FAILURE_ROWS).enumerate().map(|(i, r)| {
                         let k = &r.key;
-                        let open = p.expanded == Some(i);
-                        let on_expand = p.on_expand.clone();
-                        let onclick = Callback::from(move |_: MouseEvent| on_expand.emit(if open { None } else { Some(i) }));
+                        let open = p.table.expanded == Some(i);
+                        let apply = change(Box::new(move |t| t.expanded = if open { None } else { Some(i) }));
+                        let onclick = Callback::from(move |_: MouseEvent| apply());
                         let detail = if !open { serde_json::Value::Null } else { serde_json::json!({
                             "result-type": k.result_type, "sending-mta-ip": k.sending_mta_ip, "receiving-mx-hostname": k.receiving_mx_hostname,
                             "receiving-mx-helo": k.receiving_mx_helo, "receiving-ip": k.receiving_ip, "failed-session-count": r.sessions,
