@@ -45,7 +45,7 @@ impl<'a> LineIndex<'a> {
         self.starts.len()
     }
 
-    /// True for an empty text... which still has one (empty) line; kept for clippy.
+    /// True for an empty text (which [`LineIndex::len`] still counts as one empty line).
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }

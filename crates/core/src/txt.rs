@@ -556,13 +556,11 @@ pub(crate) fn select_and_parse<T>(
     };
     for &i in &spaced {
         if let Some(r) = records.get(i) {
-            let ws_end = d.version.len()
-                + (r.text.len() - d.version.len() - r.text.get(d.version.len()..).map_or(0, |s| s.trim_start().len()));
-            findings.push(Finding::new(
-                c.space_before_semicolon,
-                r.src_span(Span::new(d.version.len(), ws_end.max(d.version.len()))),
-                "",
-            ));
+            // The whitespace between the version tag and what follows it.
+            let after = r.text.get(d.version.len()..).unwrap_or("");
+            let ws = after.len() - after.trim_start_matches([' ', '\t']).len();
+            let span = Span::new(d.version.len(), d.version.len() + ws);
+            findings.push(Finding::new(c.space_before_semicolon, r.src_span(span), ""));
         }
     }
     let mut value = None;
