@@ -171,6 +171,9 @@ test('a dropped file, a picked folder, and the live policy comparison', async ()
   assert.match(await page.locator('.diff').first().textContent(), /− mode: testing \(reporters\).*\+ mode: enforce \(live\)/);
   await page.fill('#live-policy', 'version: STSv1\nmode: testing\nmx: *.mail.company-y.example\nmax_age: 86400\n');
   await page.locator('[data-compare="same"]').first().waitFor();
+  // Only the chosen domain's policies are compared (company-y.example has the most sessions).
+  assert.equal(await page.inputValue('#live-domain'), 'company-y.example');
+  assert.equal(await page.locator('[data-compare]').count(), 1);
   await screenshot(page, 'reports-folder-and-live-policy');
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);

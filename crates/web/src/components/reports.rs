@@ -227,6 +227,11 @@ pub fn reports_page() -> Html {
     }
 }
 
+/// A file that could not be read in full.
+fn problem(f: &vm::FileLine) -> bool {
+    f.reason.is_some()
+}
+
 /// Conformance notes per origin (the first 10,000 the batch kept), for expanded rows.
 fn notes(b: &Batch) -> Vec<(String, String, &'static str)> {
     b.inputs
@@ -340,7 +345,7 @@ fn dashboard(p: &DashboardProps) -> Html {
                 <h2>{ format!("Files ({})", p.snap.files.len()) }</h2>
                 <table class="files">
                     <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
-                    { for p.snap.files.iter().filter(|f| f.status != "read").chain(p.snap.files.iter().filter(|f| f.status == "read")).take(FILE_ROWS).map(|f| html! {
+                    { for p.snap.files.iter().filter(|f| problem(f)).chain(p.snap.files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| html! {
                         <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
                             <td class="mono">{ f.name.clone() }</td>
                             <td>{ f.status }</td>
@@ -351,7 +356,7 @@ fn dashboard(p: &DashboardProps) -> Html {
                 </table>
                 if p.snap.files.len() > FILE_ROWS {
                     <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
-                        p.snap.files.len(), p.snap.files.iter().filter(|f| f.status == "read").count()) }</p>
+                        p.snap.files.len(), p.snap.files.iter().filter(|f| !problem(f)).count()) }</p>
                 }
             </div>
             }
@@ -612,6 +617,17 @@ struct PoliciesProps {
 fn policies_panel(p: &PoliciesProps) -> Html {
     let s = &*p.snap.summary;
     let live = vm::live_lines(&p.live);
+    // The live policy is one domain's: compare it with that domain's policies only.
+    let domains = vm::sts_domains(s);
+    let chosen = use_state(|| None::<String>);
+    let domain = (*chosen).clone().filter(|d| domains.contains(d)).or_else(|| domains.first().cloned());
+    let on_domain = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            let sel: HtmlSelectElement = e.target_unchecked_into();
+            chosen.set(Some(sel.value()));
+        })
+    };
     let live_lint = (!p.live.trim().is_empty())
         .then(|| mtasts_core::lint::lint(mtasts_core::lint::Kind::Policy, p.live.as_bytes()));
     let oninput = {
@@ -629,6 +645,11 @@ fn policies_panel(p: &PoliciesProps) -> Html {
             <p class="hint">{"The policy each sender said it used. Paste your live policy to see which senders still apply an older one."}</p>
             <details class="live" open={!p.live.is_empty()}>
                 <summary>{"Compare with your live policy"}</summary>
+                <label class="filter">{"Policy of the domain"}
+                    <select id="live-domain" onchange={on_domain}>
+                        { for domains.iter().map(|d| html! { <option value={d.clone()} selected={domain.as_deref() == Some(d.as_str())}>{ d.clone() }</option> }) }
+                    </select>
+                </label>
                 <textarea id="live-policy" rows="5" spellcheck="false" placeholder={"version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800"} value={p.live.clone()} {oninput} />
                 if let Some(l) = &live_lint {
                     if l.is_valid() {
@@ -643,7 +664,7 @@ fn policies_panel(p: &PoliciesProps) -> Html {
             </details>
             <ul class="policies">
                 { for s.policies.values().map(|pol| {
-                    let cmp = vm::compare(pol, &live, None);
+                    let cmp = vm::compare(pol, &live, domain.as_deref());
                     let badge = match &cmp {
                         vm::Comparison::Same => html! { <span class="tag same" data-compare="same">{"matches the live policy"}</span> },
                         vm::Comparison::Differs { .. } => html! { <span class="tag differs" data-compare="differs">{"differs from the live policy"}</span> },

@@ -379,6 +379,17 @@ pub enum Comparison {
     Differs { only_seen: Vec<String>, only_live: Vec<String> },
 }
 
+/// The policy domains reporters applied an MTA-STS policy for, most sessions first.
+pub fn sts_domains(s: &Summary) -> Vec<String> {
+    let mut by: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for p in s.policies.values().filter(|p| p.policy_type == mtasts_core::tls_rpt::report::PolicyType::Sts) {
+        *by.entry(p.policy_domain.as_str()).or_default() += p.successful + p.failed;
+    }
+    let mut v: Vec<(&str, u64)> = by.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v.into_iter().map(|(d, _)| d.to_string()).collect()
+}
+
 /// The live policy, as lines normalised like the reported ones.
 pub fn live_lines(text: &str) -> Vec<String> {
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -549,6 +560,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(compare(seen, &same, Some("other.example")), Comparison::NotComparable);
+        assert_eq!(sts_domains(&b.summary), ["example.com"]);
     }
 
     #[test]
