@@ -105,3 +105,15 @@ test('a pasted TLS-RPT report shows its quirks where they are', async () => {
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
 });
+
+test('a pasted curl capture of the policy fetch is checked like a sender would', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/policy-fetch`);
+  await page.locator('.lint[data-kind="policy-fetch"]').waitFor();
+  assert.match(await page.locator('.hint').first().textContent(), /curl -sS -D - --max-redirs 0/);
+  await page.click('button[data-example="1"]');
+  await page.locator('li.finding[data-code="sts-fetch/redirect"]').waitFor();
+  await lint(page, 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n');
+  await page.locator('li.finding[data-code="sts-fetch/content-type"]').waitFor();
+  assert.equal(await page.locator('.annotated mark.sev-error').first().textContent(), 'Content-Type: text/html');
+  assert.deepEqual(errors, []);
+});

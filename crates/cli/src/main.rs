@@ -43,6 +43,18 @@ enum Command {
         /// An MX host name, such as "mail.example.com".
         host: String,
     },
+    /// Does a policy cover every MX host? Prints the matrix; exit 0 if every host is
+    /// covered, 1 if not, 2 on a usage or I/O error.
+    Coverage {
+        /// The policy file ("-" for standard input).
+        policy: String,
+        /// MX hosts as PREFERENCE:HOST or HOST (as `dig +short MX` prints them, "10 mx.example.com."
+        /// also works); "." alone is a null MX.
+        mx: Vec<String>,
+        /// The domain, for the implicit MX when no MX host is given.
+        #[arg(long)]
+        domain: Option<String>,
+    },
     /// Read TLS-RPT reports (files, directories, "-") and print what they add up to.
     /// Exit 0 if every input was read, 1 if some could not be (the rest is still counted).
     Report(report::ReportArgs),
@@ -64,6 +76,8 @@ enum LintKind {
     Policy,
     /// A TLS-RPT report (.json, .json.gz, .zip, .eml or mbox).
     Report,
+    /// The output of `curl -sS -D - --max-redirs 0 https://mta-sts.<domain>/.well-known/mta-sts.txt`.
+    PolicyFetch,
 }
 
 impl From<LintKind> for Kind {
@@ -73,6 +87,7 @@ impl From<LintKind> for Kind {
             LintKind::TlsrptRecord => Kind::TlsRptRecord,
             LintKind::Policy => Kind::Policy,
             LintKind::Report => Kind::Report,
+            LintKind::PolicyFetch => Kind::PolicyFetch,
         }
     }
 }
@@ -83,6 +98,7 @@ fn main() -> ExitCode {
         Command::Lint { kind, file, json } => run_lint(kind.into(), file.as_deref(), json),
         Command::Match { pattern, host } => run_match(&pattern, &host),
         Command::Report(args) => report::run(&args),
+        Command::Coverage { policy, mx, domain } => run_coverage(&policy, &mx, domain.as_deref()),
         Command::Codes { json } => run_codes(json),
     };
     ExitCode::from(code)
@@ -250,6 +266,12 @@ fn summary(value: &Value) -> String {
                 )
             })
             .collect(),
+        Value::PolicyFetch(f) => {
+            let status = f.status.map_or("no status".to_string(), |s| format!("status {s}"));
+            let ct = f.content_type.as_deref().unwrap_or("no Content-Type");
+            let mode = f.policy.as_ref().and_then(|p| p.mode).map_or("no usable policy", |m| m.as_str());
+            format!("  {status}, {ct}; mode: {mode}\n")
+        }
         Value::Policy(p) => {
             let mut s = String::new();
             s.push_str(&format!("  mode: {}\n", p.mode.map_or("(missing or invalid)", |m| m.as_str())));
@@ -289,6 +311,50 @@ fn run_match(pattern: &str, host: &str) -> u8 {
     let (matched, why) = p.explain(&h);
     println!("{}: {why}", if matched { "match" } else { "no match" });
     if matched {
+        0
+    } else {
+        1
+    }
+}
+
+fn parse_mx(arg: &str) -> (Option<u16>, String) {
+    let arg = arg.trim();
+    let split = arg.split_once(':').or_else(|| arg.split_once(char::is_whitespace));
+    match split {
+        Some((p, host)) if p.trim().parse::<u16>().is_ok() => (p.trim().parse().ok(), host.trim().to_string()),
+        _ => (None, arg.to_string()),
+    }
+}
+
+fn run_coverage(policy_path: &str, mx: &[String], domain: Option<&str>) -> u8 {
+    let (name, bytes) = match read_input(Some(policy_path)) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
+    };
+    let policy = mtasts_core::mta_sts::policy::parse(&bytes);
+    if !policy.is_valid() {
+        let n = policy.findings.iter().filter(|f| f.severity() == Severity::Error).count();
+        println!("note: {name} has {n} error(s) (see `mtasts lint policy {name}`); its valid mx patterns are used");
+    }
+    if mx.is_empty() && domain.is_none() {
+        eprintln!("mtasts: give the MX hosts, or --domain for a domain without MX records");
+        return 2;
+    }
+    let hosts: Vec<(Option<u16>, String)> = mx.iter().map(|m| parse_mx(m)).collect();
+    let c = mtasts_core::mta_sts::coverage::coverage(&policy.value.mx, &hosts, domain);
+    let width = c.value.rows.iter().map(|r| r.host.len()).max().unwrap_or(4).max(4);
+    for r in &c.value.rows {
+        let pref = r.priority.map_or("-".to_string(), |p| p.to_string());
+        let verdict = if r.covered { "covered" } else { "NOT COVERED" };
+        println!("{pref:>5}  {:<width$}  {verdict:<11}  {}  ({})", r.host, r.pattern.as_deref().unwrap_or("-"), r.why);
+    }
+    for f in &c.findings {
+        println!("{}[{}]: {}", f.severity().as_str(), f.code.id(), f.message());
+    }
+    if c.value.null_mx || c.is_valid() {
         0
     } else {
         1

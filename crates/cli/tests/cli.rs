@@ -268,3 +268,35 @@ fn lint_one_report() {
     assert_eq!(code(&o), 1);
     assert_eq!(codes(&json(&o)), ["report/not-json"]);
 }
+
+#[test]
+fn coverage_matrix_and_exit_codes() {
+    let path = temp_file(
+        "cov.txt",
+        b"version: STSv1\nmode: enforce\nmx: *.example.com\nmx: old.example.net\nmax_age: 604800\n",
+    );
+    let o = mtasts(&["coverage", &path, "10:mx1.example.com", "20 mx2.example.com."], None);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("mx1.example.com") && out.contains("covered"), "{out}");
+    assert!(out.contains("info[mx/stale-pattern]") && out.contains("old.example.net"), "{out}");
+    let o = mtasts(&["coverage", &path, "10:mx1.example.com", "20:a.b.example.com"], None);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("error[mx/not-covered]"), "{}", stdout(&o));
+    assert_eq!(code(&mtasts(&["coverage", &path, "."], None)), 0);
+    assert_eq!(code(&mtasts(&["coverage", &path], None)), 2);
+}
+
+#[test]
+fn lint_a_captured_policy_fetch() {
+    let o = mtasts(
+        &["lint", "policy-fetch", "--json"],
+        Some("HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.example.com/\r\n\r\n"),
+    );
+    assert_eq!(code(&o), 1);
+    assert_eq!(codes(&json(&o)), ["sts-fetch/redirect"]);
+    let ok = "HTTP/2 200\r\ncontent-type: text/plain\r\n\r\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n";
+    let o = mtasts(&["lint", "policy-fetch", "--json"], Some(ok));
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(json(&o)["value"]["policy"]["mode"], "enforce");
+}

@@ -443,10 +443,42 @@ codes! {
         "more reports than the batch limit; the rest were skipped",
         "raise the limit (--max-reports) or split the batch";
 
+    // ---- the HTTPS policy fetch, RFC 8461 §3.3 (checked from `curl -sS -D -` output) ---
+    FetchNotHttp = "sts-fetch/not-http", Error, 8461, "3.3",
+        "this is not an HTTP response (expected the output of curl -sS -D - --max-redirs 0 URL: status line, headers, blank line, body)",
+        "run the curl command shown and paste its whole output";
+    FetchRedirect = "sts-fetch/redirect", Error, 8461, "3.3",
+        "the policy URL answers with a redirect, and \"HTTP 3xx redirects MUST NOT be followed\": senders get no policy",
+        "serve the policy directly at https://mta-sts.<domain>/.well-known/mta-sts.txt with status 200";
+    FetchStatus = "sts-fetch/status", Error, 8461, "3.3",
+        "\"Policies fetched via HTTPS are only valid if the HTTP response code is 200 (OK)\"",
+        "make the policy URL answer 200 with the policy text";
+    FetchContentType = "sts-fetch/content-type", Error, 8461, "3.2",
+        "the policy is not served as text/plain; senders \"SHOULD validate that the media type is text/plain\", and those that do ignore it",
+        "serve /.well-known/mta-sts.txt with Content-Type: text/plain";
+    FetchCharset = "sts-fetch/charset", Warning, 8461, "3.2",
+        "a charset other than utf-8 or us-ascii: senders read the policy as UTF-8 regardless",
+        "serve it as text/plain; charset=utf-8 (or without a charset)";
+    FetchNoBody = "sts-fetch/no-body", Error, 8461, "3.2",
+        "the response has no body after the headers",
+        "serve the policy text in the response body";
+
     // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
     MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
         "not a valid MX host name",
         "give a host name such as mail.example.com";
+    MxNotCovered = "mx/not-covered", Error, 8461, "4.1",
+        "no mx pattern of the policy matches this MX host: under enforce senders will not deliver to it, under testing they report a failure",
+        "add \"mx: <host>\" (or a \"*.\" pattern covering it) to the policy, publish it, and change the id in the _mta-sts record";
+    MxStalePattern = "mx/stale-pattern", Info, 8461, "4.1",
+        "this mx pattern matches none of the domain's MX hosts",
+        "remove it if the host is gone; keep it if you are about to add it to DNS";
+    MxNullMx = "mx/null-mx", Info, 8461, "4",
+        "the domain publishes a null MX (RFC 7505): it accepts no mail, so there is nothing for MTA-STS to protect",
+        "remove the MTA-STS policy, or publish real MX records";
+    MxImplicit = "mx/implicit", Info, 8461, "4.1",
+        "the domain has no MX records, so senders use the domain itself as its MX (RFC 5321 §5.1)",
+        "publish MX records; the policy must then cover those hosts";
 }
 
 #[cfg(test)]
@@ -463,7 +495,7 @@ mod tests {
             assert!(ids.insert(i.id), "duplicate id {}", i.id);
             let (area, what) = i.id.split_once('/').unwrap_or_else(|| panic!("{} has no area", i.id));
             assert!(
-                ["sts-txt", "tlsrpt-txt", "sts-policy", "mx", "report", "input"].contains(&area),
+                ["sts-txt", "tlsrpt-txt", "sts-policy", "sts-fetch", "mx", "report", "input"].contains(&area),
                 "{}: unknown area",
                 i.id
             );

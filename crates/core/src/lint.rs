@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::finding::{is_valid, Finding};
 use crate::json_pointer::locate;
-use crate::mta_sts::{policy, txt as sts_txt};
+use crate::mta_sts::{fetch, policy, txt as sts_txt};
 use crate::tls_rpt::batch::read_extracted;
 use crate::tls_rpt::input::{extract, sniff, Limits, Sniffed};
 use crate::tls_rpt::report;
@@ -30,11 +30,14 @@ pub enum Kind {
     /// A TLS-RPT report: JSON, gzip, zip, email or mbox.
     #[serde(rename = "report")]
     Report,
+    /// A captured policy fetch: the output of `curl -sS -D - --max-redirs 0 URL`.
+    #[serde(rename = "policy-fetch")]
+    PolicyFetch,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 4] = [Kind::StsRecord, Kind::TlsRptRecord, Kind::Policy, Kind::Report];
+    pub const ALL: [Kind; 5] = [Kind::StsRecord, Kind::TlsRptRecord, Kind::Policy, Kind::PolicyFetch, Kind::Report];
 
     /// The name used on the command line and in URLs.
     pub fn id(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Kind {
             Kind::TlsRptRecord => "tlsrpt-record",
             Kind::Policy => "policy",
             Kind::Report => "report",
+            Kind::PolicyFetch => "policy-fetch",
         }
     }
 
@@ -58,6 +62,7 @@ impl Kind {
             Kind::TlsRptRecord => "_smtp._tls TXT record",
             Kind::Policy => "MTA-STS policy file",
             Kind::Report => "TLS-RPT report",
+            Kind::PolicyFetch => "Policy fetch (curl output)",
         }
     }
 }
@@ -74,6 +79,8 @@ pub enum Value {
     Policy(policy::StsPolicy),
     /// The reports read (one for a report file; several for an archive or mbox).
     Report(Vec<report::Report>),
+    /// What the captured fetch said, and the policy in it.
+    PolicyFetch(fetch::FetchResult),
 }
 
 /// The outcome of linting one input.
@@ -113,6 +120,11 @@ pub fn lint(kind: Kind, input: &[u8]) -> Lint {
             Lint { kind, value: Value::TlsRptRecord(p.value), findings: p.findings }
         }
         Kind::Report => lint_report(input),
+        Kind::PolicyFetch => {
+            let text = String::from_utf8_lossy(input);
+            let p = fetch::parse(&text);
+            Lint { kind, value: Value::PolicyFetch(p.value), findings: p.findings }
+        }
     }
 }
 

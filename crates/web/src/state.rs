@@ -46,6 +46,7 @@ fn slot(kind: Kind) -> usize {
         Kind::TlsRptRecord => 1,
         Kind::Policy => 2,
         Kind::Report => 3,
+        Kind::PolicyFetch => 4,
     }
 }
 
@@ -55,7 +56,7 @@ pub struct AppState {
     /// The current view.
     pub route: Route,
     /// The text in the box, one per kind, so switching kinds loses nothing.
-    inputs: [String; 4],
+    inputs: [String; 5],
     /// The finding under the pointer, whose span is lit up.
     pub active: Option<usize>,
     /// The Lint kind last shown, to return to.
@@ -73,7 +74,7 @@ impl AppState {
     /// first visit shows what the tool finds.
     pub fn new(route: Route) -> AppState {
         let inputs = Kind::ALL.map(|k| examples(k)[1].1.to_string());
-        let mut ordered: [String; 4] = Default::default();
+        let mut ordered: [String; 5] = Default::default();
         for (k, text) in Kind::ALL.into_iter().zip(inputs) {
             if let Some(s) = ordered.get_mut(slot(k)) {
                 *s = text;

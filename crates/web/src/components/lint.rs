@@ -33,6 +33,7 @@ fn hint(kind: Kind) -> &'static str {
         Kind::StsRecord => "Paste the TXT record(s) at _mta-sts.<your domain>, one per line. Quoted strings (as in dig output or a zone file) are joined without spaces.",
         Kind::TlsRptRecord => "Paste the TXT record(s) at _smtp._tls.<your domain>, one per line. Quoted strings (as in dig output or a zone file) are joined without spaces.",
         Kind::Policy => "Paste the policy file served at https://mta-sts.<your domain>/.well-known/mta-sts.txt.",
+        Kind::PolicyFetch => "Browsers cannot read another site's policy file, so fetch it as a sender does and paste the whole output here: curl -sS -D - --max-redirs 0 https://mta-sts.<your domain>/.well-known/mta-sts.txt",
         Kind::Report => "Paste the JSON of one TLS-RPT report (the decompressed .json attachment). Quirks of real senders are noted, not rejected.",
     }
 }

@@ -199,6 +199,24 @@ fn summary(value: &Value) -> Vec<(String, String)> {
                 rows
             })
             .collect(),
+        Value::PolicyFetch(f) => {
+            let mut rows = vec![
+                row("status", f.status.map_or("(none)".into(), |s| s.to_string())),
+                row("content-type", f.content_type.clone().unwrap_or_else(|| "(none)".into())),
+            ];
+            if let Some(l) = &f.location {
+                rows.push(row("location", l.clone()));
+            }
+            if let Some(p) = &f.policy {
+                rows.push(row("mode", p.mode.map_or("(missing or invalid)".into(), |m| m.as_str().to_string())));
+                rows.push(row(
+                    "max_age",
+                    p.max_age.map_or("(missing or invalid)".into(), |a| format!("{a} s ({})", human_duration(a))),
+                ));
+                rows.extend(p.mx.iter().map(|m| row("mx", m.to_string())));
+            }
+            rows
+        }
         Value::Policy(p) => {
             let mut rows = vec![
                 row("version", p.version.clone().unwrap_or_else(|| "(missing)".into())),
@@ -295,6 +313,16 @@ pub fn examples(kind: Kind) -> [(&'static str, &'static str); 2] {
             ("Typical mistakes", "v=STSv1; id=2024-01-01\nv=STSv1; id=20240102\n"),
         ],
         Kind::Report => [("RFC 8460 example", REPORT_EXAMPLE), ("Real-world quirks", REPORT_QUIRKS)],
+        Kind::PolicyFetch => [
+            (
+                "Correct fetch",
+                "HTTP/2 200 \r\ncontent-type: text/plain\r\ncontent-length: 83\r\n\r\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\nmax_age: 604800\n",
+            ),
+            (
+                "A redirect",
+                "HTTP/1.1 301 Moved Permanently\r\nServer: nginx\r\nContent-Type: text/html\r\nLocation: https://www.example.com/.well-known/mta-sts.txt\r\n\r\n<html><body>Moved</body></html>\n",
+            ),
+        ],
         Kind::TlsRptRecord => [
             ("Correct record", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com\n"),
             ("Typical mistakes", "v=TLSRPTv1; rua=mailto:tlsrpt@example.com, http://reports.example.com/tlsrpt;\nv=TLSRPTv1 ; ruf=mailto:tls-reports@example.com\n"),
