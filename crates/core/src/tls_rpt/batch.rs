@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
-use crate::tls_rpt::input::{extract, EmailMeta, Extracted, Limits};
+use crate::tls_rpt::input::{extract_with, EmailMeta, Extracted, Inflater, Limits};
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
 
@@ -53,7 +53,7 @@ impl InputOutcome {
 }
 
 /// A batch: the summary and what each input gave.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Batch {
     /// The totals.
     pub summary: Summary,
@@ -62,6 +62,7 @@ pub struct Batch {
     limits: Limits,
     taken: usize,
     kept: usize,
+    inflater: Inflater,
 }
 
 impl Batch {
@@ -79,7 +80,7 @@ impl Batch {
         let mut out = InputOutcome { path: name.to_string(), ..InputOutcome::default() };
         let remaining = self.limits.max_reports.saturating_sub(self.taken);
         let limits = Limits { max_reports: remaining, ..self.limits };
-        for x in extract(name, bytes, &limits) {
+        for x in extract_with(&mut self.inflater, name, bytes, &limits) {
             let origin = x.origin.clone();
             let is_report = x.payload.is_ok();
             match read_extracted(x) {
