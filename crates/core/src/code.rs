@@ -463,6 +463,41 @@ codes! {
         "the response has no body after the headers",
         "serve the policy text in the response body";
 
+    // ---- DNS answers and the policy host, for the domain check --------------------------
+    DnsServfail = "dns/servfail", Error, 8461, "3.1",
+        "the resolver answered SERVFAIL: senders cannot read this name either (often a DNSSEC or delegation problem)",
+        "check the zone's DNSSEC signatures and its name servers";
+    DnsTimeout = "dns/timeout", Error, 8461, "3.1",
+        "the lookup timed out",
+        "check that the zone's name servers answer; try again";
+    DnsFailed = "dns/failed", Error, 8461, "3.1",
+        "the lookup failed (the DNS-over-HTTPS resolver could not be reached or gave no usable answer)",
+        "check the resolver setting and the network; the domain itself may be fine";
+    DnsResolversDisagree = "dns/resolvers-disagree", Warning, 8461, "3.1",
+        "two resolvers gave different answers for this name (split horizon, or a change still propagating)",
+        "wait for the old records' TTL to pass, or check which name servers serve stale data";
+    StsHostNoAddress = "sts-host/no-address", Error, 8461, "3.2",
+        "mta-sts.<domain> has no A or AAAA record, so senders cannot fetch the policy",
+        "publish an address for mta-sts.<domain> on a host that serves the policy over HTTPS";
+    FetchUnreachable = "sts-fetch/unreachable", Error, 8461, "3.3",
+        "the policy host could not be reached over HTTPS with a certificate the browser trusts (unreachable, or an untrusted or mismatched certificate); senders cannot fetch the policy either",
+        "serve https://mta-sts.<domain>/ with a certificate valid for mta-sts.<domain> from a public CA";
+    FetchNotVerifiable = "sts-fetch/not-verifiable", Info, 8461, "3.3",
+        "the policy host answers over HTTPS with a trusted certificate, but the browser may not read the answer (no CORS header), so the policy itself is not verifiable from here",
+        "paste the policy, or the output of curl -sS -D - --max-redirs 0 <url>, to check it";
+    DaneTlsaUsage = "dane/tlsa-usage", Warning, 8461, "2",
+        "TLSA usage 0 or 1 (PKIX) is not used for SMTP: RFC 7672 says senders treat it as unusable",
+        "publish usage 3 (DANE-EE) or 2 (DANE-TA) records";
+    DaneTlsaInvalid = "dane/tlsa-invalid", Error, 8461, "2",
+        "TLSA record with an unknown selector or matching type, or data of the wrong length",
+        "use selector 0 or 1 and matching type 1 (SHA-256, 32 bytes) or 2 (SHA-512, 64 bytes)";
+    DaneNotAuthenticated = "dane/not-authenticated", Warning, 8461, "2",
+        "TLSA records without DNSSEC validation (AD bit not set): senders ignore DANE for this host",
+        "sign the zone with DNSSEC; until then only MTA-STS protects this host";
+    DaneAndSts = "dane/and-sts", Info, 8461, "2",
+        "this MX has DANE (DNSSEC-validated TLSA); senders that do DANE use it instead of MTA-STS for this host",
+        "keep both consistent: the TLSA records must match the certificate the MTA-STS policy expects";
+
     // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
     MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
         "not a valid MX host name",
@@ -495,7 +530,19 @@ mod tests {
             assert!(ids.insert(i.id), "duplicate id {}", i.id);
             let (area, what) = i.id.split_once('/').unwrap_or_else(|| panic!("{} has no area", i.id));
             assert!(
-                ["sts-txt", "tlsrpt-txt", "sts-policy", "sts-fetch", "mx", "report", "input"].contains(&area),
+                [
+                    "sts-txt",
+                    "tlsrpt-txt",
+                    "sts-policy",
+                    "sts-fetch",
+                    "sts-host",
+                    "dns",
+                    "dane",
+                    "mx",
+                    "report",
+                    "input"
+                ]
+                .contains(&area),
                 "{}: unknown area",
                 i.id
             );

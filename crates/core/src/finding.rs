@@ -105,6 +105,16 @@ impl Finding {
     }
 }
 
+/// A finding about one of several inputs: which one (an archive entry, an email part, a DNS
+/// name) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// Which input, for people: "mail.eml › report.json.gz", "_mta-sts.example.com TXT".
+    pub origin: String,
+    /// What.
+    pub finding: Finding,
+}
+
 /// A value together with the findings produced while parsing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed<T> {

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod check;
 pub mod code;
 mod domain;
 pub mod finding;

@@ -17,14 +17,7 @@ use crate::tls_rpt::input::{extract_with, EmailMeta, Extracted, Inflater, Limits
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
 
-/// A finding about something inside an input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    /// Where in the input (archive entry, email part).
-    pub origin: String,
-    /// What.
-    pub finding: Finding,
-}
+pub use crate::finding::Located;
 
 /// What one input gave.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

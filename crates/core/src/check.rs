@@ -1,0 +1,563 @@
+//! The domain check as a sans-I/O plan: [`plan`] says which lookups a check needs, the
+//! caller (the web page over DNS-over-HTTPS, later the CLI) performs them, and [`evaluate`]
+//! turns the answers into findings and a verdict. No DNS, HTTP or clock in here.
+//!
+//! Lookups (RFC 8461 §3, RFC 8460 §3): the MX of the domain; TXT at `_mta-sts.<domain>`
+//! (a CNAME chain is followed by the resolver and reported); TXT at `_smtp._tls.<domain>`;
+//! A/AAAA of `mta-sts.<domain>`; the policy at `https://mta-sts.<domain>/.well-known/
+//! mta-sts.txt`; then, per MX host, TLSA at `_25._tcp.<mx>`. Everything in the first wave
+//! is independent, so a caller can run it concurrently; the TLSA wave needs the MX answer.
+//!
+//! Not yet used by a page or command: the domain check page (issue 5) is to drive it.
+
+use std::net::IpAddr;
+
+use crate::code::Code;
+use crate::finding::{Finding, Located, Severity, Span};
+use crate::mta_sts::coverage::{coverage, Coverage};
+use crate::mta_sts::fetch::FetchResult;
+use crate::mta_sts::policy::{self, Mode, StsPolicy};
+use crate::mta_sts::txt::{self as sts_txt, StsRecord};
+use crate::tls_rpt::txt::{self as rpt_txt, TlsRptRecord};
+use crate::txt::RecordText;
+
+/// One lookup the check needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// MX records of a name.
+    Mx(String),
+    /// TXT records of a name.
+    Txt(String),
+    /// A and AAAA records of a name.
+    Address(String),
+    /// TLSA records of a name.
+    Tlsa(String),
+    /// An HTTPS GET of a URL, redirects not followed, no cache.
+    Fetch(String),
+}
+
+/// The lookups that do not depend on each other.
+pub fn plan(domain: &str) -> Vec<Lookup> {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    vec![
+        Lookup::Mx(d.clone()),
+        Lookup::Txt(format!("_mta-sts.{d}")),
+        Lookup::Txt(format!("_smtp._tls.{d}")),
+        Lookup::Address(format!("mta-sts.{d}")),
+        Lookup::Fetch(policy_url(&d)),
+    ]
+}
+
+/// The lookups that need the MX hosts: TLSA for each, for DANE (RFC 7672).
+pub fn plan_mx(mx_hosts: &[String]) -> Vec<Lookup> {
+    mx_hosts
+        .iter()
+        .filter(|h| h.as_str() != ".")
+        .map(|h| Lookup::Tlsa(format!("_25._tcp.{}", h.trim_end_matches('.'))))
+        .collect()
+}
+
+/// Where the policy lives (RFC 8461 §3.2).
+pub fn policy_url(domain: &str) -> String {
+    format!("https://mta-sts.{}/.well-known/mta-sts.txt", domain.trim_end_matches('.'))
+}
+
+/// What a DNS lookup gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsAnswer<T> {
+    /// Records (possibly none: NODATA), whether the resolver validated them with DNSSEC
+    /// (the AD bit), and the CNAMEs followed on the way.
+    Records {
+        /// The records.
+        records: Vec<T>,
+        /// The AD bit.
+        authenticated: bool,
+        /// CNAME targets followed, in order.
+        cnames: Vec<String>,
+    },
+    /// The name does not exist.
+    NxDomain,
+    /// SERVFAIL.
+    ServFail,
+    /// No answer in time.
+    Timeout,
+    /// The resolver could not be asked (network, HTTP error, unparsable answer).
+    Failed(String),
+}
+
+impl<T> DnsAnswer<T> {
+    fn records(&self) -> &[T] {
+        match self {
+            DnsAnswer::Records { records, .. } => records,
+            _ => &[],
+        }
+    }
+}
+
+/// A TLSA record (RFC 6698 §2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tlsa {
+    /// Certificate usage, 0–3.
+    pub usage: u8,
+    /// Selector, 0–1.
+    pub selector: u8,
+    /// Matching type, 0–2.
+    pub matching: u8,
+    /// Certificate association data.
+    pub data: Vec<u8>,
+}
+
+/// What fetching the policy gave, as far as the fetcher could see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyFetch {
+    /// A readable response (the CLI always; a browser when the host sends CORS headers; or
+    /// a response the user pasted).
+    Response {
+        /// HTTP status.
+        status: u16,
+        /// Content-Type.
+        content_type: Option<String>,
+        /// Location, on a redirect.
+        location: Option<String>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// The browser could not read it, but a no-cors request got an (opaque) answer: the
+    /// host is reachable over HTTPS with a trusted certificate.
+    Opaque,
+    /// Neither request got an answer.
+    Unreachable(String),
+}
+
+/// Everything the check looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    /// MX of the domain: (preference, host).
+    pub mx: DnsAnswer<(u16, String)>,
+    /// TXT at `_mta-sts`: each record as its strings.
+    pub sts_txt: DnsAnswer<Vec<Vec<u8>>>,
+    /// TXT at `_smtp._tls`.
+    pub tlsrpt_txt: DnsAnswer<Vec<Vec<u8>>>,
+    /// A/AAAA of `mta-sts.<domain>`.
+    pub policy_host: DnsAnswer<IpAddr>,
+    /// The policy fetch.
+    pub policy: PolicyFetch,
+    /// TLSA per MX host.
+    pub tlsa: Vec<(String, DnsAnswer<Tlsa>)>,
+}
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Enforce, and every MX host is covered.
+    Protected,
+    /// A valid policy in testing mode: reports, no protection yet.
+    Testing,
+    /// Published but not usable by senders.
+    Broken,
+    /// No MTA-STS (no record, or mode none).
+    None,
+}
+
+impl Verdict {
+    /// Stable id for `data-verdict`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Protected => "protected",
+            Verdict::Testing => "testing",
+            Verdict::Broken => "broken",
+            Verdict::None => "none",
+        }
+    }
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// The verdict, when it can be told (not while the policy is unreadable from here).
+    pub verdict: Option<Verdict>,
+    /// One sentence saying why.
+    pub reason: String,
+    /// The usable `_mta-sts` record.
+    pub sts: Option<StsRecord>,
+    /// The usable `_smtp._tls` record.
+    pub tlsrpt: Option<TlsRptRecord>,
+    /// The policy, when it could be read.
+    pub policy: Option<StsPolicy>,
+    /// What the fetch said, when readable.
+    pub fetch: Option<FetchResult>,
+    /// MX coverage, when both the policy and the MX hosts are known.
+    pub coverage: Option<Coverage>,
+    /// Every finding, with the name it is about.
+    pub findings: Vec<Located>,
+}
+
+fn dns_problem<T>(a: &DnsAnswer<T>, about: &str, out: &mut Vec<Located>) -> bool {
+    let (code, detail) = match a {
+        DnsAnswer::ServFail => (Code::DnsServfail, String::new()),
+        DnsAnswer::Timeout => (Code::DnsTimeout, String::new()),
+        DnsAnswer::Failed(why) => (Code::DnsFailed, why.clone()),
+        _ => return false,
+    };
+    out.push(Located { origin: about.to_string(), finding: Finding::new(code, Span::at(0), detail) });
+    true
+}
+
+/// Records as [`RecordText`]s: strings concatenated without spaces (RFC 8461 §3.1).
+fn texts(records: &[Vec<Vec<u8>>]) -> Vec<RecordText> {
+    records
+        .iter()
+        .map(|strings| {
+            let joined: Vec<u8> = strings.concat();
+            RecordText::raw(&String::from_utf8_lossy(&joined), 0)
+        })
+        .collect()
+}
+
+fn tlsa_sanity(host: &str, a: &DnsAnswer<Tlsa>, out: &mut Vec<Located>) {
+    let DnsAnswer::Records { records, authenticated, .. } = a else { return };
+    if records.is_empty() {
+        return;
+    }
+    let about = format!("_25._tcp.{host} TLSA");
+    let push = |out: &mut Vec<Located>, code, detail: String| {
+        out.push(Located { origin: about.clone(), finding: Finding::new(code, Span::at(0), detail) })
+    };
+    for t in records {
+        let len_ok = match t.matching {
+            0 => !t.data.is_empty(),
+            1 => t.data.len() == 32,
+            2 => t.data.len() == 64,
+            _ => false,
+        };
+        if t.usage > 3 || t.selector > 1 || !len_ok {
+            push(
+                out,
+                Code::DaneTlsaInvalid,
+                format!("{} {} {} with {} bytes", t.usage, t.selector, t.matching, t.data.len()),
+            );
+        } else if t.usage < 2 {
+            push(out, Code::DaneTlsaUsage, format!("usage {}", t.usage));
+        }
+    }
+    if *authenticated {
+        push(out, Code::DaneAndSts, String::new());
+    } else {
+        push(out, Code::DaneNotAuthenticated, String::new());
+    }
+}
+
+/// Turns the answers of a check of `domain` into findings and a verdict.
+pub fn evaluate(domain: &str, a: &Answers) -> Check {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut findings: Vec<Located> = Vec::new();
+    let at = |name: String, fs: Vec<Finding>| fs.into_iter().map(move |f| Located { origin: name.clone(), finding: f });
+
+    // _mta-sts
+    let sts_name = format!("_mta-sts.{d} TXT");
+    let sts = if dns_problem(&a.sts_txt, &sts_name, &mut findings) {
+        None
+    } else {
+        let p = sts_txt::parse_records(&texts(a.sts_txt.records()));
+        findings.extend(at(sts_name.clone(), p.findings));
+        p.value
+    };
+    // _smtp._tls
+    let rpt_name = format!("_smtp._tls.{d} TXT");
+    let tlsrpt = if dns_problem(&a.tlsrpt_txt, &rpt_name, &mut findings) {
+        None
+    } else {
+        let p = rpt_txt::parse_records(&texts(a.tlsrpt_txt.records()));
+        findings.extend(at(rpt_name, p.findings));
+        p.value
+    };
+    // Policy host and policy.
+    let host_name = format!("mta-sts.{d}");
+    if !dns_problem(&a.policy_host, &format!("{host_name} A/AAAA"), &mut findings)
+        && a.policy_host.records().is_empty()
+        && sts.is_some()
+    {
+        findings.push(Located {
+            origin: format!("{host_name} A/AAAA"),
+            finding: Finding::new(Code::StsHostNoAddress, Span::at(0), host_name.clone()),
+        });
+    }
+    let url = policy_url(&d);
+    let (policy, fetch, policy_readable) = match &a.policy {
+        PolicyFetch::Response { status, content_type, location, body } => {
+            let mut capture = format!("HTTP/1.1 {status} \r\n");
+            if let Some(ct) = content_type {
+                capture.push_str(&format!("Content-Type: {ct}\r\n"));
+            }
+            if let Some(l) = location {
+                capture.push_str(&format!("Location: {l}\r\n"));
+            }
+            capture.push_str("\r\n");
+            capture.push_str(&String::from_utf8_lossy(body));
+            let p = crate::mta_sts::fetch::parse(&capture);
+            findings
+                .extend(at(url.clone(), p.findings.into_iter().map(|f| Finding { span: Span::at(0), ..f }).collect()));
+            (p.value.policy.clone(), Some(p.value), true)
+        }
+        PolicyFetch::Opaque => {
+            findings.push(Located {
+                origin: url.clone(),
+                finding: Finding::new(Code::FetchNotVerifiable, Span::at(0), ""),
+            });
+            (None, None, false)
+        }
+        PolicyFetch::Unreachable(why) => {
+            if sts.is_some() {
+                findings.push(Located {
+                    origin: url.clone(),
+                    finding: Finding::new(Code::FetchUnreachable, Span::at(0), why.clone()),
+                });
+            }
+            (None, None, true)
+        }
+    };
+    // MX and coverage.
+    let mx_name = format!("{d} MX");
+    let mx_ok = !dns_problem(&a.mx, &mx_name, &mut findings);
+    let hosts: Vec<(Option<u16>, String)> = a.mx.records().iter().map(|(p, h)| (Some(*p), h.clone())).collect();
+    let cov = match (&policy, mx_ok) {
+        (Some(p), true) if p.mode != Some(Mode::None) => {
+            let c = coverage(&p.mx, &hosts, Some(&d));
+            findings.extend(at(mx_name.clone(), c.findings));
+            Some(c.value)
+        }
+        _ => None,
+    };
+    for (host, t) in &a.tlsa {
+        if !dns_problem(t, &format!("_25._tcp.{host} TLSA"), &mut findings) {
+            tlsa_sanity(host, t, &mut findings);
+        }
+    }
+
+    let errors = |prefix: &str| {
+        findings.iter().any(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with(prefix))
+    };
+    // "No record" alone means not deployed; a near miss (v=stsv1, two records) is broken.
+    let only_absent = findings
+        .iter()
+        .filter(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with("sts-txt"))
+        .all(|l| l.finding.code == Code::StsTxtNoRecord);
+    let (verdict, reason) = if sts.is_none() && only_absent && !errors("dns") {
+        (Some(Verdict::None), "No MTA-STS record: senders deliver without requiring TLS.".to_string())
+    } else if sts.is_none() {
+        (Some(Verdict::Broken), "The _mta-sts record is not usable, so senders see no policy.".to_string())
+    } else if !policy_readable {
+        (None, "The record is fine; the policy cannot be read from the browser. Paste it, or the curl output, to finish the check.".to_string())
+    } else if errors("sts-fetch") || errors("sts-policy") || errors("sts-host") || policy.is_none() {
+        (Some(Verdict::Broken), "The record announces a policy that senders cannot fetch or use.".to_string())
+    } else {
+        match policy.as_ref().and_then(|p| p.mode) {
+            Some(Mode::None) => {
+                (Some(Verdict::None), "The policy's mode is none: MTA-STS is switched off.".to_string())
+            }
+            Some(Mode::Testing) => (
+                Some(Verdict::Testing),
+                "The policy is in testing mode: failures are reported, mail is not yet protected.".to_string(),
+            ),
+            Some(Mode::Enforce) if errors("mx") => (
+                Some(Verdict::Broken),
+                "The policy enforces, but not every MX host is covered: mail to those hosts is refused.".to_string(),
+            ),
+            Some(Mode::Enforce) => (Some(Verdict::Protected), "The policy enforces TLS to every MX host.".to_string()),
+            None => (Some(Verdict::Broken), "The policy has no valid mode.".to_string()),
+        }
+    };
+    Check { verdict, reason, sts, tlsrpt, policy, fetch, coverage: cov, findings }
+}
+
+/// Parses a policy a user pasted (when the browser could not read it), for [`evaluate`].
+pub fn pasted_policy(body: &str) -> PolicyFetch {
+    let ok = policy::parse(body.as_bytes()).findings.iter().all(|f| f.code != Code::StsPolicyHtmlBody);
+    PolicyFetch::Response {
+        status: 200,
+        content_type: ok.then(|| "text/plain".to_string()),
+        location: None,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD_POLICY: &str =
+        "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.mail.example.com\nmax_age: 604800\n";
+
+    fn recs(texts: &[&[&str]]) -> DnsAnswer<Vec<Vec<u8>>> {
+        DnsAnswer::Records {
+            records: texts.iter().map(|r| r.iter().map(|s| s.as_bytes().to_vec()).collect()).collect(),
+            authenticated: false,
+            cnames: vec![],
+        }
+    }
+
+    fn ok_policy(body: &str) -> PolicyFetch {
+        PolicyFetch::Response {
+            status: 200,
+            content_type: Some("text/plain".into()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn base() -> Answers {
+        Answers {
+            mx: DnsAnswer::Records {
+                records: vec![(10, "mx1.example.com".into()), (20, "a.mail.example.com".into())],
+                authenticated: false,
+                cnames: vec![],
+            },
+            sts_txt: recs(&[&["v=STSv1; id=20240101"]]),
+            tlsrpt_txt: recs(&[&["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]]),
+            policy_host: DnsAnswer::Records {
+                records: vec!["192.0.2.1".parse().unwrap()],
+                authenticated: false,
+                cnames: vec![],
+            },
+            policy: ok_policy(GOOD_POLICY),
+            tlsa: vec![],
+        }
+    }
+
+    fn codes(c: &Check) -> Vec<&'static str> {
+        c.findings.iter().map(|l| l.finding.code.id()).collect()
+    }
+
+    fn check(a: &Answers) -> Check {
+        evaluate("example.com", a)
+    }
+
+    #[test]
+    fn the_plan_names_every_lookup() {
+        let p = plan("Example.com.");
+        assert!(p.contains(&Lookup::Txt("_mta-sts.example.com".into())));
+        assert!(p.contains(&Lookup::Fetch("https://mta-sts.example.com/.well-known/mta-sts.txt".into())));
+        assert_eq!(
+            plan_mx(&["mx1.example.com.".into(), ".".into()]),
+            [Lookup::Tlsa("_25._tcp.mx1.example.com".into())]
+        );
+    }
+
+    /// The scenarios the domain-check page must get right (issue 5's mock zone).
+    #[test]
+    fn scenarios() {
+        let c = check(&base());
+        assert_eq!(c.verdict, Some(Verdict::Protected), "{:?}", codes(&c));
+
+        let mut a = base();
+        a.policy = ok_policy(&GOOD_POLICY.replace("enforce", "testing"));
+        assert_eq!(check(&a).verdict, Some(Verdict::Testing));
+
+        let mut a = base();
+        a.sts_txt = DnsAnswer::NxDomain;
+        assert_eq!(check(&a).verdict, Some(Verdict::None));
+        let mut a = base();
+        a.sts_txt = recs(&[&["v=stsv1; id=1"]]);
+        assert_eq!(check(&a).verdict, Some(Verdict::Broken), "a near miss is broken, not absent");
+
+        let mut a = base();
+        a.sts_txt = recs(&[&["v=STSv1; id=1"], &["v=STSv1; id=2"]]);
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"sts-txt/multiple-records"));
+
+        let mut a = base();
+        a.sts_txt = recs(&[&["v=STSv1; ", "id=2024"]]);
+        let c = check(&a);
+        assert_eq!(c.sts.as_ref().and_then(|r| r.id.as_deref()), Some("2024"), "strings joined without spaces");
+
+        let mut a = base();
+        a.policy = PolicyFetch::Response {
+            status: 301,
+            content_type: None,
+            location: Some("https://www.example.com/".into()),
+            body: vec![],
+        };
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"sts-fetch/redirect"));
+
+        let mut a = base();
+        a.policy = PolicyFetch::Opaque;
+        let c = check(&a);
+        assert_eq!(c.verdict, None);
+        assert!(codes(&c).contains(&"sts-fetch/not-verifiable"));
+
+        let mut a = base();
+        a.policy = PolicyFetch::Unreachable("TypeError: Failed to fetch".into());
+        assert!(codes(&check(&a)).contains(&"sts-fetch/unreachable"));
+
+        let mut a = base();
+        a.policy = PolicyFetch::Response {
+            status: 200,
+            content_type: Some("text/html".into()),
+            location: None,
+            body: GOOD_POLICY.into(),
+        };
+        assert!(codes(&check(&a)).contains(&"sts-fetch/content-type"));
+
+        let mut a = base();
+        a.policy = PolicyFetch::Response {
+            status: 404,
+            content_type: Some("text/html".into()),
+            location: None,
+            body: b"<html>Not found</html>".to_vec(),
+        };
+        assert!(codes(&check(&a)).contains(&"sts-fetch/status"));
+
+        let mut a = base();
+        a.mx = DnsAnswer::Records {
+            records: vec![(10, "mx9.other.example".into())],
+            authenticated: false,
+            cnames: vec![],
+        };
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"mx/not-covered"));
+
+        let mut a = base();
+        a.mx = DnsAnswer::Records {
+            records: vec![(10, "a.b.mail.example.com".into())],
+            authenticated: false,
+            cnames: vec![],
+        };
+        let c = check(&a);
+        assert!(c
+            .findings
+            .iter()
+            .any(|l| l.finding.code == Code::MxNotCovered && l.finding.detail.contains("exactly one label")));
+
+        let mut a = base();
+        a.mx = DnsAnswer::Records { records: vec![(0, ".".into())], authenticated: false, cnames: vec![] };
+        assert!(codes(&check(&a)).contains(&"mx/null-mx"));
+
+        let mut a = base();
+        a.tlsa = vec![(
+            "mx1.example.com".into(),
+            DnsAnswer::Records {
+                records: vec![Tlsa { usage: 3, selector: 1, matching: 1, data: vec![0; 32] }],
+                authenticated: true,
+                cnames: vec![],
+            },
+        )];
+        assert!(codes(&check(&a)).contains(&"dane/and-sts"));
+
+        let mut a = base();
+        a.sts_txt = DnsAnswer::ServFail;
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"dns/servfail"));
+    }
+
+    #[test]
+    fn a_pasted_policy_completes_an_opaque_check() {
+        let mut a = base();
+        a.policy = pasted_policy(GOOD_POLICY);
+        assert_eq!(check(&a).verdict, Some(Verdict::Protected));
+    }
+}
