@@ -122,14 +122,12 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
     match scheme.to_ascii_lowercase().as_str() {
         "mailto" => check_mailto(rest, at(scheme.len() + 1, rest.len()), findings),
         "https" => {
-            // The WHATWG parser behind `url` forgives "https:///path"; RFC 3986 does not.
+            // RFC 3986 §3.2: "//" [userinfo "@"] host [":" port]. Reports are posted over
+            // TLS, so the host must be a DNS name or an IP address.
             let authority = rest.strip_prefix("//").and_then(|r| r.split(['/', '?', '#']).next()).unwrap_or("");
-            let host = authority.rsplit('@').next().unwrap_or("");
-            let ok = !host.is_empty()
-                && !host.starts_with(':')
-                && url::Url::parse(uri).ok().is_some_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-            if !ok {
-                findings.push(Finding::new(Code::TlsRptTxtRuaBadHttps, span, format!("\"{uri}\"")));
+            let host_port = authority.rsplit('@').next().unwrap_or("");
+            if let Err(why) = check_https_host(host_port) {
+                findings.push(Finding::new(Code::TlsRptTxtRuaBadHttps, span, format!("\"{uri}\": {why}")));
             }
         }
         other => {
@@ -140,6 +138,31 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
                 format!("\"{scheme}\"{hint}"),
             ));
         }
+    }
+}
+
+/// Checks the `host [":" port]` of an https URI.
+fn check_https_host(host_port: &str) -> Result<(), String> {
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        let (inner, after) = v6.split_once(']').ok_or("unclosed \"[\"")?;
+        inner.parse::<std::net::Ipv6Addr>().map_err(|_| format!("\"{inner}\" is not an IPv6 address"))?;
+        (None, after.strip_prefix(':'))
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(host_port), None),
+        }
+    };
+    if let Some(p) = port {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
+            return Err(format!("bad port \"{p}\""));
+        }
+    }
+    match host {
+        None => Ok(()),
+        Some("") => Err("no host".to_string()),
+        Some(h) if h.parse::<std::net::Ipv4Addr>().is_ok() => Ok(()),
+        Some(h) => check_domain(h.trim_end_matches('.')).map_err(|e| e.detail),
     }
 }
 
@@ -249,6 +272,10 @@ mod tests {
         ("v=TLSRPTv1; rua=mailto:", None, &["tlsrpt-txt/rua-bad-mailto"]),
         ("v=TLSRPTv1; rua=mailto:nobody", None, &["tlsrpt-txt/rua-bad-mailto"]),
         ("v=TLSRPTv1; rua=https:///path", None, &["tlsrpt-txt/rua-bad-https"]),
+        ("v=TLSRPTv1; rua=https://r.example:99999/", None, &["tlsrpt-txt/rua-bad-https"]),
+        ("v=TLSRPTv1; rua=https://r_x.example/", None, &["tlsrpt-txt/rua-bad-https"]),
+        ("v=TLSRPTv1; rua=https://[2001:db8::1]:8443/r", Some(&["https://[2001:db8::1]:8443/r"]), &[]),
+        ("v=TLSRPTv1; rua=https://u@192.0.2.1/r", Some(&["https://u@192.0.2.1/r"]), &[]),
         ("v=TLSRPTv1; rua=mailto:x@x.example other", None, &["tlsrpt-txt/unexpected-text"]),
         ("v=TLSRPTv1; rua=mailto:x@x.example  ", None, &["tlsrpt-txt/trailing-whitespace"]),
         ("v=TLSRPTv1; rua=mailto:x@x.example;;", None, &["tlsrpt-txt/empty-field"]),
