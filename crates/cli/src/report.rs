@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::{Batch, InputJson};
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
@@ -147,19 +148,6 @@ fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut to, &out)?;
     to.write_all(b"\n")?;
     to.flush()
-}
-
-/// 1234567 -> "1,234,567".
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn rate(ok: u64, failed: u64) -> String {

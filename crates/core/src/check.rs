@@ -127,6 +127,9 @@ pub enum PolicyFetch {
     Opaque,
     /// Neither request got an answer.
     Unreachable(String),
+    /// The user pasted the policy text (the browser could not read it): only the policy
+    /// rules apply, the HTTP ones cannot be checked.
+    Pasted(Vec<u8>),
 }
 
 /// Everything the check looked up.
@@ -285,19 +288,24 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     let url = policy_url(&d);
     let (policy, fetch, policy_readable) = match &a.policy {
         PolicyFetch::Response { status, content_type, location, body } => {
-            let mut capture = format!("HTTP/1.1 {status} \r\n");
-            if let Some(ct) = content_type {
-                capture.push_str(&format!("Content-Type: {ct}\r\n"));
-            }
-            if let Some(l) = location {
-                capture.push_str(&format!("Location: {l}\r\n"));
-            }
-            capture.push_str("\r\n");
-            capture.push_str(&String::from_utf8_lossy(body));
-            let p = crate::mta_sts::fetch::parse(&capture);
+            let p = crate::mta_sts::fetch::judge(&crate::mta_sts::fetch::Response {
+                status: *status,
+                status_span: Span::at(0),
+                content_type: content_type.as_deref().map(|c| (c, Span::at(0))),
+                location: location.as_deref(),
+                body,
+                body_start: 0,
+            });
+            // Spans here would point into a body the caller holds, not into any text shown
+            // with these findings; the origin (the URL) locates them.
             findings
                 .extend(at(url.clone(), p.findings.into_iter().map(|f| Finding { span: Span::at(0), ..f }).collect()));
             (p.value.policy.clone(), Some(p.value), true)
+        }
+        PolicyFetch::Pasted(body) => {
+            let p = policy::parse(body);
+            findings.extend(at(format!("{url} (pasted)"), p.findings));
+            (Some(p.value), None, true)
         }
         PolicyFetch::Opaque => {
             findings.push(Located {
@@ -368,17 +376,6 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         }
     };
     Check { verdict, reason, sts, tlsrpt, policy, fetch, coverage: cov, findings }
-}
-
-/// Parses a policy a user pasted (when the browser could not read it), for [`evaluate`].
-pub fn pasted_policy(body: &str) -> PolicyFetch {
-    let ok = policy::parse(body.as_bytes()).findings.iter().all(|f| f.code != Code::StsPolicyHtmlBody);
-    PolicyFetch::Response {
-        status: 200,
-        content_type: ok.then(|| "text/plain".to_string()),
-        location: None,
-        body: body.as_bytes().to_vec(),
-    }
 }
 
 #[cfg(test)]
@@ -557,7 +554,7 @@ mod tests {
     #[test]
     fn a_pasted_policy_completes_an_opaque_check() {
         let mut a = base();
-        a.policy = pasted_policy(GOOD_POLICY);
+        a.policy = PolicyFetch::Pasted(GOOD_POLICY.as_bytes().to_vec());
         assert_eq!(check(&a).verdict, Some(Verdict::Protected));
     }
 }

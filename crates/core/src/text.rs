@@ -1,4 +1,5 @@
-//! Line and column positions for byte offsets, for showing findings to people.
+//! Line and column positions for byte offsets, and number formatting, for showing
+//! findings and counts to people.
 
 /// The starts of the lines of a text, to turn byte offsets into line and column.
 #[derive(Debug, Clone)]
@@ -51,6 +52,19 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// `1234567` as `"1,234,567"`, for counts shown to people.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +80,14 @@ mod tests {
         assert_eq!(idx.line(2), "cü d");
         assert_eq!(idx.line(3), "last");
         assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(15_378), "15,378");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

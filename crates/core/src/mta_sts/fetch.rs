@@ -28,7 +28,7 @@ pub struct FetchResult {
 }
 
 /// One response in the capture: where its header block and body are.
-struct Response {
+struct Captured {
     status: u16,
     status_span: Span,
     headers: Vec<(String, String, Span)>,
@@ -48,7 +48,7 @@ fn line_end(text: &str, from: usize) -> (usize, usize) {
 
 /// Reads responses from `at` while the text continues with an HTTP status line (curl
 /// prints one header block per response, for example after a `100 Continue`).
-fn responses(text: &str) -> Vec<Response> {
+fn responses(text: &str) -> Vec<Captured> {
     let mut out = Vec::new();
     let mut at = text.len() - text.trim_start().len();
     while text.get(at..).is_some_and(|t| t.starts_with("HTTP/")) {
@@ -75,45 +75,56 @@ fn responses(text: &str) -> Vec<Response> {
             }
             pos = next;
         }
-        out.push(Response { status, status_span, headers, body_start: pos });
+        out.push(Captured { status, status_span, headers, body_start: pos });
         at = pos;
     }
     out
 }
 
-/// Checks a captured response and the policy in its body.
-pub fn parse(text: &str) -> Parsed<FetchResult> {
+/// The parts of an HTTP response [`judge`] looks at, with where each stands in the text
+/// it came from (empty spans when there is no such text).
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// Status code.
+    pub status: u16,
+    /// Where the status line is.
+    pub status_span: Span,
+    /// Content-Type value and where its header line is.
+    pub content_type: Option<(&'a str, Span)>,
+    /// Location value.
+    pub location: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+    /// Where the body starts.
+    pub body_start: usize,
+}
+
+/// Applies RFC 8461 §3.2–3.3 to a response: no redirect, status 200, text/plain, a body,
+/// then the policy rules to the body. Used for pasted captures and for live fetches.
+pub fn judge(r: &Response<'_>) -> Parsed<FetchResult> {
     let mut findings = Vec::new();
-    let mut value = FetchResult::default();
-    let all = responses(text);
-    let Some(last) = all.last() else {
-        findings.push(Finding::new(
-            Code::FetchNotHttp,
-            Span::at(0),
-            "it does not start with a status line such as \"HTTP/2 200\"",
-        ));
-        return Parsed { value, findings };
+    let mut value = FetchResult {
+        status: Some(r.status),
+        content_type: r.content_type.map(|(v, _)| v.to_string()),
+        location: r.location.map(str::to_string),
+        policy: None,
     };
-    let header = |name: &str| last.headers.iter().find(|(n, _, _)| n == name);
-    value.status = Some(last.status);
-    value.content_type = header("content-type").map(|h| h.1.clone());
-    value.location = header("location").map(|h| h.1.clone());
-    if (300..400).contains(&last.status) {
-        let to = value.location.as_deref().map_or(String::new(), |l| format!(" to {l}"));
-        findings.push(Finding::new(Code::FetchRedirect, last.status_span, format!("status {}{to}", last.status)));
+    if (300..400).contains(&r.status) {
+        let to = r.location.map_or(String::new(), |l| format!(" to {l}"));
+        findings.push(Finding::new(Code::FetchRedirect, r.status_span, format!("status {}{to}", r.status)));
         return Parsed { value, findings };
     }
-    if last.status != 200 {
-        findings.push(Finding::new(Code::FetchStatus, last.status_span, format!("got {}", last.status)));
+    if r.status != 200 {
+        findings.push(Finding::new(Code::FetchStatus, r.status_span, format!("got {}", r.status)));
         return Parsed { value, findings };
     }
-    match header("content-type") {
-        None => findings.push(Finding::new(Code::FetchContentType, last.status_span, "no Content-Type header")),
-        Some((_, v, span)) => {
+    match r.content_type {
+        None => findings.push(Finding::new(Code::FetchContentType, r.status_span, "no Content-Type header")),
+        Some((v, span)) => {
             let mut parts = v.split(';');
             let media = parts.next().unwrap_or("").trim();
             if !media.eq_ignore_ascii_case("text/plain") {
-                findings.push(Finding::new(Code::FetchContentType, *span, format!("got {media:?}")));
+                findings.push(Finding::new(Code::FetchContentType, span, format!("got {media:?}")));
             }
             for param in parts {
                 if let Some((k, cs)) = param.split_once('=') {
@@ -121,21 +132,42 @@ pub fn parse(text: &str) -> Parsed<FetchResult> {
                     if k.trim().eq_ignore_ascii_case("charset")
                         && !["utf-8", "us-ascii"].iter().any(|ok| cs.eq_ignore_ascii_case(ok))
                     {
-                        findings.push(Finding::new(Code::FetchCharset, *span, format!("charset={cs}")));
+                        findings.push(Finding::new(Code::FetchCharset, span, format!("charset={cs}")));
                     }
                 }
             }
         }
     }
-    let body = text.get(last.body_start..).unwrap_or("");
-    if body.trim().is_empty() {
-        findings.push(Finding::new(Code::FetchNoBody, Span::at(last.body_start.min(text.len())), ""));
+    if r.body.iter().all(u8::is_ascii_whitespace) {
+        findings.push(Finding::new(Code::FetchNoBody, Span::at(r.body_start), ""));
         return Parsed { value, findings };
     }
-    let p = policy::parse(body.as_bytes());
-    findings.extend(p.findings.into_iter().map(|f| Finding { span: f.span.shift(last.body_start), ..f }));
+    let p = policy::parse(r.body);
+    findings.extend(p.findings.into_iter().map(|f| Finding { span: f.span.shift(r.body_start), ..f }));
     value.policy = Some(p.value);
     Parsed { value, findings }
+}
+
+/// Checks a captured response and the policy in its body.
+pub fn parse(text: &str) -> Parsed<FetchResult> {
+    let all = responses(text);
+    let Some(last) = all.last() else {
+        let detail = "it does not start with a status line such as \"HTTP/2 200\"";
+        return Parsed {
+            value: FetchResult::default(),
+            findings: vec![Finding::new(Code::FetchNotHttp, Span::at(0), detail)],
+        };
+    };
+    let header = |name: &str| last.headers.iter().find(|(n, _, _)| n == name);
+    let body_start = last.body_start.min(text.len());
+    judge(&Response {
+        status: last.status,
+        status_span: last.status_span,
+        content_type: header("content-type").map(|(_, v, span)| (v.as_str(), *span)),
+        location: header("location").map(|(_, v, _)| v.as_str()),
+        body: text.as_bytes().get(body_start..).unwrap_or(&[]),
+        body_start,
+    })
 }
 
 #[cfg(test)]

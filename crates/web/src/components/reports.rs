@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
@@ -12,7 +13,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::services::files;
-use crate::view_model::reports::{self as vm, thousands, Column, Dimension, Filter, Headline, Row, Verdict};
+use crate::view_model::reports::{self as vm, Column, Dimension, Filter, Headline, Row, Verdict};
 use crate::view_model::sample;
 
 /// Something to read: a file the user gave, or bytes already in memory.

@@ -5,21 +5,9 @@
 
 use std::collections::BTreeSet;
 
+use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::summary::{utc_day, FailureRow, Summary};
-
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The headline numbers.
 #[derive(Debug, Clone, PartialEq)]
