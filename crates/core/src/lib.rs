@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod code;
+pub mod dns;
 mod domain;
 pub mod finding;
 pub mod json_pointer;
