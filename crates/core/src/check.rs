@@ -8,7 +8,7 @@
 //! mta-sts.txt`; then, per MX host, TLSA at `_25._tcp.<mx>`. Everything in the first wave
 //! is independent, so a caller can run it concurrently; the TLSA wave needs the MX answer.
 //!
-//! Not yet used by a page or command: the domain check page (issue 5) is to drive it.
+//! The web page's domain check (`#/check/<domain>`) drives it over DNS-over-HTTPS.
 
 use std::net::IpAddr;
 
@@ -147,6 +147,21 @@ pub struct Answers {
     pub policy: PolicyFetch,
     /// TLSA per MX host.
     pub tlsa: Vec<(String, DnsAnswer<Tlsa>)>,
+    /// A second resolver's answers for the MTA-STS and TLS-RPT names, when one was asked.
+    pub second: Option<Second>,
+}
+
+/// What a second resolver said about the two TXT names. Senders use whatever their own
+/// resolver says, so a difference means some senders see another policy (split horizon, or
+/// a change still propagating).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Second {
+    /// Which resolver (shown in the finding).
+    pub resolver: String,
+    /// TXT at `_mta-sts`.
+    pub sts_txt: DnsAnswer<Vec<Vec<u8>>>,
+    /// TXT at `_smtp._tls`.
+    pub tlsrpt_txt: DnsAnswer<Vec<Vec<u8>>>,
 }
 
 /// The overall answer.
@@ -206,6 +221,47 @@ fn dns_problem<T>(a: &DnsAnswer<T>, about: &str, out: &mut Vec<Located>) -> bool
     true
 }
 
+/// NXDOMAIN and NODATA, each a finding of its own; and the CNAMEs followed.
+fn note_answer<T>(a: &DnsAnswer<T>, about: &str, nxdomain: Code, out: &mut Vec<Located>) {
+    let mut push = |code, detail: String| {
+        out.push(Located { origin: about.to_string(), finding: Finding::new(code, Span::at(0), detail) })
+    };
+    match a {
+        DnsAnswer::NxDomain => push(nxdomain, String::new()),
+        DnsAnswer::Records { records, cnames, .. } => {
+            if !cnames.is_empty() {
+                push(Code::DnsCname, format!("alias of {}", cnames.join(" → ")));
+            }
+            if records.is_empty() {
+                push(Code::DnsNodata, String::new());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A TXT answer as something to compare: the records (strings joined) in order, with
+/// NXDOMAIN and NODATA alike (no record either way); `None` when there is no answer.
+fn txt_shape(a: &DnsAnswer<Vec<Vec<u8>>>) -> Option<Vec<String>> {
+    match a {
+        DnsAnswer::Records { records, .. } => {
+            let mut v: Vec<String> = records.iter().map(|r| String::from_utf8_lossy(&r.concat()).into_owned()).collect();
+            v.sort();
+            Some(v)
+        }
+        DnsAnswer::NxDomain => Some(vec![]),
+        _ => None,
+    }
+}
+
+fn describe(shape: &[String]) -> String {
+    if shape.is_empty() {
+        "no record".to_string()
+    } else {
+        shape.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// Records as [`RecordText`]s: strings concatenated without spaces (RFC 8461 §3.1).
 fn texts(records: &[Vec<Vec<u8>>]) -> Vec<RecordText> {
     records
@@ -258,6 +314,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
 
     // _mta-sts
     let sts_name = format!("_mta-sts.{d} TXT");
+    note_answer(&a.sts_txt, &sts_name, Code::DnsNxdomain, &mut findings);
     let sts = if dns_problem(&a.sts_txt, &sts_name, &mut findings) {
         None
     } else {
@@ -267,6 +324,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     };
     // _smtp._tls
     let rpt_name = format!("_smtp._tls.{d} TXT");
+    note_answer(&a.tlsrpt_txt, &rpt_name, Code::DnsNxdomain, &mut findings);
     let tlsrpt = if dns_problem(&a.tlsrpt_txt, &rpt_name, &mut findings) {
         None
     } else {
@@ -276,6 +334,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     };
     // Policy host and policy.
     let host_name = format!("mta-sts.{d}");
+    note_answer(&a.policy_host, &format!("{host_name} A/AAAA"), Code::DnsNxdomain, &mut findings);
     if !dns_problem(&a.policy_host, &format!("{host_name} A/AAAA"), &mut findings)
         && a.policy_host.records().is_empty()
         && sts.is_some()
@@ -326,6 +385,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     };
     // MX and coverage.
     let mx_name = format!("{d} MX");
+    note_answer(&a.mx, &mx_name, Code::DnsNoDomain, &mut findings);
     let mx_ok = !dns_problem(&a.mx, &mx_name, &mut findings);
     let hosts: Vec<(Option<u16>, String)> = a.mx.records().iter().map(|(p, h)| (Some(*p), h.clone())).collect();
     let cov = match (&policy, mx_ok) {
@@ -341,6 +401,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
             tlsa_sanity(host, t, &mut findings);
         }
     }
+    dane_against_sts(a, policy.as_ref(), cov.as_ref(), &mut findings);
 
     let errors = |prefix: &str| {
         findings.iter().any(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with(prefix))
@@ -350,7 +411,9 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         .iter()
         .filter(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with("sts-txt"))
         .all(|l| l.finding.code == Code::StsTxtNoRecord);
-    let (verdict, reason) = if sts.is_none() && only_absent && !errors("dns") {
+    let (verdict, reason) = if a.mx == DnsAnswer::NxDomain {
+        (Some(Verdict::None), format!("{d} does not exist in DNS."))
+    } else if sts.is_none() && only_absent && !errors("dns") {
         (Some(Verdict::None), "No MTA-STS record: senders deliver without requiring TLS.".to_string())
     } else if sts.is_none() {
         (Some(Verdict::Broken), "The _mta-sts record is not usable, so senders see no policy.".to_string())
@@ -375,7 +438,62 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
             None => (Some(Verdict::Broken), "The policy has no valid mode.".to_string()),
         }
     };
+    // The second resolver comes last: it informs, it does not change the verdict.
+    if let Some(second) = &a.second {
+        for (name, mine, theirs) in
+            [(&sts_name, &a.sts_txt, &second.sts_txt), (&format!("_smtp._tls.{d} TXT"), &a.tlsrpt_txt, &second.tlsrpt_txt)]
+        {
+            let about = format!("{name} via {}", second.resolver);
+            if dns_problem(theirs, &about, &mut findings) {
+                continue;
+            }
+            if let (Some(x), Some(y)) = (txt_shape(mine), txt_shape(theirs)) {
+                if x != y {
+                    findings.push(Located {
+                        origin: name.clone(),
+                        finding: Finding::new(
+                            Code::DnsResolversDisagree,
+                            Span::at(0),
+                            format!("first resolver: {}; {}: {}", describe(&x), second.resolver, describe(&y)),
+                        ),
+                    });
+                }
+            }
+        }
+    }
     Check { verdict, reason, sts, tlsrpt, policy, fetch, coverage: cov, findings }
+}
+
+/// DANE next to MTA-STS (RFC 8461 §2: senders that do DANE use it for hosts that have it):
+/// a DANE host the policy does not list is a disagreement; DANE on only some hosts is noted.
+fn dane_against_sts(a: &Answers, policy: Option<&StsPolicy>, cov: Option<&Coverage>, out: &mut Vec<Located>) {
+    let dane: Vec<&str> = a
+        .tlsa
+        .iter()
+        .filter(|(_, t)| matches!(t, DnsAnswer::Records { records, authenticated: true, .. } if !records.is_empty()))
+        .map(|(h, _)| h.as_str())
+        .collect();
+    if dane.is_empty() {
+        return;
+    }
+    let hosts: Vec<&str> = a.mx.records().iter().map(|(_, h)| h.as_str()).filter(|h| *h != ".").collect();
+    if hosts.iter().any(|h| !dane.contains(h)) {
+        out.push(Located {
+            origin: "MX hosts".to_string(),
+            finding: Finding::new(Code::DanePartial, Span::at(0), format!("DANE on {} of {}", dane.len(), hosts.len())),
+        });
+    }
+    if policy.is_none_or(|p| p.mode == Some(Mode::None)) {
+        return;
+    }
+    for row in cov.map(|c| c.rows.as_slice()).unwrap_or_default() {
+        if !row.covered && dane.contains(&row.host.as_str()) {
+            out.push(Located {
+                origin: format!("_25._tcp.{} TLSA", row.host),
+                finding: Finding::new(Code::DaneStsDisagree, Span::at(0), row.host.clone()),
+            });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +536,7 @@ mod tests {
             },
             policy: ok_policy(GOOD_POLICY),
             tlsa: vec![],
+            second: None,
         }
     }
 
@@ -549,6 +668,92 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Some(Verdict::Broken));
         assert!(codes(&c).contains(&"dns/servfail"));
+    }
+
+    #[test]
+    fn dns_outcomes_each_have_a_finding() {
+        let mut a = base();
+        a.sts_txt = DnsAnswer::Records {
+            records: vec![vec![b"v=STSv1; id=7".to_vec()]],
+            authenticated: true,
+            cnames: vec!["_mta-sts.provider.example".into()],
+        };
+        a.tlsrpt_txt = DnsAnswer::Records { records: vec![], authenticated: false, cnames: vec![] };
+        a.policy_host = DnsAnswer::Timeout;
+        let c = check(&a);
+        let cs = codes(&c);
+        assert!(cs.contains(&"dns/cname") && cs.contains(&"dns/nodata") && cs.contains(&"dns/timeout"), "{cs:?}");
+        assert!(c.findings.iter().any(|l| l.finding.code == Code::DnsCname && l.finding.detail.contains("provider")));
+
+        let mut a = base();
+        a.mx = DnsAnswer::NxDomain;
+        a.sts_txt = DnsAnswer::NxDomain;
+        a.tlsrpt_txt = DnsAnswer::NxDomain;
+        a.policy_host = DnsAnswer::NxDomain;
+        a.policy = PolicyFetch::Unreachable("no such host".into());
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::None));
+        assert!(c.reason.contains("does not exist"));
+        let cs = codes(&c);
+        assert!(cs.contains(&"dns/no-domain") && cs.contains(&"dns/nxdomain"), "{cs:?}");
+
+        let mut a = base();
+        a.mx = DnsAnswer::Failed("NetworkError when attempting to fetch resource".into());
+        assert!(codes(&check(&a)).contains(&"dns/failed"));
+    }
+
+    #[test]
+    fn a_second_resolver_that_disagrees_is_flagged() {
+        let mut a = base();
+        a.second = Some(Second {
+            resolver: "dns.google".into(),
+            sts_txt: recs(&[&["v=STSv1; id=20231231"]]),
+            tlsrpt_txt: recs(&[&["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]]),
+        });
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Protected), "the second opinion informs, it does not decide");
+        let d: Vec<_> = c.findings.iter().filter(|l| l.finding.code == Code::DnsResolversDisagree).collect();
+        assert_eq!(d.len(), 1, "{:?}", codes(&c));
+        assert!(d[0].origin.starts_with("_mta-sts.") && d[0].finding.detail.contains("id=20231231"));
+
+        // The same records in another order, or split into other strings, agree.
+        let mut a = base();
+        a.sts_txt = recs(&[&["v=STSv1; id=1"], &["unrelated"]]);
+        a.second = Some(Second {
+            resolver: "b".into(),
+            sts_txt: recs(&[&["unrelated"], &["v=STSv1; ", "id=1"]]),
+            tlsrpt_txt: a.tlsrpt_txt.clone(),
+        });
+        assert!(!codes(&check(&a)).contains(&"dns/resolvers-disagree"));
+
+        // A failing second resolver is reported, not compared.
+        let mut a = base();
+        a.second = Some(Second { resolver: "b".into(), sts_txt: DnsAnswer::ServFail, tlsrpt_txt: DnsAnswer::NxDomain });
+        let c = check(&a);
+        assert!(c.findings.iter().any(|l| l.finding.code == Code::DnsServfail && l.origin.ends_with("via b")));
+        assert!(c.findings.iter().any(|l| l.finding.code == Code::DnsResolversDisagree && l.origin.starts_with("_smtp._tls")));
+        assert_eq!(c.verdict, Some(Verdict::Protected));
+    }
+
+    #[test]
+    fn dane_and_sts_disagreement() {
+        let tlsa = |ad| DnsAnswer::Records {
+            records: vec![Tlsa { usage: 3, selector: 1, matching: 1, data: vec![1; 32] }],
+            authenticated: ad,
+            cnames: vec![],
+        };
+        let mut a = base();
+        a.mx = DnsAnswer::Records {
+            records: vec![(10, "mx1.example.com".into()), (20, "backup.other.example".into())],
+            authenticated: true,
+            cnames: vec![],
+        };
+        a.tlsa = vec![("backup.other.example".into(), tlsa(true))];
+        let cs = codes(&check(&a));
+        assert!(cs.contains(&"dane/sts-disagree") && cs.contains(&"dane/partial"), "{cs:?}");
+        a.tlsa = vec![("backup.other.example".into(), tlsa(false))];
+        let cs = codes(&check(&a));
+        assert!(!cs.contains(&"dane/sts-disagree") && cs.contains(&"dane/not-authenticated"), "{cs:?}");
     }
 
     #[test]

@@ -476,6 +476,18 @@ codes! {
     DnsResolversDisagree = "dns/resolvers-disagree", Warning, 8461, "3.1",
         "two resolvers gave different answers for this name (split horizon, or a change still propagating)",
         "wait for the old records' TTL to pass, or check which name servers serve stale data";
+    DnsNxdomain = "dns/nxdomain", Info, 8461, "3.1",
+        "the name does not exist (NXDOMAIN)",
+        "nothing to do unless a record is meant to be published at this name";
+    DnsNodata = "dns/nodata", Info, 8461, "3.1",
+        "the name exists but has no records of this type (NODATA)",
+        "nothing to do unless a record of this type is meant to be published here";
+    DnsNoDomain = "dns/no-domain", Error, 8461, "4",
+        "the domain itself does not exist (NXDOMAIN for its MX lookup): no mail can be delivered to it",
+        "check the spelling of the domain, and that it is delegated";
+    DnsCname = "dns/cname", Info, 8461, "3.1",
+        "the name is an alias (CNAME); senders follow it, as the RFC requires, and read the target's records: the policy is delegated",
+        "nothing to do; keep the alias target's record and the provider's policy host in step";
     StsHostNoAddress = "sts-host/no-address", Error, 8461, "3.2",
         "mta-sts.<domain> has no A or AAAA record, so senders cannot fetch the policy",
         "publish an address for mta-sts.<domain> on a host that serves the policy over HTTPS";
@@ -497,6 +509,13 @@ codes! {
     DaneAndSts = "dane/and-sts", Info, 8461, "2",
         "this MX has DANE (DNSSEC-validated TLSA); senders that do DANE use it instead of MTA-STS for this host",
         "keep both consistent: the TLSA records must match the certificate the MTA-STS policy expects";
+
+    DaneStsDisagree = "dane/sts-disagree", Warning, 8461, "2",
+        "this MX host has DNSSEC-validated TLSA records, but the MTA-STS policy does not list it: DANE senders deliver to it, MTA-STS senders refuse it (enforce) or report a failure (testing)",
+        "add the host to the policy's mx lines, or take it out of the MX set";
+    DanePartial = "dane/partial", Info, 8461, "2",
+        "only some MX hosts have DNSSEC-validated TLSA records: senders use DANE for those and MTA-STS (if any) for the rest",
+        "publish TLSA records for every MX host, or rely on MTA-STS alone";
 
     // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
     MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
