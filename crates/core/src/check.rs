@@ -36,6 +36,30 @@ pub enum Lookup {
     Fetch(String),
 }
 
+/// The domain someone typed, ready to check: what follows an `@` or a URL scheme, without
+/// a path or the final dot, lowercased, Unicode labels as A-labels; or why it is not a
+/// domain name.
+pub fn normalize_domain(input: &str) -> Result<String, String> {
+    let mut d = input.trim();
+    if let Some((_, after)) = d.rsplit_once('@') {
+        d = after;
+    }
+    if let Some((_, after)) = d.split_once("://") {
+        d = after;
+    }
+    d = d.split(['/', '?', '#']).next().unwrap_or("");
+    let d = d.trim_end_matches('.');
+    if d.is_empty() {
+        return Err("type a domain name, such as example.com".to_string());
+    }
+    let ascii = crate::domain::to_a_label(d).ok_or_else(|| format!("{d:?} is not a domain name"))?;
+    crate::domain::check_domain(&ascii).map_err(|e| format!("{d:?} is not a domain name: {}", e.detail))?;
+    if !ascii.contains('.') {
+        return Err(format!("{d:?} is a single label; type the full domain, such as {d}.com"));
+    }
+    Ok(ascii)
+}
+
 /// The lookups that do not depend on each other.
 pub fn plan(domain: &str) -> Vec<Lookup> {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -127,9 +151,32 @@ pub enum PolicyFetch {
     Opaque,
     /// Neither request got an answer.
     Unreachable(String),
+    /// The fetch was answered with a redirect the browser does not show (a `manual`
+    /// redirect is an opaque response: neither status nor target is visible to the page).
+    Redirect,
     /// The user pasted the policy text (the browser could not read it): only the policy
     /// rules apply, the HTTP ones cannot be checked.
     Pasted(Vec<u8>),
+    /// The user pasted the output of `curl -sS -D - --max-redirs 0 URL`: status, headers
+    /// and body are all checked.
+    Captured(String),
+}
+
+impl PolicyFetch {
+    /// What the user pasted in place of the fetch: curl output when it starts with a status
+    /// line, otherwise the policy text itself.
+    pub fn pasted(text: &str) -> PolicyFetch {
+        if text.trim_start().starts_with("HTTP/") {
+            PolicyFetch::Captured(text.to_string())
+        } else {
+            PolicyFetch::Pasted(text.as_bytes().to_vec())
+        }
+    }
+}
+
+/// The command whose output can be pasted back as [`PolicyFetch::Captured`].
+pub fn curl_command(domain: &str) -> String {
+    format!("curl -sS -D - --max-redirs 0 {}", policy_url(domain.trim().trim_end_matches('.')))
 }
 
 /// Everything the check looked up.
@@ -245,7 +292,8 @@ fn note_answer<T>(a: &DnsAnswer<T>, about: &str, nxdomain: Code, out: &mut Vec<L
 fn txt_shape(a: &DnsAnswer<Vec<Vec<u8>>>) -> Option<Vec<String>> {
     match a {
         DnsAnswer::Records { records, .. } => {
-            let mut v: Vec<String> = records.iter().map(|r| String::from_utf8_lossy(&r.concat()).into_owned()).collect();
+            let mut v: Vec<String> =
+                records.iter().map(|r| String::from_utf8_lossy(&r.concat()).into_owned()).collect();
             v.sort();
             Some(v)
         }
@@ -361,6 +409,22 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
                 .extend(at(url.clone(), p.findings.into_iter().map(|f| Finding { span: Span::at(0), ..f }).collect()));
             (p.value.policy.clone(), Some(p.value), true)
         }
+        PolicyFetch::Captured(text) => {
+            let p = crate::mta_sts::fetch::parse(text);
+            findings.extend(at(format!("{url} (pasted curl output)"), p.findings));
+            (p.value.policy.clone(), Some(p.value), true)
+        }
+        PolicyFetch::Redirect => {
+            findings.push(Located {
+                origin: url.clone(),
+                finding: Finding::new(
+                    Code::FetchRedirect,
+                    Span::at(0),
+                    "the browser saw a redirect (pages are not shown its status or target)",
+                ),
+            });
+            (None, None, true)
+        }
         PolicyFetch::Pasted(body) => {
             let p = policy::parse(body);
             findings.extend(at(format!("{url} (pasted)"), p.findings));
@@ -440,9 +504,10 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     };
     // The second resolver comes last: it informs, it does not change the verdict.
     if let Some(second) = &a.second {
-        for (name, mine, theirs) in
-            [(&sts_name, &a.sts_txt, &second.sts_txt), (&format!("_smtp._tls.{d} TXT"), &a.tlsrpt_txt, &second.tlsrpt_txt)]
-        {
+        for (name, mine, theirs) in [
+            (&sts_name, &a.sts_txt, &second.sts_txt),
+            (&format!("_smtp._tls.{d} TXT"), &a.tlsrpt_txt, &second.tlsrpt_txt),
+        ] {
             let about = format!("{name} via {}", second.resolver);
             if dns_problem(theirs, &about, &mut findings) {
                 continue;
@@ -731,7 +796,10 @@ mod tests {
         a.second = Some(Second { resolver: "b".into(), sts_txt: DnsAnswer::ServFail, tlsrpt_txt: DnsAnswer::NxDomain });
         let c = check(&a);
         assert!(c.findings.iter().any(|l| l.finding.code == Code::DnsServfail && l.origin.ends_with("via b")));
-        assert!(c.findings.iter().any(|l| l.finding.code == Code::DnsResolversDisagree && l.origin.starts_with("_smtp._tls")));
+        assert!(c
+            .findings
+            .iter()
+            .any(|l| l.finding.code == Code::DnsResolversDisagree && l.origin.starts_with("_smtp._tls")));
         assert_eq!(c.verdict, Some(Verdict::Protected));
     }
 
@@ -759,7 +827,31 @@ mod tests {
     #[test]
     fn a_pasted_policy_completes_an_opaque_check() {
         let mut a = base();
-        a.policy = PolicyFetch::Pasted(GOOD_POLICY.as_bytes().to_vec());
+        a.policy = PolicyFetch::pasted(GOOD_POLICY);
+        assert_eq!(a.policy, PolicyFetch::Pasted(GOOD_POLICY.as_bytes().to_vec()));
         assert_eq!(check(&a).verdict, Some(Verdict::Protected));
+
+        a.policy = PolicyFetch::pasted(&format!("HTTP/2 200\r\ncontent-type: text/plain\r\n\r\n{GOOD_POLICY}"));
+        assert!(matches!(a.policy, PolicyFetch::Captured(_)));
+        assert_eq!(check(&a).verdict, Some(Verdict::Protected));
+
+        a.policy = PolicyFetch::pasted(&format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{GOOD_POLICY}"));
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"sts-fetch/content-type"));
+
+        a.policy = PolicyFetch::Redirect;
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert!(codes(&c).contains(&"sts-fetch/redirect"));
+        assert_eq!(normalize_domain(" postmaster@Example.COM. ").as_deref(), Ok("example.com"));
+        assert_eq!(normalize_domain("https://Bücher.example/x?y").as_deref(), Ok("xn--bcher-kva.example"));
+        assert!(normalize_domain("").is_err());
+        assert!(normalize_domain("localhost").unwrap_err().contains("single label"));
+        assert!(normalize_domain("exa mple.com").unwrap_err().contains("not a domain"));
+        assert_eq!(
+            curl_command("Example.com."),
+            "curl -sS -D - --max-redirs 0 https://mta-sts.Example.com/.well-known/mta-sts.txt"
+        );
     }
 }
