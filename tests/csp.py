@@ -4,8 +4,10 @@
 The policy allows scripts only from the site itself, plus the one inline module script
 Trunk writes to start the app (by its SHA-256, computed here because the script names the
 hashed file names of each build) and WebAssembly compilation ('wasm-unsafe-eval'). No
-eval, no other inline script, no connection anywhere but the site: reports never leave
-the page. Inline style attributes are allowed (bar widths are set that way).
+eval and no other inline script. Connections: the site, and HTTPS only (the domain check
+asks a DNS-over-HTTPS resolver the user chooses and fetches https://mta-sts.<domain>/, so
+the host cannot be listed in advance); plain http is refused. Inline style attributes are
+allowed (bar widths are set that way).
 """
 import base64
 import hashlib
@@ -25,7 +27,7 @@ policy = "; ".join([
     f"script-src 'self' 'wasm-unsafe-eval' 'sha256-{digest}'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "connect-src 'self'",
+    "connect-src 'self' https:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

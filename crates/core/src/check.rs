@@ -21,19 +21,21 @@ use crate::mta_sts::txt::{self as sts_txt, StsRecord};
 use crate::tls_rpt::txt::{self as rpt_txt, TlsRptRecord};
 use crate::txt::RecordText;
 
-/// One lookup the check needs.
+/// The lookups of a check that do not depend on each other, one per field of [`Answers`]
+/// (the caller runs them concurrently and fills the field of the same name). TXT lookups
+/// follow CNAMEs (RFC 8461 §3.1: "senders MUST follow the CNAME pointers").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
-    /// MX records of a name.
-    Mx(String),
-    /// TXT records of a name.
-    Txt(String),
-    /// A and AAAA records of a name.
-    Address(String),
-    /// TLSA records of a name.
-    Tlsa(String),
-    /// An HTTPS GET of a URL, redirects not followed, no cache.
-    Fetch(String),
+pub struct Plan {
+    /// MX of the domain.
+    pub mx: String,
+    /// TXT here.
+    pub sts_txt: String,
+    /// TXT here.
+    pub tlsrpt_txt: String,
+    /// A and AAAA here.
+    pub policy_host: String,
+    /// HTTPS GET here: redirects not followed, no cache.
+    pub policy: String,
 }
 
 /// The domain someone typed, ready to check: what follows an `@` or a URL scheme, without
@@ -60,25 +62,26 @@ pub fn normalize_domain(input: &str) -> Result<String, String> {
     Ok(ascii)
 }
 
-/// The lookups that do not depend on each other.
-pub fn plan(domain: &str) -> Vec<Lookup> {
+/// What to look up for `domain` (already normalized, [`normalize_domain`]).
+pub fn plan(domain: &str) -> Plan {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    vec![
-        Lookup::Mx(d.clone()),
-        Lookup::Txt(format!("_mta-sts.{d}")),
-        Lookup::Txt(format!("_smtp._tls.{d}")),
-        Lookup::Address(format!("mta-sts.{d}")),
-        Lookup::Fetch(policy_url(&d)),
-    ]
+    Plan {
+        sts_txt: format!("_mta-sts.{d}"),
+        tlsrpt_txt: format!("_smtp._tls.{d}"),
+        policy_host: format!("mta-sts.{d}"),
+        policy: policy_url(&d),
+        mx: d,
+    }
 }
 
-/// The lookups that need the MX hosts: TLSA for each, for DANE (RFC 7672).
-pub fn plan_mx(mx_hosts: &[String]) -> Vec<Lookup> {
-    mx_hosts
-        .iter()
-        .filter(|h| h.as_str() != ".")
-        .map(|h| Lookup::Tlsa(format!("_25._tcp.{}", h.trim_end_matches('.'))))
-        .collect()
+/// The second wave, once the MX hosts are known: TLSA at `_25._tcp.<host>` for each (RFC
+/// 7672 DANE for SMTP), as (host, name to query). A null MX has none.
+pub fn plan_mx(mx_hosts: &[String]) -> Vec<(String, String)> {
+    let mut hosts: Vec<String> =
+        mx_hosts.iter().map(|h| h.trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts.into_iter().map(|h| (h.clone(), format!("_25._tcp.{h}"))).collect()
 }
 
 /// Where the policy lives (RFC 8461 §3.2).
@@ -616,11 +619,14 @@ mod tests {
     #[test]
     fn the_plan_names_every_lookup() {
         let p = plan("Example.com.");
-        assert!(p.contains(&Lookup::Txt("_mta-sts.example.com".into())));
-        assert!(p.contains(&Lookup::Fetch("https://mta-sts.example.com/.well-known/mta-sts.txt".into())));
+        assert_eq!(p.mx, "example.com");
+        assert_eq!(p.sts_txt, "_mta-sts.example.com");
+        assert_eq!(p.tlsrpt_txt, "_smtp._tls.example.com");
+        assert_eq!(p.policy_host, "mta-sts.example.com");
+        assert_eq!(p.policy, "https://mta-sts.example.com/.well-known/mta-sts.txt");
         assert_eq!(
-            plan_mx(&["mx1.example.com.".into(), ".".into()]),
-            [Lookup::Tlsa("_25._tcp.mx1.example.com".into())]
+            plan_mx(&["MX1.example.com.".into(), ".".into(), "mx1.example.com".into()]),
+            [("mx1.example.com".to_string(), "_25._tcp.mx1.example.com".to_string())]
         );
     }
 

@@ -237,10 +237,8 @@ pub fn decode_tlsa(body: &[u8]) -> Reply<Tlsa> {
 
 /// A and AAAA answers of one name as one: records of both; a failure of either wins
 /// (NXDOMAIN from one and records from the other cannot both be true, so trust neither).
-pub fn merge_addresses(a: Reply<IpAddr>, aaaa: Reply<IpAddr>) -> Reply<IpAddr> {
-    let mut raw = a.raw;
-    raw.extend(aaaa.raw);
-    let answer = match (a.answer, aaaa.answer) {
+pub fn merge_addresses(a: DnsAnswer<IpAddr>, aaaa: DnsAnswer<IpAddr>) -> DnsAnswer<IpAddr> {
+    match (a, aaaa) {
         (
             DnsAnswer::Records { records: mut r1, authenticated: a1, cnames: c1 },
             DnsAnswer::Records { records: r2, authenticated: a2, .. },
@@ -249,8 +247,7 @@ pub fn merge_addresses(a: Reply<IpAddr>, aaaa: Reply<IpAddr>) -> Reply<IpAddr> {
             DnsAnswer::Records { records: r1, authenticated: a1 && a2, cnames: c1 }
         }
         (DnsAnswer::Records { .. }, other) | (other, _) => other,
-    };
-    Reply { answer, raw }
+    }
 }
 
 /// One record in zone-file form.
@@ -417,12 +414,12 @@ mod tests {
             Kind::A,
         );
         let none = decode_address(&response(ResponseCode::NoError, true, vec![]), Kind::Aaaa);
-        let m = merge_addresses(a, none);
+        let m = merge_addresses(a.answer, none.answer);
         assert_eq!(
-            m.answer,
+            m,
             DnsAnswer::Records { records: vec!["192.0.2.1".parse().unwrap()], authenticated: true, cnames: vec![] }
         );
         let sf = decode_address(&response(ResponseCode::ServFail, false, vec![]), Kind::Aaaa);
-        assert_eq!(merge_addresses(m, sf).answer, DnsAnswer::ServFail);
+        assert_eq!(merge_addresses(m, sf.answer), DnsAnswer::ServFail);
     }
 }

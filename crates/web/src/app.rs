@@ -3,6 +3,7 @@
 use gloo_events::EventListener;
 use yew::prelude::*;
 
+use crate::components::check::CheckPage;
 use crate::components::lint::LintPage;
 use crate::components::reports::ReportsPage;
 use crate::state::{Action, AppState, Route};
@@ -30,14 +31,15 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |a: Action| dispatcher.dispatch(a))
     };
-    let page = match state.route {
+    let page = match &state.route {
+        Route::Check(domain) => html! { <CheckPage domain={domain.clone()} /> },
         Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
         Route::Reports => html! { <ReportsPage /> },
     };
     html! {
         <div class="app">
             <header class="topbar">
-                <a class="brand" href="#/lint/policy">
+                <a class="brand" href="#/check">
                     <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
                         <rect width="32" height="32" rx="7" fill="#1f5fbf"/>
                         <path d="M9 15v-3a7 7 0 0 1 14 0v3" fill="none" stroke="#fff" stroke-width="3"/>
@@ -48,13 +50,14 @@ pub fn app() -> Html {
                 </a>
                 <span class="tagline">{"MTA-STS and TLS-RPT, checked in your browser"}</span>
                 <nav class="nav">
+                    <a class={classes!(matches!(state.route, Route::Check(_)).then_some("active"))} href="#/check" id="nav-check">{"Check"}</a>
                     <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
                     <a class={classes!((state.route == Route::Reports).then_some("active"))} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>
             </header>
             <main>{ page }</main>
             <footer class="footer">
-                {"Runs entirely in your browser: nothing you paste is sent anywhere. Rules follow "}
+                {"Runs entirely in your browser: nothing you paste or drop is sent anywhere. A domain check asks only the DNS-over-HTTPS resolver shown and the domain's own policy host. Rules follow "}
                 <a href="https://www.rfc-editor.org/rfc/rfc8461" target="_blank" rel="noopener noreferrer">{"RFC 8461"}</a>
                 {" and "}
                 <a href="https://www.rfc-editor.org/rfc/rfc8460" target="_blank" rel="noopener noreferrer">{"RFC 8460"}</a>

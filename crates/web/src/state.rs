@@ -1,7 +1,8 @@
 //! The app's one state and its reducer, plus the hash route.
 //!
-//! Only the view and the kind go in the URL (`#/lint/policy`): what the user pastes never
-//! leaves the page, not even into the address bar or history.
+//! Only the view, the kind and a checked domain go in the URL (`#/lint/policy`,
+//! `#/check/example.com`): what the user pastes never leaves the page, not even into the
+//! address bar or history.
 
 use std::rc::Rc;
 
@@ -11,8 +12,10 @@ use yew::Reducible;
 use crate::view_model::lint::examples;
 
 /// Where the app is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
+    /// The domain check, of this domain (empty: none yet). The page a visit starts on.
+    Check(String),
     /// The Lint view for one kind of input.
     Lint(Kind),
     /// The report analyser.
@@ -27,17 +30,44 @@ impl Route {
         match (parts.next(), parts.next()) {
             (Some("lint"), Some(kind)) => Route::Lint(Kind::from_id(kind).unwrap_or(Kind::Policy)),
             (Some("reports"), _) => Route::Reports,
-            _ => Route::Lint(Kind::Policy),
+            (Some("check"), domain) => Route::Check(decode(domain.unwrap_or(""))),
+            _ => Route::Check(String::new()),
         }
     }
 
     /// The hash for this route.
-    pub fn to_hash(self) -> String {
+    pub fn to_hash(&self) -> String {
         match self {
+            Route::Check(d) if d.is_empty() => "#/check".to_string(),
+            Route::Check(d) => format!("#/check/{d}"),
             Route::Lint(kind) => format!("#/lint/{}", kind.id()),
             Route::Reports => "#/reports".to_string(),
         }
     }
+}
+
+/// Percent-decodes a hash segment (the address bar may show `%C3%BC` for "ü").
+fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn slot(kind: Kind) -> usize {
@@ -82,7 +112,7 @@ impl AppState {
         }
         let last_kind = match route {
             Route::Lint(k) => k,
-            Route::Reports => Kind::Policy,
+            _ => Kind::Policy,
         };
         AppState { route, inputs: ordered, active: None, last_kind }
     }
@@ -91,7 +121,7 @@ impl AppState {
     pub fn kind(&self) -> Kind {
         match self.route {
             Route::Lint(k) => k,
-            Route::Reports => self.last_kind,
+            _ => self.last_kind,
         }
     }
 
@@ -162,9 +192,14 @@ mod tests {
             let r = Route::Lint(kind);
             assert_eq!(Route::parse(&r.to_hash()), r);
         }
-        assert_eq!(Route::parse(""), Route::Lint(Kind::Policy));
+        assert_eq!(Route::parse(""), Route::Check(String::new()));
         assert_eq!(Route::parse("#/lint/nonsense"), Route::Lint(Kind::Policy));
-        assert_eq!(Route::parse("#/elsewhere"), Route::Lint(Kind::Policy));
+        assert_eq!(Route::parse("#/elsewhere"), Route::Check(String::new()));
+        assert_eq!(Route::parse("#/check/example.com"), Route::Check("example.com".into()));
+        assert_eq!(Route::parse("#/check/b%C3%BCcher.example"), Route::Check("bücher.example".into()));
+        assert_eq!(Route::parse("#/check/100%"), Route::Check("100%".into()));
+        assert_eq!(Route::Check("example.com".into()).to_hash(), "#/check/example.com");
+        assert_eq!(Route::Check(String::new()).to_hash(), "#/check");
         assert_eq!(Route::parse("#/reports"), Route::Reports);
         assert_eq!(Route::Reports.to_hash(), "#/reports");
     }

@@ -3,12 +3,12 @@
 use std::rc::Rc;
 
 use mtasts_core::lint::Kind;
-use mtasts_core::Severity;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::components::findings::{sev_class, Findings};
 use crate::state::{Action, AppState, Route};
-use crate::view_model::lint::{examples, FindingView, LintView, Segment};
+use crate::view_model::lint::{examples, LintView, Segment};
 
 /// Props of [`LintPage`].
 #[derive(Properties, PartialEq)]
@@ -17,15 +17,6 @@ pub struct LintPageProps {
     pub state: AppState,
     /// Where actions go.
     pub on_action: Callback<Action>,
-}
-
-fn sev_class(s: Option<Severity>) -> &'static str {
-    match s {
-        Some(Severity::Error) => "sev-error",
-        Some(Severity::Warning) => "sev-warning",
-        Some(Severity::Info) => "sev-info",
-        None => "",
-    }
 }
 
 fn hint(kind: Kind) -> &'static str {
@@ -152,41 +143,6 @@ fn annotated(props: &AnnotatedProps) -> Html {
         }
     });
     html! { <pre class="annotated" aria-label="Your input with problems underlined">{ for parts }</pre> }
-}
-
-#[derive(Properties, PartialEq)]
-struct FindingsProps {
-    findings: Vec<FindingView>,
-    active: Option<usize>,
-    on_hover: Callback<Option<usize>>,
-}
-
-#[function_component(Findings)]
-fn findings(props: &FindingsProps) -> Html {
-    if props.findings.is_empty() {
-        return html! { <p class="empty">{"Nothing to report."}</p> };
-    }
-    let items = props.findings.iter().map(|f| {
-        let index = f.index;
-        let on_hover = props.on_hover.clone();
-        let onmouseenter = Callback::from(move |_: MouseEvent| on_hover.emit(Some(index)));
-        let on_hover = props.on_hover.clone();
-        let onmouseleave = Callback::from(move |_: MouseEvent| on_hover.emit(None));
-        let class = classes!("finding", sev_class(Some(f.severity)), (props.active == Some(index)).then_some("active"));
-        html! {
-            <li {class} data-code={f.code} data-severity={f.severity.as_str()} {onmouseenter} {onmouseleave}>
-                <div class="finding-head">
-                    <span class={classes!("badge", sev_class(Some(f.severity)))}>{ f.severity.as_str() }</span>
-                    <code class="code">{ f.code }</code>
-                    <span class="loc">{ format!("line {}, column {}", f.line, f.column) }</span>
-                </div>
-                <p class="message">{ f.message.clone() }</p>
-                <p class="fix"><span class="fix-label">{"Fix: "}</span>{ f.fix }</p>
-                <a class="rfc" href={f.rfc_url.clone()} target="_blank" rel="noopener noreferrer">{ f.rfc_label.clone() }</a>
-            </li>
-        }
-    });
-    html! { <ol class="findings">{ for items }</ol> }
 }
 
 #[derive(Properties, PartialEq)]

@@ -1,4 +1,6 @@
 //! Thin Yew components: they render view models and send actions.
 
+pub mod check;
+pub mod findings;
 pub mod lint;
 pub mod reports;

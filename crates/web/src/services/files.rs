@@ -1,5 +1,5 @@
-//! Reading dropped or picked files, and offering a download. Nothing is sent anywhere:
-//! both stay inside the browser.
+//! Reading dropped or picked files, offering a download, and the clipboard. Nothing is sent
+//! anywhere: all of it stays inside the browser.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
@@ -127,6 +127,20 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     a.click();
     web_sys::Url::revoke_object_url(&url).map_err(err)?;
     Ok(())
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function copy_to_clipboard(text) {
+  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).catch(() => {});
+}
+"#)]
+extern "C" {
+    fn copy_to_clipboard(text: &str);
+}
+
+/// Puts `text` on the clipboard (best effort: the browser may refuse without a gesture).
+pub fn copy_text(text: &str) {
+    copy_to_clipboard(text);
 }
 
 /// Lets the browser paint and handle input before the next chunk of work.

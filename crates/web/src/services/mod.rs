@@ -1,4 +1,7 @@
 //! The only code that reaches outside the page's memory: reading the files the user gives,
-//! and handing the user a file to save. Plain async functions returning raw results.
+//! handing the user a file to save, and the domain check's DNS-over-HTTPS queries and
+//! policy fetch. Plain async functions returning raw results.
 
+pub mod check;
 pub mod files;
+pub mod net;

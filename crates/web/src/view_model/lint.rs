@@ -28,10 +28,25 @@ pub struct FindingView {
     pub rfc_label: String,
     /// Link to the RFC section.
     pub rfc_url: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (characters).
-    pub column: usize,
+    /// Where: "line 4, column 10" in a pasted text, or the name a domain check looked up.
+    pub loc: String,
+}
+
+impl FindingView {
+    /// The view of `f`, the `index`th finding, found at `loc`.
+    pub fn new(index: usize, f: &mtasts_core::Finding, loc: String) -> FindingView {
+        let info = f.code.info();
+        FindingView {
+            index,
+            code: info.id,
+            severity: info.severity,
+            message: f.message(),
+            fix: info.fix,
+            rfc_label: info.rfc.label(),
+            rfc_url: info.rfc.url(),
+            loc,
+        }
+    }
 }
 
 /// A run of input text and the findings covering it.
@@ -87,19 +102,8 @@ impl LintView {
             .iter()
             .enumerate()
             .map(|(index, f)| {
-                let info = f.code.info();
                 let lc = idx.line_col(f.span.start);
-                FindingView {
-                    index,
-                    code: info.id,
-                    severity: info.severity,
-                    message: f.message(),
-                    fix: info.fix,
-                    rfc_label: info.rfc.label(),
-                    rfc_url: info.rfc.url(),
-                    line: lc.line,
-                    column: lc.column,
-                }
+                FindingView::new(index, f, format!("line {}, column {}", lc.line, lc.column))
             })
             .collect();
         let spans: Vec<(usize, usize)> = result
@@ -356,7 +360,7 @@ mod tests {
         assert_eq!(v.errors, 1);
         let f = &v.findings[0];
         assert_eq!(f.code, "sts-policy/max-age-out-of-range");
-        assert_eq!((f.line, f.column), (4, 10));
+        assert_eq!(f.loc, "line 4, column 10");
         let seg = v.segments.iter().find(|s| s.findings.contains(&0)).unwrap();
         assert_eq!(seg.text, "99999999");
         assert_eq!(seg.severity, Some(Severity::Error));

@@ -1,5 +1,6 @@
 //! Plain-Rust models of what each view shows, built from core and tested natively.
 
+pub mod check;
 pub mod lint;
 pub mod reports;
 pub mod sample;

@@ -1,0 +1,496 @@
+//! The domain check page, `#/check/<domain>`: a form, the verdict, the MX coverage matrix,
+//! the policy (or, when the browser may not read it, a paste box and a curl command),
+//! TLS-RPT, DANE, every finding, and the raw DNS answers.
+
+use std::rc::Rc;
+
+use mtasts_core::check::{curl_command, normalize_domain, PolicyFetch};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::components::findings::Findings;
+use crate::services::check::{run, Outcome, Resolvers};
+use crate::services::files::copy_text;
+use crate::services::net::Resolver;
+use crate::view_model::check::{CheckView, DaneView, MxRowView, PolicyView};
+
+const SAVED_PRIMARY: &str = "mtasts.doh";
+const SAVED_SECOND: &str = "mtasts.doh2";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// `?doh=` and `?doh2=` from the address, when given.
+fn url_resolvers() -> (Option<String>, Option<String>) {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    match web_sys::UrlSearchParams::new_with_str(&search) {
+        Ok(p) => (p.get("doh"), p.get("doh2")),
+        Err(_) => (None, None),
+    }
+}
+
+fn saved_resolvers() -> Option<(String, String)> {
+    let s = storage()?;
+    let p = s.get_item(SAVED_PRIMARY).ok().flatten()?;
+    Some((p, s.get_item(SAVED_SECOND).ok().flatten().unwrap_or_default()))
+}
+
+fn current_resolvers() -> Resolvers {
+    let (doh, doh2) = url_resolvers();
+    Resolvers::from(doh, doh2, saved_resolvers())
+}
+
+fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// The page's properties: the domain in the route.
+#[derive(Properties, PartialEq)]
+pub struct CheckPageProps {
+    /// As typed in the address (normalized before use).
+    pub domain: String,
+}
+
+/// The page.
+#[function_component(CheckPage)]
+pub fn check_page(props: &CheckPageProps) -> Html {
+    let resolvers = use_state(current_resolvers);
+    let input = use_state(|| props.domain.clone());
+    let outcome = use_state(|| None::<Rc<(String, Outcome)>>);
+    let running = use_state(|| false);
+    let error = use_state(|| None::<String>);
+    let pasted = use_state(|| None::<String>);
+    let rerun = use_state(|| 0u32);
+    let generation = use_mut_ref(|| 0u32);
+
+    {
+        let (input, outcome, running, error, pasted) =
+            (input.clone(), outcome.clone(), running.clone(), error.clone(), pasted.clone());
+        let generation = generation.clone();
+        use_effect_with((props.domain.clone(), *rerun, (*resolvers).clone()), move |(domain, _, res)| {
+            *generation.borrow_mut() += 1;
+            let mine = *generation.borrow();
+            input.set(domain.clone());
+            pasted.set(None);
+            error.set(None);
+            if domain.trim().is_empty() {
+                outcome.set(None);
+                running.set(false);
+            } else {
+                match normalize_domain(domain) {
+                    Err(e) => {
+                        error.set(Some(e));
+                        outcome.set(None);
+                        running.set(false);
+                    }
+                    Ok(d) => {
+                        running.set(true);
+                        let res = res.clone();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let o = run(&d, &res).await;
+                            if *generation.borrow() == mine {
+                                outcome.set(Some(Rc::new((d, o))));
+                                running.set(false);
+                            }
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    let view = {
+        let (outcome, pasted) = (outcome.clone(), pasted.clone());
+        use_memo(((*outcome).clone(), (*pasted).clone()), move |(o, p)| {
+            o.as_ref().map(|o| {
+                let (domain, out) = &**o;
+                let mut answers = out.answers.clone();
+                if let Some(text) = p {
+                    answers.policy = PolicyFetch::pasted(text);
+                }
+                CheckView::new(domain, &answers, out.raw.clone(), out.ms)
+            })
+        })
+    };
+
+    let onsubmit = {
+        let (input, error, rerun) = (input.clone(), error.clone(), rerun.clone());
+        let current = props.domain.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match normalize_domain(&input) {
+                Err(msg) => error.set(Some(msg)),
+                Ok(d) if d == current => rerun.set(*rerun + 1),
+                Ok(d) => set_hash(&format!("#/check/{d}")),
+            }
+        })
+    };
+    let oninput = {
+        let input = input.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                input.set(el.value());
+            }
+        })
+    };
+    let on_paste = {
+        let pasted = pasted.clone();
+        Callback::from(move |text: Option<String>| pasted.set(text))
+    };
+    let on_resolvers = {
+        let resolvers = resolvers.clone();
+        Callback::from(move |r: Resolvers| resolvers.set(r))
+    };
+
+    let status = if *running {
+        html! { <p class="check-meta" aria-live="polite">{ format!("Checking {}…", props.domain.trim()) }</p> }
+    } else if let Some(v) = view.as_ref() {
+        let via = match &resolvers.second {
+            Some(s) => format!("{} (second opinion: {})", resolvers.primary.label(), s.label()),
+            None => resolvers.primary.label(),
+        };
+        html! {
+            <p class="check-meta" data-ms={format!("{:.0}", v.ms)}>
+                { format!("Checked {} in {:.0} ms via {via}. ", v.domain, v.ms) }
+                <button type="button" class="ghost" onclick={ let rerun = rerun.clone(); Callback::from(move |_| rerun.set(*rerun + 1)) }>{"Check again"}</button>
+            </p>
+        }
+    } else {
+        html! {}
+    };
+
+    html! {
+        <section class="check">
+            <form class="check-form" {onsubmit} role="search">
+                <label for="domain">{"Domain"}</label>
+                <input id="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false"
+                    placeholder="example.com" value={(*input).clone()} {oninput} />
+                <button type="submit" class="primary">{"Check"}</button>
+            </form>
+            <Settings resolvers={(*resolvers).clone()} on_change={on_resolvers} />
+            if let Some(e) = (*error).clone() {
+                <p class="form-error" role="alert">{ e }</p>
+            }
+            { status }
+            if *running {
+                <div class="check-verdict pending" aria-busy="true"><span class="verdict-title">{"Checking…"}</span>
+                    <span class="verdict-detail">{"Asking DNS and fetching the policy."}</span></div>
+            } else if let Some(v) = view.as_ref() {
+                <Results view={Rc::new(v.clone())} pasted={(*pasted).clone()} {on_paste} />
+            } else if error.is_none() {
+                <Intro />
+            }
+        </section>
+    }
+}
+
+#[function_component(Intro)]
+fn intro() -> Html {
+    html! {
+        <div class="intro">
+            <h2>{"Is mail to your domain protected by MTA-STS?"}</h2>
+            <p>{"Type a domain to check its "}<code>{"_mta-sts"}</code>{" record, the policy at "}
+                <code>{"https://mta-sts.<domain>/.well-known/mta-sts.txt"}</code>
+                {", which MX hosts the policy covers, its TLS-RPT record and DANE. Lookups go over DNS-over-HTTPS straight from your browser to the resolver; nothing goes to us."}</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SettingsProps {
+    resolvers: Resolvers,
+    on_change: Callback<Resolvers>,
+}
+
+#[function_component(Settings)]
+fn settings(props: &SettingsProps) -> Html {
+    let primary = use_node_ref();
+    let second = use_node_ref();
+    let from_url = url_resolvers().0.is_some();
+    let save = {
+        let (primary, second, on_change) = (primary.clone(), second.clone(), props.on_change.clone());
+        Callback::from(move |_: MouseEvent| {
+            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let (p, s) = (value(&primary), value(&second));
+            if let Some(st) = storage() {
+                let _ = st.set_item(SAVED_PRIMARY, &p);
+                let _ = st.set_item(SAVED_SECOND, &s);
+            }
+            let (doh, doh2) = url_resolvers();
+            on_change.emit(Resolvers::from(doh, doh2, Some((p, s))));
+        })
+    };
+    let reset = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(st) = storage() {
+                let _ = st.remove_item(SAVED_PRIMARY);
+                let _ = st.remove_item(SAVED_SECOND);
+            }
+            let (doh, doh2) = url_resolvers();
+            on_change.emit(Resolvers::from(doh, doh2, None));
+        })
+    };
+    let second_url = props.resolvers.second.as_ref().map(|r| r.url.clone()).unwrap_or_default();
+    html! {
+        <details class="settings">
+            <summary>{ format!("Resolvers: {}{}", props.resolvers.primary.label(),
+                props.resolvers.second.as_ref().map(|s| format!(" + {}", s.label())).unwrap_or_default()) }</summary>
+            if from_url {
+                <p class="hint">{"Set by ?doh= in the address; saved settings apply without it."}</p>
+            }
+            <label>{"DNS-over-HTTPS resolver (RFC 8484)"}
+                <input ref={primary} type="url" value={props.resolvers.primary.url.clone()} placeholder={Resolver::CLOUDFLARE} /></label>
+            <label>{"Second resolver, asked again for the two TXT names (empty: none)"}
+                <input ref={second} type="url" value={second_url} placeholder={Resolver::GOOGLE} /></label>
+            <div class="actions">
+                <button type="button" onclick={save}>{"Save"}</button>
+                <button type="button" class="ghost" onclick={reset}>{"Defaults"}</button>
+            </div>
+        </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ResultsProps {
+    view: Rc<CheckView>,
+    pasted: Option<String>,
+    on_paste: Callback<Option<String>>,
+}
+
+#[function_component(Results)]
+fn results(props: &ResultsProps) -> Html {
+    let v = &props.view;
+    let [errors, warnings, infos] = v.counts;
+    html! {
+        <div class="check-results">
+            <div class={classes!("check-verdict", format!("verdict-{}", v.verdict))} data-verdict={v.verdict} role="status">
+                <span class="verdict-title">{ v.title }</span>
+                <span class="verdict-detail">{ v.reason.clone() }</span>
+                <span class="verdict-counts">{ format!("{errors} errors · {warnings} warnings · {infos} notes") }</span>
+            </div>
+            <div class="cards">
+                <Card title="MTA-STS record" ok={v.sts_id.is_some()}
+                    body={v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))} />
+                <Card title="Policy" ok={v.policy.as_ref().is_some_and(|p| p.mode == "enforce")}
+                    body={v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))} />
+                <Card title="TLS-RPT" ok={v.rua.is_some()}
+                    body={v.rua.as_ref().map_or("no usable record".to_string(), |r| format!("{} report address{}", r.len(), if r.len() == 1 { "" } else { "es" }))} />
+                <Card title="DANE" ok={!v.dane.is_empty() && v.dane.iter().all(|d| d.authenticated)}
+                    body={if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }} />
+            </div>
+            if v.needs_paste {
+                <PastePolicy domain={v.domain.clone()} pasted={props.pasted.clone()} on_paste={props.on_paste.clone()} />
+            }
+            <h3 class="sub">{"Findings"}</h3>
+            <Findings findings={v.findings.clone()} />
+            <MxMatrix rows={v.mx.clone()} stale={v.stale.clone()} null_mx={v.null_mx} policy={v.policy.clone()} />
+            <TlsRpt rua={v.rua.clone()} />
+            <Dane rows={v.dane.clone()} dnssec={v.dnssec.iter().map(|(n, a)| (n.to_string(), *a)).collect::<Vec<_>>()} />
+            <RawAnswers view={v.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CardProps {
+    title: &'static str,
+    ok: bool,
+    body: String,
+}
+
+#[function_component(Card)]
+fn card(props: &CardProps) -> Html {
+    html! {
+        <div class={classes!("card", if props.ok { "ok" } else { "not-ok" })}>
+            <span class="card-title">{ props.title }</span>
+            <span class="card-body">{ props.body.clone() }</span>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PasteProps {
+    domain: String,
+    pasted: Option<String>,
+    on_paste: Callback<Option<String>>,
+}
+
+#[function_component(PastePolicy)]
+fn paste_policy(props: &PasteProps) -> Html {
+    let text = use_node_ref();
+    let copied = use_state(|| false);
+    let cmd = curl_command(&props.domain);
+    let apply = {
+        let (text, on_paste) = (text.clone(), props.on_paste.clone());
+        Callback::from(move |_: MouseEvent| {
+            let t = text.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            on_paste.emit(if t.trim().is_empty() { None } else { Some(t) });
+        })
+    };
+    let copy = {
+        let (cmd, copied) = (cmd.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            copy_text(&cmd);
+            copied.set(true);
+        })
+    };
+    html! {
+        <div class="paste-policy" id="paste-policy">
+            <h3 class="sub">{"Finish the check: paste the policy"}</h3>
+            <p>{"Browsers only let a page read another site's answer when that site allows it (CORS), and policy hosts seldom do, so the policy itself cannot be read from here."}</p>
+            <p>{"Run this and paste its whole output (headers and body: status 200, Content-Type and the policy are then all checked), or paste just the policy text:"}</p>
+            <div class="command">
+                <input class="mono" type="text" readonly=true value={cmd.clone()} aria-label="Command to fetch the policy" />
+                <button type="button" onclick={copy}>{ if *copied { "Copied" } else { "Copy" } }</button>
+            </div>
+            <textarea ref={text} id="policy-paste" rows="8" spellcheck="false"
+                placeholder={"HTTP/2 200\ncontent-type: text/plain\n\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800"}
+                value={props.pasted.clone().unwrap_or_default()} />
+            <div class="actions">
+                <button type="button" class="primary" id="check-paste" onclick={apply}>{"Check pasted text"}</button>
+                if props.pasted.is_some() {
+                    <button type="button" class="ghost" onclick={ let p = props.on_paste.clone(); Callback::from(move |_| p.emit(None)) }>{"Forget it"}</button>
+                }
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MxProps {
+    rows: Vec<MxRowView>,
+    stale: Vec<String>,
+    null_mx: bool,
+    policy: Option<PolicyView>,
+}
+
+#[function_component(MxMatrix)]
+fn mx_matrix(props: &MxProps) -> Html {
+    let rows = props.rows.iter().map(|r| {
+        html! {
+            <tr class={if r.covered { "covered" } else { "not-covered" }} data-host={r.host.clone()} data-covered={r.covered.to_string()}>
+                <td class="num">{ r.priority.clone() }</td>
+                <td class="mono">{ r.host.clone() }</td>
+                <td class="mono">{ r.pattern.clone().unwrap_or_else(|| "—".to_string()) }</td>
+                <td>{ if r.covered { html!{ <span class="tag same">{"covered"}</span> } } else { html!{ <span class="tag differs">{"not covered"}</span> } } }</td>
+                <td>{ r.why.clone() }</td>
+                <td>{ r.dane.clone() }</td>
+            </tr>
+        }
+    });
+    let source = props.policy.as_ref().map(|p| format!(" (policy {})", p.source)).unwrap_or_default();
+    html! {
+        <div class="mx-matrix">
+            <h3 class="sub">{ format!("MX coverage{source}") }</h3>
+            if props.null_mx {
+                <p class="note">{"Null MX (RFC 7505): this domain accepts no mail, so MTA-STS has nothing to protect."}</p>
+            }
+            if props.rows.is_empty() && !props.null_mx {
+                <p class="empty">{"No MX hosts to show."}</p>
+            } else if !props.rows.is_empty() {
+                <table class="small">
+                    <thead><tr><th class="num">{"Priority"}</th><th>{"MX host"}</th><th>{"Policy pattern"}</th><th>{"Verdict"}</th><th>{"Why"}</th><th>{"DANE"}</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+            if !props.stale.is_empty() {
+                <p class="note">{ format!("Patterns matching no MX host (stale): {}", props.stale.join(", ")) }</p>
+            }
+            if let Some(p) = &props.policy {
+                <p class="note">{ format!("Policy: mode {}, max_age {}, mx {}", p.mode, p.max_age, if p.mx.is_empty() { "(none)".to_string() } else { p.mx.join(", ") }) }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TlsRptProps {
+    rua: Option<Vec<String>>,
+}
+
+#[function_component(TlsRpt)]
+fn tls_rpt(props: &TlsRptProps) -> Html {
+    html! {
+        <div class="tlsrpt">
+            <h3 class="sub">{"TLS reporting (RFC 8460)"}</h3>
+            { match &props.rua {
+                None => html! { <p class="empty">{"No usable _smtp._tls record: senders send no reports, so failures go unseen."}</p> },
+                Some(rua) => html! { <ul class="rua">{ for rua.iter().map(|r| html! { <li class="mono">{ r.clone() }</li> }) }</ul> },
+            } }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DaneProps {
+    rows: Vec<DaneView>,
+    dnssec: Vec<(String, Option<bool>)>,
+}
+
+#[function_component(Dane)]
+fn dane(props: &DaneProps) -> Html {
+    let ad = props.dnssec.iter().map(|(name, a)| {
+        let text = match a {
+            Some(true) => "validated (AD)",
+            Some(false) => "not validated",
+            None => "no answer",
+        };
+        html! { <li>{ format!("{name}: {text}") }</li> }
+    });
+    html! {
+        <div class="dane">
+            <h3 class="sub">{"DNSSEC and DANE"}</h3>
+            <ul class="inline">{ for ad }</ul>
+            if props.rows.is_empty() {
+                <p class="empty">{"No TLSA records at _25._tcp of any MX host."}</p>
+            } else {
+                <table class="small">
+                    <thead><tr><th>{"MX host"}</th><th>{"DNSSEC"}</th><th>{"TLSA"}</th><th>{"Meaning"}</th></tr></thead>
+                    <tbody>{ for props.rows.iter().flat_map(|d| d.records.iter().map(move |(rec, meaning)| html! {
+                        <tr data-host={d.host.clone()}>
+                            <td class="mono">{ d.host.clone() }</td>
+                            <td>{ if d.authenticated { "validated (AD)" } else { "not validated" } }</td>
+                            <td class="mono tlsa">{ rec.clone() }</td>
+                            <td>{ meaning.clone() }</td>
+                        </tr>
+                    })) }</tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RawProps {
+    view: Rc<CheckView>,
+}
+
+#[function_component(RawAnswers)]
+fn raw_answers(props: &RawProps) -> Html {
+    let rows = props.view.raw.iter().map(|r| {
+        html! {
+            <tr>
+                <td>{ r.resolver.clone() }</td>
+                <td class="mono">{ r.name.clone() }</td>
+                <td>{ r.kind }</td>
+                <td>{ r.status.clone() }</td>
+                <td>{ if r.authenticated { "yes" } else { "no" } }</td>
+                <td class="num">{ format!("{:.0}", r.ms) }</td>
+                <td><pre class="mono">{ r.lines.join("\n") }</pre></td>
+            </tr>
+        }
+    });
+    html! {
+        <details class="raw">
+            <summary>{ format!("Raw DNS answers ({} lookups)", props.view.raw.len()) }</summary>
+            <table class="small">
+                <thead><tr><th>{"Resolver"}</th><th>{"Name"}</th><th>{"Type"}</th><th>{"Status"}</th><th>{"AD"}</th><th class="num">{"ms"}</th><th>{"Answer"}</th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </details>
+    }
+}
