@@ -8,11 +8,11 @@ use mtasts_core::check::{curl_command, normalize_domain, PolicyFetch};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::findings::Findings;
+use crate::components::findings::{findings, FindingsProps};
 use crate::services::check::{run, Outcome, Resolvers};
 use crate::services::files::copy_text;
 use crate::services::net::Resolver;
-use crate::view_model::check::{CheckView, DaneView, MxRowView, PolicyView};
+use crate::view_model::check::{CheckView, DaneView, MxRowView};
 
 const SAVED_PRIMARY: &str = "mtasts.doh";
 const SAVED_SECOND: &str = "mtasts.doh2";
@@ -65,6 +65,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let pasted = use_state(|| None::<String>);
     let rerun = use_state(|| 0u32);
     let generation = use_mut_ref(|| 0u32);
+    let (primary_ref, second_ref, paste_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
 
     {
         let (input, outcome, running, error, pasted) =
@@ -170,7 +171,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     placeholder="example.com" value={(*input).clone()} {oninput} />
                 <button type="submit" class="primary">{"Check"}</button>
             </form>
-            <Settings resolvers={(*resolvers).clone()} on_change={on_resolvers} />
+            { settings(&resolvers, &primary_ref, &second_ref, &on_resolvers) }
             if let Some(e) = (*error).clone() {
                 <p class="form-error" role="alert">{ e }</p>
             }
@@ -179,15 +180,14 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 <div class="check-verdict pending" aria-busy="true"><span class="verdict-title">{"Checking…"}</span>
                     <span class="verdict-detail">{"Asking DNS and fetching the policy."}</span></div>
             } else if let Some(v) = view.as_ref() {
-                <Results view={Rc::new(v.clone())} pasted={(*pasted).clone()} {on_paste} />
+                { results(v, (*pasted).clone(), &paste_ref, &on_paste) }
             } else if error.is_none() {
-                <Intro />
+                { intro() }
             }
         </section>
     }
 }
 
-#[function_component(Intro)]
 fn intro() -> Html {
     html! {
         <div class="intro">
@@ -199,19 +199,12 @@ fn intro() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct SettingsProps {
-    resolvers: Resolvers,
-    on_change: Callback<Resolvers>,
-}
-
-#[function_component(Settings)]
-fn settings(props: &SettingsProps) -> Html {
-    let primary = use_node_ref();
-    let second = use_node_ref();
+/// Resolver settings. Plain functions rather than components here and below: each
+/// component type costs the bundle its own copy of Yew's lifecycle code.
+fn settings(resolvers: &Resolvers, primary: &NodeRef, second: &NodeRef, on_change: &Callback<Resolvers>) -> Html {
     let from_url = url_resolvers().0.is_some();
     let save = {
-        let (primary, second, on_change) = (primary.clone(), second.clone(), props.on_change.clone());
+        let (primary, second, on_change) = (primary.clone(), second.clone(), on_change.clone());
         Callback::from(move |_: MouseEvent| {
             let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let (p, s) = (value(&primary), value(&second));
@@ -224,7 +217,7 @@ fn settings(props: &SettingsProps) -> Html {
         })
     };
     let reset = {
-        let on_change = props.on_change.clone();
+        let on_change = on_change.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(st) = storage() {
                 let _ = st.remove_item(SAVED_PRIMARY);
@@ -234,18 +227,18 @@ fn settings(props: &SettingsProps) -> Html {
             on_change.emit(Resolvers::from(doh, doh2, None));
         })
     };
-    let second_url = props.resolvers.second.as_ref().map(|r| r.url.clone()).unwrap_or_default();
+    let second_url = resolvers.second.as_ref().map(|r| r.url.clone()).unwrap_or_default();
     html! {
         <details class="settings">
-            <summary>{ format!("Resolvers: {}{}", props.resolvers.primary.label(),
-                props.resolvers.second.as_ref().map(|s| format!(" + {}", s.label())).unwrap_or_default()) }</summary>
+            <summary>{ format!("Resolvers: {}{}", resolvers.primary.label(),
+                resolvers.second.as_ref().map(|s| format!(" + {}", s.label())).unwrap_or_default()) }</summary>
             if from_url {
                 <p class="hint">{"Set by ?doh= in the address; saved settings apply without it."}</p>
             }
             <label>{"DNS-over-HTTPS resolver (RFC 8484)"}
-                <input ref={primary} type="url" value={props.resolvers.primary.url.clone()} placeholder={Resolver::CLOUDFLARE} /></label>
+                <input ref={primary.clone()} type="url" value={resolvers.primary.url.clone()} placeholder={Resolver::CLOUDFLARE} /></label>
             <label>{"Second resolver, asked again for the two TXT names (empty: none)"}
-                <input ref={second} type="url" value={second_url} placeholder={Resolver::GOOGLE} /></label>
+                <input ref={second.clone()} type="url" value={second_url} placeholder={Resolver::GOOGLE} /></label>
             <div class="actions">
                 <button type="button" onclick={save}>{"Save"}</button>
                 <button type="button" class="ghost" onclick={reset}>{"Defaults"}</button>
@@ -254,16 +247,7 @@ fn settings(props: &SettingsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ResultsProps {
-    view: Rc<CheckView>,
-    pasted: Option<String>,
-    on_paste: Callback<Option<String>>,
-}
-
-#[function_component(Results)]
-fn results(props: &ResultsProps) -> Html {
-    let v = &props.view;
+fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste: &Callback<Option<String>>) -> Html {
     let [errors, warnings, infos] = v.counts;
     html! {
         <div class="check-results">
@@ -273,70 +257,49 @@ fn results(props: &ResultsProps) -> Html {
                 <span class="verdict-counts">{ format!("{errors} errors · {warnings} warnings · {infos} notes") }</span>
             </div>
             <div class="cards">
-                <Card title="MTA-STS record" ok={v.sts_id.is_some()}
-                    body={v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))} />
-                <Card title="Policy" ok={v.policy.as_ref().is_some_and(|p| p.mode == "enforce")}
-                    body={v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))} />
-                <Card title="TLS-RPT" ok={v.rua.is_some()}
-                    body={v.rua.as_ref().map_or("no usable record".to_string(), |r| format!("{} report address{}", r.len(), if r.len() == 1 { "" } else { "es" }))} />
-                <Card title="DANE" ok={!v.dane.is_empty() && v.dane.iter().all(|d| d.authenticated)}
-                    body={if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }} />
+                { card("MTA-STS record", v.sts_id.is_some(),
+                    v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))) }
+                { card("Policy", v.policy.as_ref().is_some_and(|p| p.mode == "enforce"),
+                    v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))) }
+                { card("TLS-RPT", v.rua.is_some(),
+                    v.rua.as_ref().map_or("no usable record".to_string(), |r| format!("{} report address{}", r.len(), if r.len() == 1 { "" } else { "es" }))) }
+                { card("DANE", !v.dane.is_empty() && v.dane.iter().all(|d| d.authenticated),
+                    if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }) }
             </div>
             if v.needs_paste {
-                <PastePolicy domain={v.domain.clone()} pasted={props.pasted.clone()} on_paste={props.on_paste.clone()} />
+                { paste_policy(&v.domain, pasted, paste_ref, on_paste) }
             }
             <h3 class="sub">{"Findings"}</h3>
-            <Findings findings={v.findings.clone()} />
-            <MxMatrix rows={v.mx.clone()} stale={v.stale.clone()} null_mx={v.null_mx} policy={v.policy.clone()} />
-            <TlsRpt rua={v.rua.clone()} />
-            <Dane rows={v.dane.clone()} dnssec={v.dnssec.iter().map(|(n, a)| (n.to_string(), *a)).collect::<Vec<_>>()} />
-            <RawAnswers view={v.clone()} />
+            { findings(FindingsProps { findings: &v.findings, active: None, on_hover: Callback::noop() }) }
+            { mx_matrix(v) }
+            { tls_rpt(v.rua.as_deref()) }
+            { dane(v) }
+            { raw_answers(v) }
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CardProps {
-    title: &'static str,
-    ok: bool,
-    body: String,
-}
-
-#[function_component(Card)]
-fn card(props: &CardProps) -> Html {
+fn card(title: &'static str, ok: bool, body: String) -> Html {
     html! {
-        <div class={classes!("card", if props.ok { "ok" } else { "not-ok" })}>
-            <span class="card-title">{ props.title }</span>
-            <span class="card-body">{ props.body.clone() }</span>
+        <div class={classes!("card", if ok { "ok" } else { "not-ok" })}>
+            <span class="card-title">{ title }</span>
+            <span class="card-body">{ body }</span>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct PasteProps {
-    domain: String,
-    pasted: Option<String>,
-    on_paste: Callback<Option<String>>,
-}
-
-#[function_component(PastePolicy)]
-fn paste_policy(props: &PasteProps) -> Html {
-    let text = use_node_ref();
-    let copied = use_state(|| false);
-    let cmd = curl_command(&props.domain);
+fn paste_policy(domain: &str, pasted: Option<String>, text: &NodeRef, on_paste: &Callback<Option<String>>) -> Html {
+    let cmd = curl_command(domain);
     let apply = {
-        let (text, on_paste) = (text.clone(), props.on_paste.clone());
+        let (text, on_paste) = (text.clone(), on_paste.clone());
         Callback::from(move |_: MouseEvent| {
             let t = text.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
             on_paste.emit(if t.trim().is_empty() { None } else { Some(t) });
         })
     };
     let copy = {
-        let (cmd, copied) = (cmd.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            copy_text(&cmd);
-            copied.set(true);
-        })
+        let cmd = cmd.clone();
+        Callback::from(move |_: MouseEvent| copy_text(&cmd))
     };
     html! {
         <div class="paste-policy" id="paste-policy">
@@ -345,32 +308,23 @@ fn paste_policy(props: &PasteProps) -> Html {
             <p>{"Run this and paste its whole output (headers and body: status 200, Content-Type and the policy are then all checked), or paste just the policy text:"}</p>
             <div class="command">
                 <input class="mono" type="text" readonly=true value={cmd.clone()} aria-label="Command to fetch the policy" />
-                <button type="button" onclick={copy}>{ if *copied { "Copied" } else { "Copy" } }</button>
+                <button type="button" onclick={copy} title="Copy to the clipboard">{"Copy"}</button>
             </div>
-            <textarea ref={text} id="policy-paste" rows="8" spellcheck="false"
+            <textarea ref={text.clone()} id="policy-paste" rows="8" spellcheck="false"
                 placeholder={"HTTP/2 200\ncontent-type: text/plain\n\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800"}
-                value={props.pasted.clone().unwrap_or_default()} />
+                value={pasted.clone().unwrap_or_default()} />
             <div class="actions">
                 <button type="button" class="primary" id="check-paste" onclick={apply}>{"Check pasted text"}</button>
-                if props.pasted.is_some() {
-                    <button type="button" class="ghost" onclick={ let p = props.on_paste.clone(); Callback::from(move |_| p.emit(None)) }>{"Forget it"}</button>
+                if pasted.is_some() {
+                    <button type="button" class="ghost" onclick={ let p = on_paste.clone(); Callback::from(move |_| p.emit(None)) }>{"Forget it"}</button>
                 }
             </div>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct MxProps {
-    rows: Vec<MxRowView>,
-    stale: Vec<String>,
-    null_mx: bool,
-    policy: Option<PolicyView>,
-}
-
-#[function_component(MxMatrix)]
-fn mx_matrix(props: &MxProps) -> Html {
-    let rows = props.rows.iter().map(|r| {
+fn mx_matrix(props: &CheckView) -> Html {
+    let rows = props.mx.iter().map(|r: &MxRowView| {
         html! {
             <tr class={if r.covered { "covered" } else { "not-covered" }} data-host={r.host.clone()} data-covered={r.covered.to_string()}>
                 <td class="num">{ r.priority.clone() }</td>
@@ -389,9 +343,9 @@ fn mx_matrix(props: &MxProps) -> Html {
             if props.null_mx {
                 <p class="note">{"Null MX (RFC 7505): this domain accepts no mail, so MTA-STS has nothing to protect."}</p>
             }
-            if props.rows.is_empty() && !props.null_mx {
+            if props.mx.is_empty() && !props.null_mx {
                 <p class="empty">{"No MX hosts to show."}</p>
-            } else if !props.rows.is_empty() {
+            } else if !props.mx.is_empty() {
                 <table class="small">
                     <thead><tr><th class="num">{"Priority"}</th><th>{"MX host"}</th><th>{"Policy pattern"}</th><th>{"Verdict"}</th><th>{"Why"}</th><th>{"DANE"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
@@ -407,17 +361,11 @@ fn mx_matrix(props: &MxProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct TlsRptProps {
-    rua: Option<Vec<String>>,
-}
-
-#[function_component(TlsRpt)]
-fn tls_rpt(props: &TlsRptProps) -> Html {
+fn tls_rpt(rua: Option<&[String]>) -> Html {
     html! {
         <div class="tlsrpt">
             <h3 class="sub">{"TLS reporting (RFC 8460)"}</h3>
-            { match &props.rua {
+            { match rua {
                 None => html! { <p class="empty">{"No usable _smtp._tls record: senders send no reports, so failures go unseen."}</p> },
                 Some(rua) => html! { <ul class="rua">{ for rua.iter().map(|r| html! { <li class="mono">{ r.clone() }</li> }) }</ul> },
             } }
@@ -425,14 +373,7 @@ fn tls_rpt(props: &TlsRptProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct DaneProps {
-    rows: Vec<DaneView>,
-    dnssec: Vec<(String, Option<bool>)>,
-}
-
-#[function_component(Dane)]
-fn dane(props: &DaneProps) -> Html {
+fn dane(props: &CheckView) -> Html {
     let ad = props.dnssec.iter().map(|(name, a)| {
         let text = match a {
             Some(true) => "validated (AD)",
@@ -445,12 +386,12 @@ fn dane(props: &DaneProps) -> Html {
         <div class="dane">
             <h3 class="sub">{"DNSSEC and DANE"}</h3>
             <ul class="inline">{ for ad }</ul>
-            if props.rows.is_empty() {
+            if props.dane.is_empty() {
                 <p class="empty">{"No TLSA records at _25._tcp of any MX host."}</p>
             } else {
                 <table class="small">
                     <thead><tr><th>{"MX host"}</th><th>{"DNSSEC"}</th><th>{"TLSA"}</th><th>{"Meaning"}</th></tr></thead>
-                    <tbody>{ for props.rows.iter().flat_map(|d| d.records.iter().map(move |(rec, meaning)| html! {
+                    <tbody>{ for props.dane.iter().flat_map(|d: &DaneView| d.records.iter().map(move |(rec, meaning)| html! {
                         <tr data-host={d.host.clone()}>
                             <td class="mono">{ d.host.clone() }</td>
                             <td>{ if d.authenticated { "validated (AD)" } else { "not validated" } }</td>
@@ -464,14 +405,8 @@ fn dane(props: &DaneProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct RawProps {
-    view: Rc<CheckView>,
-}
-
-#[function_component(RawAnswers)]
-fn raw_answers(props: &RawProps) -> Html {
-    let rows = props.view.raw.iter().map(|r| {
+fn raw_answers(v: &CheckView) -> Html {
+    let rows = v.raw.iter().map(|r| {
         html! {
             <tr>
                 <td>{ r.resolver.clone() }</td>
@@ -486,7 +421,7 @@ fn raw_answers(props: &RawProps) -> Html {
     });
     html! {
         <details class="raw">
-            <summary>{ format!("Raw DNS answers ({} lookups)", props.view.raw.len()) }</summary>
+            <summary>{ format!("Raw DNS answers ({} lookups)", v.raw.len()) }</summary>
             <table class="small">
                 <thead><tr><th>{"Resolver"}</th><th>{"Name"}</th><th>{"Type"}</th><th>{"Status"}</th><th>{"AD"}</th><th class="num">{"ms"}</th><th>{"Answer"}</th></tr></thead>
                 <tbody>{ for rows }</tbody>

@@ -16,22 +16,19 @@ pub fn sev_class(s: Option<Severity>) -> &'static str {
     }
 }
 
-/// The list's properties.
-#[derive(Properties, PartialEq)]
-pub struct FindingsProps {
+/// What the list shows.
+pub struct FindingsProps<'a> {
     /// The findings.
-    pub findings: Vec<FindingView>,
+    pub findings: &'a [FindingView],
     /// The one under the pointer.
-    #[prop_or_default]
     pub active: Option<usize>,
     /// Pointer enters (Some) or leaves (None) a finding.
-    #[prop_or_default]
     pub on_hover: Callback<Option<usize>>,
 }
 
-/// The list.
-#[function_component(Findings)]
-pub fn findings(props: &FindingsProps) -> Html {
+/// The list. A plain function rather than a component: each component type costs the
+/// bundle its own copy of Yew's lifecycle code, and this one has no state to keep.
+pub fn findings(props: FindingsProps<'_>) -> Html {
     if props.findings.is_empty() {
         return html! { <p class="empty">{"Nothing to report."}</p> };
     }

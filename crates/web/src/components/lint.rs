@@ -6,7 +6,7 @@ use mtasts_core::lint::Kind;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::components::findings::{sev_class, Findings};
+use crate::components::findings::{findings, sev_class, FindingsProps};
 use crate::state::{Action, AppState, Route};
 use crate::view_model::lint::{examples, LintView, Segment};
 
@@ -71,26 +71,19 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     <p class="hint">{ hint(kind) }</p>
                     <textarea id="lint-input" spellcheck="false" autocomplete="off" rows="9" value={input} oninput={on_input} />
                     <h3 class="sub">{"Annotated"}</h3>
-                    <Annotated segments={view.segments.clone()} active={props.state.active} on_hover={on_hover.clone()} />
+                    { annotated(&view.segments, props.state.active, &on_hover) }
                 </div>
                 <div class="panel result-panel">
-                    <Verdict view={view.clone()} />
-                    <Findings findings={view.findings.clone()} active={props.state.active} {on_hover} />
-                    <Summary rows={view.summary.clone()} />
+                    { verdict(&view) }
+                    { findings(FindingsProps { findings: &view.findings, active: props.state.active, on_hover }) }
+                    { summary(&view.summary) }
                 </div>
             </div>
         </section>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct VerdictProps {
-    view: Rc<LintView>,
-}
-
-#[function_component(Verdict)]
-fn verdict(props: &VerdictProps) -> Html {
-    let v = &props.view;
+fn verdict(v: &LintView) -> Html {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let (class, title) = if v.valid { ("verdict valid", "Valid") } else { ("verdict invalid", "Invalid") };
     let notes = format!("{}, {}", plural(v.warnings, "warning"), plural(v.infos, "note"));
@@ -114,25 +107,17 @@ fn verdict(props: &VerdictProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct AnnotatedProps {
-    segments: Vec<Segment>,
-    active: Option<usize>,
-    on_hover: Callback<Option<usize>>,
-}
-
-#[function_component(Annotated)]
-fn annotated(props: &AnnotatedProps) -> Html {
-    let parts = props.segments.iter().map(|s| {
-        let active = props.active.is_some_and(|a| s.findings.contains(&a));
+fn annotated(segments: &[Segment], active: Option<usize>, on_hover: &Callback<Option<usize>>) -> Html {
+    let parts = segments.iter().map(|s| {
+        let active = active.is_some_and(|a| s.findings.contains(&a));
         if s.findings.is_empty() {
             return html! { { s.text.clone() } };
         }
         let first = s.findings.first().copied();
-        let on_hover = props.on_hover.clone();
-        let onmouseenter = Callback::from(move |_: MouseEvent| on_hover.emit(first));
-        let on_hover = props.on_hover.clone();
-        let onmouseleave = Callback::from(move |_: MouseEvent| on_hover.emit(None));
+        let enter = on_hover.clone();
+        let onmouseenter = Callback::from(move |_: MouseEvent| enter.emit(first));
+        let leave = on_hover.clone();
+        let onmouseleave = Callback::from(move |_: MouseEvent| leave.emit(None));
         let ids = s.findings.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
         if s.marker {
             let class = classes!("marker", sev_class(s.severity), active.then_some("active"));
@@ -145,15 +130,9 @@ fn annotated(props: &AnnotatedProps) -> Html {
     html! { <pre class="annotated" aria-label="Your input with problems underlined">{ for parts }</pre> }
 }
 
-#[derive(Properties, PartialEq)]
-struct SummaryProps {
-    rows: Vec<(String, String)>,
-}
-
-#[function_component(Summary)]
-fn summary(props: &SummaryProps) -> Html {
+fn summary(rows: &[(String, String)]) -> Html {
     let rows =
-        props.rows.iter().map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
+        rows.iter().map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
     html! {
         <div class="summary">
             <h3 class="sub">{"Parsed fields"}</h3>

@@ -323,15 +323,15 @@ fn dashboard(p: &DashboardProps) -> Html {
             </div>
             <div class="panel">
                 <h2>{"Sessions per day (UTC)"}</h2>
-                <DailyChart rows={vm::days(s)} />
+                { daily_chart(&vm::days(s)) }
             </div>
             <div class="breakdowns">
-                { for Dimension::ALL.into_iter().map(|d| html! { <BreakdownPanel dimension={d} rows={d.rows(s)} /> }) }
+                { for Dimension::ALL.into_iter().map(|d| breakdown_panel(d, &d.rows(s))) }
             </div>
             if !*tables {
                 <p class="hint loading-tables">{"Preparing the tables…"}</p>
             } else {
-            <FailureTable snap={p.snap.clone()} table={p.table.clone()} on_table={p.on_table.clone()} />
+            { failure_table(&FailureTableProps { snap: p.snap.clone(), table: p.table.clone(), on_table: p.on_table.clone() }) }
             <PoliciesPanel snap={p.snap.clone()} live={p.live_policy.clone()} on_live={p.on_live_policy.clone()} />
             <div class="panel exports">
                 <h2>{"Export"}</h2>
@@ -365,16 +365,9 @@ fn dashboard(p: &DashboardProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ChartProps {
-    rows: Vec<Row>,
-}
-
 /// Stacked daily bars (successful and failed), and failures alone on their own scale so a
 /// handful of failures among thousands of sessions is still visible.
-#[function_component(DailyChart)]
-fn daily_chart(p: &ChartProps) -> Html {
-    let rows = &p.rows;
+fn daily_chart(rows: &[Row]) -> Html {
     if rows.is_empty() {
         return html! { <p class="empty">{"No dated reports."}</p> };
     }
@@ -434,25 +427,18 @@ fn daily_chart(p: &ChartProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct BreakdownProps {
-    dimension: Dimension,
-    rows: Vec<Row>,
-}
-
 /// A breakdown as a table whose rows carry their own bar.
-#[function_component(BreakdownPanel)]
-fn breakdown_panel(p: &BreakdownProps) -> Html {
-    let max = p.rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
-    let failures_only = p.rows.iter().all(|r| r.successful == 0);
+fn breakdown_panel(dimension: Dimension, rows: &[Row]) -> Html {
+    let max = rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
+    let failures_only = rows.iter().all(|r| r.successful == 0);
     html! {
-        <div class="panel breakdown" data-breakdown={p.dimension.id()}>
-            <h2>{ p.dimension.title() }</h2>
-            if p.rows.is_empty() {
+        <div class="panel breakdown" data-breakdown={dimension.id()}>
+            <h2>{ dimension.title() }</h2>
+            if rows.is_empty() {
                 <p class="empty">{"None."}</p>
             } else {
                 <table class="bars">
-                    { for p.rows.iter().take(12).map(|r| {
+                    { for rows.iter().take(12).map(|r| {
                         let total = r.successful + r.failed;
                         let ok_w = r.successful as f64 / max * 100.0;
                         let f_w = r.failed as f64 / max * 100.0;
@@ -469,8 +455,8 @@ fn breakdown_panel(p: &BreakdownProps) -> Html {
                         }
                     }) }
                 </table>
-                if p.rows.len() > 12 {
-                    <p class="hint">{ format!("and {} more (see the exports)", p.rows.len() - 12) }</p>
+                if rows.len() > 12 {
+                    <p class="hint">{ format!("and {} more (see the exports)", rows.len() - 12) }</p>
                 }
             }
         </div>
@@ -491,14 +477,12 @@ impl Default for TableState {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct FailureTableProps {
     snap: Snapshot,
     table: TableState,
     on_table: Callback<TableState>,
 }
 
-#[function_component(FailureTable)]
 fn failure_table(p: &FailureTableProps) -> Html {
     let s = &*p.snap.summary;
     let (by, desc) = p.table.sort;
