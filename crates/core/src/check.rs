@@ -396,7 +396,11 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         });
     }
     let url = policy_url(&d);
+    // Without a usable record senders never fetch the policy, so what the fetch gave is not
+    // reported; a policy the user pasted is still checked.
+    let fetched = !matches!(a.policy, PolicyFetch::Pasted(_) | PolicyFetch::Captured(_));
     let (policy, fetch, policy_readable) = match &a.policy {
+        _ if sts.is_none() && fetched => (None, None, true),
         PolicyFetch::Response { status, content_type, location, body } => {
             let p = crate::mta_sts::fetch::judge(&crate::mta_sts::fetch::Response {
                 status: *status,
@@ -463,6 +467,12 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         }
         _ => None,
     };
+    if cov.is_none() && a.mx.records().iter().any(|(_, h)| h == ".") {
+        findings.push(Located {
+            origin: mx_name.clone(),
+            finding: Finding::new(Code::MxNullMx, Span::at(0), String::new()),
+        });
+    }
     for (host, t) in &a.tlsa {
         if !dns_problem(t, &format!("_25._tcp.{host} TLSA"), &mut findings) {
             tlsa_sanity(host, t, &mut findings);
@@ -478,8 +488,11 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         .iter()
         .filter(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with("sts-txt"))
         .all(|l| l.finding.code == Code::StsTxtNoRecord);
+    let null_mx = a.mx.records().iter().any(|(_, h)| h == ".");
     let (verdict, reason) = if a.mx == DnsAnswer::NxDomain {
         (Some(Verdict::None), format!("{d} does not exist in DNS."))
+    } else if null_mx && sts.is_none() {
+        (Some(Verdict::None), format!("{d} publishes a null MX: it accepts no mail, so there is nothing to protect."))
     } else if sts.is_none() && only_absent && !errors("dns") {
         (Some(Verdict::None), "No MTA-STS record: senders deliver without requiring TLS.".to_string())
     } else if sts.is_none() {
@@ -739,6 +752,28 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Some(Verdict::Broken));
         assert!(codes(&c).contains(&"dns/servfail"));
+    }
+
+    #[test]
+    fn without_a_record_the_fetch_is_not_judged() {
+        let mut a = base();
+        a.sts_txt = DnsAnswer::NxDomain;
+        a.policy = PolicyFetch::Response {
+            status: 404,
+            content_type: Some("text/html".into()),
+            location: None,
+            body: b"<h1>Not found</h1>".to_vec(),
+        };
+        let c = check(&a);
+        assert_eq!(c.verdict, Some(Verdict::None));
+        assert!(!codes(&c).iter().any(|c| c.starts_with("sts-fetch")), "{:?}", codes(&c));
+        a.policy = PolicyFetch::Opaque;
+        assert!(!codes(&check(&a)).contains(&"sts-fetch/not-verifiable"));
+
+        a.mx = DnsAnswer::Records { records: vec![(0, ".".into())], authenticated: false, cnames: vec![] };
+        let c = check(&a);
+        assert!(codes(&c).contains(&"mx/null-mx"));
+        assert!(c.reason.contains("null MX"), "{}", c.reason);
     }
 
     #[test]

@@ -103,3 +103,25 @@ pub async fn run(domain: &str, resolvers: &Resolvers) -> Outcome {
     let answers = Answers { mx, sts_txt: sts, tlsrpt_txt: rpt, policy_host, policy, tlsa, second };
     Outcome { answers, raw, ms: now_ms() - started }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_resolvers() {
+        let url = |s: &str| Some(s.to_string());
+        let r = Resolvers::from(None, None, None);
+        assert_eq!((r.primary.label(), r.second.map(|s| s.label())), ("cloudflare-dns.com".into(), url("dns.google")));
+        // ?doh= alone means that resolver only; ?doh2= adds the second.
+        let r = Resolvers::from(url("https://127.0.0.1:9/dns-query"), None, Some(("https://a/".into(), "".into())));
+        assert_eq!((r.primary.label(), r.second), ("127.0.0.1:9".into(), None));
+        let r = Resolvers::from(url("https://m/dns-query"), url("https://m/second/dns-query"), None);
+        assert_eq!(r.second.map(|s| s.label()), url("m/second"));
+        // Saved settings, with and without a second.
+        let r = Resolvers::from(None, None, Some(("https://doh.example/q?x=1".into(), " ".into())));
+        assert_eq!((r.primary.label(), r.second), ("doh.example/q".into(), None));
+        let r = Resolvers::from(url(" "), None, Some(("".into(), "https://b/dns-query".into())));
+        assert_eq!(r.primary.url, Resolver::CLOUDFLARE, "an empty saved primary falls back to the defaults");
+    }
+}

@@ -32,10 +32,12 @@ impl Resolver {
         Resolver { url: url.trim().to_string() }
     }
 
-    /// The host part of its URL, for labels ("dns.google").
+    /// Its URL without the scheme and the usual `/dns-query` path, for labels
+    /// ("dns.google", "doh.example:8443/custom").
     pub fn label(&self) -> String {
         let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
-        rest.split(['/', '?']).next().unwrap_or(rest).to_string()
+        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+        rest.strip_suffix("/dns-query").unwrap_or(rest).trim_end_matches('/').to_string()
     }
 }
 
@@ -149,12 +151,10 @@ pub async fn fetch_policy(url: &str) -> PolicyFetch {
         }
         Err(None) => PolicyFetch::Unreachable(format!("no answer within {} s", FETCH_TIMEOUT_MS / 1000)),
         Err(Some(_)) => {
-            let probe = Request::get(url)
-                .mode(RequestMode::NoCors)
-                .redirect(RequestRedirect::Manual)
-                .cache(RequestCache::NoStore);
+            // no-cors requests must follow redirects (the Fetch standard refuses "manual"
+            // there), so a redirect without CORS headers looks like any opaque answer.
+            let probe = Request::get(url).mode(RequestMode::NoCors).cache(RequestCache::NoStore);
             match send_within(probe, FETCH_TIMEOUT_MS).await {
-                Ok(resp) if resp.type_() == ResponseType::Opaqueredirect => PolicyFetch::Redirect,
                 Ok(_) => PolicyFetch::Opaque,
                 Err(None) => PolicyFetch::Unreachable(format!("no answer within {} s", FETCH_TIMEOUT_MS / 1000)),
                 Err(Some(why)) => PolicyFetch::Unreachable(why),
