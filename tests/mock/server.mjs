@@ -9,7 +9,7 @@
 // Paths: /dns-query (first resolver), /second/dns-query (a second resolver that sees the
 // scenarios' "second" data: split horizon), /__latency/<ms> (delay every answer, DNS and
 // policy alike, by ms; the latency knob), /.well-known/mta-sts.txt (by Host header).
-import https from 'node:https';
+import http2 from 'node:http2';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -167,24 +167,28 @@ function dnsAnswer(query, view) {
 export function startMock(port = 0) {
   let latency = 0;
   const log = [];
-  const server = https.createServer({
+  // HTTP/2, as public DoH resolvers speak it: the page's concurrent queries share one
+  // connection instead of queueing for HTTP/1.1's six per host.
+  const server = http2.createSecureServer({
     key: fs.readFileSync(path.join(HERE, 'key.pem')),
     cert: fs.readFileSync(path.join(HERE, 'cert.pem')),
+    allowHTTP1: true,
   }, (req, res) => {
     const url = new URL(req.url, 'https://mock');
-    const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
+    const host = (req.headers[':authority'] || req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
     log.push(`${req.method} ${host}${url.pathname}${url.search}`);
     const cors = { 'access-control-allow-origin': '*' };
     const latencyMatch = url.pathname.match(/^\/__latency\/(\d+)$/);
     if (latencyMatch) {
       latency = Number(latencyMatch[1]);
-      res.writeHead(204, cors).end();
+      res.writeHead(204, cors);
+      res.end();
       return;
     }
-    const send = (status, headers, body) => setTimeout(() => res.writeHead(status, headers).end(body), latency);
+    const send = (status, headers, body) => setTimeout(() => { res.writeHead(status, headers); res.end(body); }, latency);
     const doh = url.pathname.match(/^(\/second)?\/dns-query$/);
     if (doh) {
-      if (req.method === 'OPTIONS') { res.writeHead(204, { ...cors, 'access-control-allow-headers': '*' }).end(); return; }
+      if (req.method === 'OPTIONS') { res.writeHead(204, { ...cors, 'access-control-allow-headers': '*' }); res.end(); return; }
       const b64 = url.searchParams.get('dns');
       if (!b64) { send(400, cors, 'missing dns parameter'); return; }
       try {
@@ -207,6 +211,9 @@ export function startMock(port = 0) {
     }
     send(404, { 'content-type': 'text/plain' }, 'not found');
   });
+  const sessions = new Set();
+  server.on('session', (s) => { sessions.add(s); s.on('close', () => sessions.delete(s)); });
+  server.on('connection', (c) => { sessions.add(c); c.on('close', () => sessions.delete(c)); });
   return new Promise((resolvePromise) => server.listen(port, '127.0.0.1', () => {
     const actual = server.address().port;
     const base = `https://127.0.0.1:${actual}`;
@@ -221,7 +228,7 @@ export function startMock(port = 0) {
         '--ignore-certificate-errors',
       ],
       setLatency: (ms) => { latency = ms; },
-      close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+      close: () => new Promise((r) => { for (const s of sessions) s.destroy(); server.close(r); }),
     });
   }));
 }

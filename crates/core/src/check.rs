@@ -242,7 +242,8 @@ impl Verdict {
 /// The result of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// The verdict, when it can be told (not while the policy is unreadable from here).
+    /// The verdict, when it can be told: not while the policy is unreadable from here, nor
+    /// when the `_mta-sts` lookup got no answer at all.
     pub verdict: Option<Verdict>,
     /// One sentence saying why.
     pub reason: String,
@@ -491,6 +492,8 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     let null_mx = a.mx.records().iter().any(|(_, h)| h == ".");
     let (verdict, reason) = if a.mx == DnsAnswer::NxDomain {
         (Some(Verdict::None), format!("{d} does not exist in DNS."))
+    } else if matches!(a.sts_txt, DnsAnswer::Timeout | DnsAnswer::Failed(_)) {
+        (None, "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again.".to_string())
     } else if null_mx && sts.is_none() {
         (Some(Verdict::None), format!("{d} publishes a null MX: it accepts no mail, so there is nothing to protect."))
     } else if sts.is_none() && only_absent && !errors("dns") {
@@ -806,6 +809,10 @@ mod tests {
         let mut a = base();
         a.mx = DnsAnswer::Failed("NetworkError when attempting to fetch resource".into());
         assert!(codes(&check(&a)).contains(&"dns/failed"));
+        a.sts_txt = DnsAnswer::Timeout;
+        let c = check(&a);
+        assert_eq!(c.verdict, None, "no answer is not a broken domain");
+        assert!(c.reason.contains("no answer"));
     }
 
     #[test]

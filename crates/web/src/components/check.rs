@@ -254,16 +254,16 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
             <div class={classes!("check-verdict", format!("verdict-{}", v.verdict))} data-verdict={v.verdict} role="status">
                 <span class="verdict-title">{ v.title }</span>
                 <span class="verdict-detail">{ v.reason.clone() }</span>
-                <span class="verdict-counts">{ format!("{errors} errors · {warnings} warnings · {infos} notes") }</span>
+                <span class="verdict-counts">{ format!("{} · {} · {}", plural(errors, "error"), plural(warnings, "warning"), plural(infos, "note")) }</span>
             </div>
             <div class="cards">
-                { card("MTA-STS record", v.sts_id.is_some(),
+                { card("MTA-STS record", Some(v.sts_id.is_some()),
                     v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))) }
-                { card("Policy", v.policy.as_ref().is_some_and(|p| p.mode == "enforce"),
+                { card("Policy", Some(v.policy.as_ref().is_some_and(|p| p.mode == "enforce")),
                     v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))) }
-                { card("TLS-RPT", v.rua.is_some(),
+                { card("TLS-RPT", Some(v.rua.is_some()),
                     v.rua.as_ref().map_or("no usable record".to_string(), |r| format!("{} report address{}", r.len(), if r.len() == 1 { "" } else { "es" }))) }
-                { card("DANE", !v.dane.is_empty() && v.dane.iter().all(|d| d.authenticated),
+                { card("DANE", (!v.dane.is_empty()).then(|| v.dane.iter().all(|d| d.authenticated)),
                     if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }) }
             </div>
             if v.needs_paste {
@@ -279,9 +279,19 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
     }
 }
 
-fn card(title: &'static str, ok: bool, body: String) -> Html {
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A summary card; `ok` None is neutral (nothing wrong, nothing there).
+fn card(title: &'static str, ok: Option<bool>, body: String) -> Html {
+    let state = match ok {
+        Some(true) => "ok",
+        Some(false) => "not-ok",
+        None => "neutral",
+    };
     html! {
-        <div class={classes!("card", if ok { "ok" } else { "not-ok" })}>
+        <div class={classes!("card", state)}>
             <span class="card-title">{ title }</span>
             <span class="card-body">{ body }</span>
         </div>
@@ -326,11 +336,15 @@ fn paste_policy(domain: &str, pasted: Option<String>, text: &NodeRef, on_paste: 
 fn mx_matrix(props: &CheckView) -> Html {
     let rows = props.mx.iter().map(|r: &MxRowView| {
         html! {
-            <tr class={if r.covered { "covered" } else { "not-covered" }} data-host={r.host.clone()} data-covered={r.covered.to_string()}>
+            <tr class={r.state} data-host={r.host.clone()} data-covered={r.covered.to_string()}>
                 <td class="num">{ r.priority.clone() }</td>
                 <td class="mono">{ r.host.clone() }</td>
                 <td class="mono">{ r.pattern.clone().unwrap_or_else(|| "—".to_string()) }</td>
-                <td>{ if r.covered { html!{ <span class="tag same">{"covered"}</span> } } else { html!{ <span class="tag differs">{"not covered"}</span> } } }</td>
+                <td>{ match r.state {
+                    "covered" => html! { <span class="tag same">{"covered"}</span> },
+                    "not-covered" => html! { <span class="tag differs">{"not covered"}</span> },
+                    _ => html! { <span class="tag">{"unknown"}</span> },
+                } }</td>
                 <td>{ r.why.clone() }</td>
                 <td>{ r.dane.clone() }</td>
             </tr>

@@ -19,6 +19,8 @@ pub struct MxRowView {
     pub pattern: Option<String>,
     /// Covered by the policy.
     pub covered: bool,
+    /// "covered", "not-covered", or "unknown" (no policy to match against).
+    pub state: &'static str,
     /// Why, in one sentence.
     pub why: String,
     /// DANE status of this host: "DANE (DNSSEC)", "TLSA, not validated", "none", or what failed.
@@ -55,7 +57,8 @@ pub struct CheckView {
     /// The domain checked.
     pub domain: String,
     /// `data-verdict`: protected, testing, broken, none; "unverified" while the policy
-    /// cannot be read from the browser and nothing has been pasted.
+    /// cannot be read from the browser and nothing has been pasted; "unknown" when the
+    /// resolver gave no answer for `_mta-sts`.
     pub verdict: &'static str,
     /// The verdict in words.
     pub title: &'static str,
@@ -127,6 +130,9 @@ impl CheckView {
             Some(Verdict::Testing) => ("testing", "Testing only"),
             Some(Verdict::Broken) => ("broken", "Broken"),
             Some(Verdict::None) => ("none", "Not deployed"),
+            None if matches!(answers.sts_txt, DnsAnswer::Timeout | DnsAnswer::Failed(_)) => {
+                ("unknown", "Could not check")
+            }
             None => ("unverified", "Not verifiable from the browser"),
         };
         let mut findings: Vec<FindingView> =
@@ -157,6 +163,7 @@ impl CheckView {
                         host: r.host.clone(),
                         pattern: r.pattern.clone(),
                         covered: r.covered,
+                        state: if r.covered { "covered" } else { "not-covered" },
                         why: r.why.clone(),
                         dane: dane_label(&r.host),
                     })
@@ -173,6 +180,7 @@ impl CheckView {
                             host: h.clone(),
                             pattern: None,
                             covered: false,
+                            state: "unknown",
                             why: "no policy to match against".to_string(),
                             dane: dane_label(h),
                         })
@@ -223,7 +231,7 @@ impl CheckView {
             counts,
             findings,
             sts_id: c.sts.as_ref().and_then(|r| r.id.clone()),
-            needs_paste: c.verdict.is_none()
+            needs_paste: verdict == "unverified"
                 || matches!(answers.policy, PolicyFetch::Pasted(_) | PolicyFetch::Captured(_)),
             policy,
             stale: c.coverage.as_ref().map(|c| c.stale.clone()).unwrap_or_default(),
