@@ -493,7 +493,11 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     let (verdict, reason) = if a.mx == DnsAnswer::NxDomain {
         (Some(Verdict::None), format!("{d} does not exist in DNS."))
     } else if matches!(a.sts_txt, DnsAnswer::Timeout | DnsAnswer::Failed(_)) {
-        (None, "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again.".to_string())
+        (
+            None,
+            "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again."
+                .to_string(),
+        )
     } else if null_mx && sts.is_none() {
         (Some(Verdict::None), format!("{d} publishes a null MX: it accepts no mail, so there is nothing to protect."))
     } else if sts.is_none() && only_absent && !errors("dns") {

@@ -100,3 +100,74 @@ fn no_input_makes_core_panic() {
     }
     println!("no-panic: {} seeds, {runs} mutations, every entry point", seeds.len());
 }
+
+/// A DNS response to `query` carrying `answers` (type, rdata), each owned by a compression
+/// pointer to the question's name: the shape a resolver sends.
+fn response(query: &[u8], answers: &[(u16, Vec<u8>)]) -> Vec<u8> {
+    let mut m = query.to_vec();
+    m[2] |= 0x80; // QR: response
+    m[3] |= 0x20; // AD
+    m[6..8].copy_from_slice(&(answers.len() as u16).to_be_bytes());
+    for (rtype, rdata) in answers {
+        m.extend_from_slice(&[0xc0, 12]);
+        m.extend_from_slice(&rtype.to_be_bytes());
+        m.extend_from_slice(&[0, 1, 0, 0, 1, 44]);
+        m.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        m.extend_from_slice(rdata);
+    }
+    m
+}
+
+#[test]
+fn no_dns_answer_or_typed_domain_makes_core_panic() {
+    use mtasts_core::check::{evaluate, normalize_domain, Answers, DnsAnswer, PolicyFetch};
+    use mtasts_core::dns::{self, Kind};
+
+    let q = dns::query("example.com", Kind::Mx).unwrap();
+    let mut mx = vec![0, 10, 3];
+    mx.extend_from_slice(b"mx1");
+    mx.extend_from_slice(&[0xc0, 12]);
+    let seeds = [
+        response(&q, &[(15, mx.clone()), (15, vec![0, 0, 0])]),
+        response(&q, &[(16, b"\x09v=STSv1; \x04id=1".to_vec())]),
+        response(&q, &[(52, [&[3u8, 1, 1][..], &[0xab; 32]].concat())]),
+        response(&q, &[(5, vec![0xc0, 12]), (1, vec![192, 0, 2, 1]), (28, vec![0; 16])]),
+        response(&q, &[(99, vec![1, 2, 3]), (15, mx)]),
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut runs = 0;
+    for seed in &seeds {
+        for i in 0..400 {
+            let m = if i == 0 { seed.clone() } else { mutate(seed, &mut rng) };
+            let result = std::panic::catch_unwind(|| {
+                let txt = dns::decode_txt(&m);
+                let answers = Answers {
+                    mx: dns::decode_mx(&m).answer,
+                    sts_txt: txt.answer.clone(),
+                    tlsrpt_txt: txt.answer,
+                    policy_host: dns::merge_addresses(
+                        dns::decode_address(&m, Kind::A).answer,
+                        dns::decode_address(&m, Kind::Aaaa).answer,
+                    ),
+                    policy: PolicyFetch::pasted(&String::from_utf8_lossy(&m)),
+                    tlsa: vec![("mx1.example.com".into(), dns::decode_tlsa(&m).answer)],
+                    second: None,
+                };
+                let _ = evaluate("example.com", &answers);
+                let _ = normalize_domain(&String::from_utf8_lossy(&m));
+                let _ = matches!(answers.mx, DnsAnswer::Records { .. });
+            });
+            assert!(result.is_ok(), "panic on DNS message {m:02x?}");
+            runs += 1;
+        }
+    }
+    // The seeds themselves decode.
+    assert!(matches!(dns::decode_mx(&seeds[0]).answer, DnsAnswer::Records { ref records, .. } if records.len() == 2));
+    assert!(
+        matches!(dns::decode_txt(&seeds[1]).answer, DnsAnswer::Records { ref records, .. } if records[0].concat() == b"v=STSv1; id=1")
+    );
+    assert!(
+        matches!(dns::decode_tlsa(&seeds[2]).answer, DnsAnswer::Records { ref records, .. } if records[0].data.len() == 32)
+    );
+    println!("no-panic: {runs} DNS messages through the decoders and the check");
+}

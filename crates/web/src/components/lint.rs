@@ -131,8 +131,7 @@ fn annotated(segments: &[Segment], active: Option<usize>, on_hover: &Callback<Op
 }
 
 fn summary(rows: &[(String, String)]) -> Html {
-    let rows =
-        rows.iter().map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
+    let rows = rows.iter().map(|(k, v)| html! { <tr><th scope="row">{ k.clone() }</th><td>{ v.clone() }</td></tr> });
     html! {
         <div class="summary">
             <h3 class="sub">{"Parsed fields"}</h3>
