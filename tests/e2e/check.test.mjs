@@ -183,6 +183,30 @@ test('the form, the permalink, and where requests go', async () => {
   await page.close();
 });
 
+test('resolvers set in settings are saved and used; Defaults restores Cloudflare and Google', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/check`);
+  await page.locator('.intro').waitFor();
+  await screenshot(page, 'check-start');
+  assert.match(await page.locator('.settings summary').textContent(), /cloudflare-dns\.com \+ dns\.google/);
+  await page.locator('.settings summary').click();
+  await page.locator('.settings input').nth(0).fill(mock.doh);
+  await page.locator('.settings input').nth(1).fill('');
+  await page.locator('.settings button', { hasText: 'Save' }).click();
+  await page.locator('#domain').fill('testing.test');
+  await page.locator('.check-form button[type=submit]').click();
+  assert.equal(await verdictOf(page), 'testing');
+  // Saved in this browser: a new visit uses it.
+  await page.goto(`${site.url}/?fresh#/check/good.test`);
+  assert.equal(await verdictOf(page), 'protected');
+  assert.match(await page.locator('.settings summary').textContent(), /127\.0\.0\.1:\d+$/);
+  await page.locator('.settings summary').click();
+  assert.equal(await page.locator('.settings').evaluate((d) => d.open), true);
+  await page.locator('.settings button', { hasText: 'Defaults' }).click();
+  assert.match(await page.locator('.settings summary').textContent(), /cloudflare-dns\.com \+ dns\.google/);
+  assert.deepEqual(errors.filter((e) => !EXPECTED_CONSOLE.test(e)), []);
+  await page.close();
+});
+
 test('an unreachable resolver and a resolver that times out are findings, not a verdict', async () => {
   let { page } = await openPage(browser, `${site.url}/?doh=${encodeURIComponent('https://127.0.0.1:9/dns-query')}#/check/good.test`);
   assert.equal(await verdictOf(page), 'unknown');
