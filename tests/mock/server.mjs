@@ -1,8 +1,10 @@
 // A mock of the outside world for the domain check, on loopback only: a DNS-over-HTTPS
 // resolver (RFC 8484, GET ?dns=) for a zone of scenario domains under .test, and the HTTPS
 // policy hosts mta-sts.<scenario>.test. Chromium reaches the policy hosts through
-// --host-resolver-rules (see hostRules) and accepts this self-signed certificate with
-// --ignore-certificate-errors; the page is pointed at the resolver with ?doh=.
+// --host-resolver-rules (see chromiumArgs) and accepts the test certificate with
+// --ignore-certificate-errors; the page is pointed at the resolver with ?doh=. The CLI
+// (`mtasts check --doh ... --resolve mta-sts.<d>=127.0.0.1:PORT --ca-cert ca.pem`) checks
+// the certificate for real: cert.pem is signed by the test CA in ca.pem (make-certs.sh).
 //
 //   node tests/mock/server.mjs [port]     # run it by hand; prints the URLs and flags
 //
@@ -236,5 +238,6 @@ export function startMock(port = 0) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const m = await startMock(Number(process.argv[2] || 0));
   console.log(`DoH:   ${m.doh}\nDoH 2: ${m.doh2}\nChromium flags: ${m.chromiumArgs.map((a) => JSON.stringify(a)).join(' ')}`);
+  console.log(`CLI:   mtasts check good.test --doh ${m.doh} --doh2 ${m.doh2} --ca-cert ${path.join(HERE, 'ca.pem')} --resolve 'mta-sts.*.test=127.0.0.1:${m.port}'`);
   console.log(`Open: http://127.0.0.1:8080/?doh=${encodeURIComponent(m.doh)}#/check/good.test`);
 }

@@ -1,11 +1,13 @@
 //! `mtasts`: the command-line face of mtasts-core.
 //!
-//! Thin on purpose: it reads files, calls core, and prints. Exit codes are a contract:
-//! 0 valid (or matched), 1 invalid (or no match), 2 usage or I/O error.
+//! Thin on purpose: it reads files (or, for `check`, asks DNS-over-HTTPS and fetches the
+//! policy), calls core, and prints. Exit codes are a contract: 0 valid (or matched), 1
+//! invalid (or no match), 2 usage or I/O error.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+mod check;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -58,6 +60,10 @@ enum Command {
     /// Read TLS-RPT reports (files, directories, "-") and print what they add up to.
     /// Exit 0 if every input was read, 1 if some could not be (the rest is still counted).
     Report(report::ReportArgs),
+    /// Check a domain: MX, _mta-sts, the policy over HTTPS, MX coverage, _smtp._tls, DANE.
+    /// Exit 0 protected, 1 testing / not deployed / broken, 2 usage error, 3 undecided
+    /// (the resolver gave no answer).
+    Check(check::CheckArgs),
     /// List every finding code with its severity, RFC section, message and fix.
     Codes {
         /// Print JSON instead of text.
@@ -98,6 +104,7 @@ fn main() -> ExitCode {
         Command::Lint { kind, file, json } => run_lint(kind.into(), file.as_deref(), json),
         Command::Match { pattern, host } => run_match(&pattern, &host),
         Command::Report(args) => report::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Coverage { policy, mx, domain } => run_coverage(&policy, &mx, domain.as_deref()),
         Command::Codes { json } => run_codes(json),
     };

@@ -87,6 +87,14 @@ pub fn get_url(endpoint: &str, query: &[u8]) -> String {
     format!("{endpoint}{sep}dns={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(query))
 }
 
+/// A resolver's URL as a short label: without the scheme and the usual `/dns-query`
+/// path ("dns.google", "doh.example:8443/custom").
+pub fn resolver_label(url: &str) -> String {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    rest.strip_suffix("/dns-query").unwrap_or(rest).trim_end_matches('/').to_string()
+}
+
 /// The record data the check reads.
 enum Data {
     Mx(u16, Name),
@@ -335,6 +343,8 @@ mod tests {
         let encoded = url.strip_prefix("https://dns.example/dns-query?dns=").unwrap();
         assert!(!encoded.contains(['=', '+', '/']), "unpadded base64url: {encoded}");
         assert!(get_url("https://d.example/q?x=1", &q).starts_with("https://d.example/q?x=1&dns="));
+        assert_eq!(resolver_label("https://dns.google/dns-query"), "dns.google");
+        assert_eq!(resolver_label("https://127.0.0.1:9/second/dns-query?x"), "127.0.0.1:9/second");
         assert!(query("a..b", Kind::Mx).is_err());
     }
 

@@ -35,9 +35,7 @@ impl Resolver {
     /// Its URL without the scheme and the usual `/dns-query` path, for labels
     /// ("dns.google", "doh.example:8443/custom").
     pub fn label(&self) -> String {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
-        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-        rest.strip_suffix("/dns-query").unwrap_or(rest).trim_end_matches('/').to_string()
+        dns::resolver_label(&self.url)
     }
 }
 

@@ -1,0 +1,378 @@
+//! `mtasts check DOMAIN`: the domain check of the web page, from a terminal. Core plans the
+//! lookups and judges the answers; this file only performs them over HTTPS: DNS-over-HTTPS
+//! (RFC 8484) and the policy fetch. Unlike a browser, the CLI reads the policy whatever its
+//! CORS headers, so its verdict never waits for a paste.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mtasts_core::check::{self, Answers, Check, DnsAnswer, PolicyFetch, Second, Verdict};
+use mtasts_core::dns::{self, Kind, Reply};
+use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::Severity;
+use reqwest::blocking::Client;
+use serde_json::json;
+
+/// `mtasts check` options.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The domain to check (an e-mail address or a URL works too).
+    domain: String,
+    /// DNS-over-HTTPS resolver (an RFC 8484 URL).
+    #[arg(long, default_value = "https://cloudflare-dns.com/dns-query")]
+    doh: String,
+    /// A second resolver, asked again for the two TXT names to catch split horizon and
+    /// propagation; "none" for none.
+    #[arg(long, default_value = "https://dns.google/dns-query")]
+    doh2: String,
+    /// Judge this file as the policy instead of fetching it (the policy text, or the output
+    /// of `curl -sS -D - --max-redirs 0 URL`).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
+    /// Also trust this CA certificate (PEM), for test servers.
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<String>,
+    /// Connect to ADDR for HOST instead of resolving it (like curl --resolve); HOST may
+    /// start with "*." for any name under it. Repeatable.
+    #[arg(long, value_name = "HOST=IP:PORT")]
+    resolve: Vec<String>,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Also print every DNS answer as read (zone-file lines).
+    #[arg(long)]
+    raw: bool,
+    /// Print one JSON object instead of text (it always has the raw answers).
+    #[arg(long)]
+    json: bool,
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            authority
+        }
+    });
+    host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase()
+}
+
+fn pattern_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(parent) => host.len() > parent.len() + 1 && host.ends_with(&format!(".{parent}")),
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+/// The HTTP client, with the overrides applied to the hosts this check will contact.
+fn client(args: &CheckArgs, hosts: &[String]) -> Result<Client, String> {
+    let mut b = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(args.timeout))
+        .user_agent(concat!("mtasts/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = &args.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("{path} is not a PEM certificate: {e}"))?;
+        b = b.add_root_certificate(cert);
+    }
+    let mut rules = Vec::new();
+    for r in &args.resolve {
+        let (pattern, addr) = r.split_once('=').ok_or_else(|| format!("--resolve {r:?}: expected HOST=IP:PORT"))?;
+        let addr: SocketAddr = addr.parse().map_err(|_| format!("--resolve {r:?}: {addr:?} is not IP:PORT"))?;
+        rules.push((pattern, addr));
+    }
+    // The first rule that matches a host wins.
+    for h in hosts {
+        if let Some((_, addr)) = rules.iter().find(|(p, _)| pattern_matches(p, h)) {
+            b = b.resolve(h, *addr);
+        }
+    }
+    b.build().map_err(|e| format!("cannot set up HTTPS: {e}"))
+}
+
+/// Why a request failed, in words (reqwest's own message, then its causes).
+fn why(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+fn lookup<T>(
+    c: &Client,
+    resolver: &str,
+    name: &str,
+    kind: Kind,
+    decode: fn(&[u8]) -> Reply<T>,
+) -> (DnsAnswer<T>, String) {
+    let query = match dns::query(name, kind) {
+        Ok(q) => q,
+        Err(e) => return (DnsAnswer::Failed(e), String::new()),
+    };
+    let sent = c.get(dns::get_url(resolver, &query)).header("accept", "application/dns-message").send();
+    let answer = match sent {
+        Err(e) if e.is_timeout() => DnsAnswer::Timeout,
+        Err(e) => DnsAnswer::Failed(format!("{} could not be reached ({})", dns::resolver_label(resolver), why(&e))),
+        Ok(r) if r.status() != 200 => {
+            DnsAnswer::Failed(format!("{} answered HTTP {}", dns::resolver_label(resolver), r.status()))
+        }
+        Ok(r) => match r.bytes() {
+            Err(e) => DnsAnswer::Failed(format!(
+                "reading the answer from {} failed ({})",
+                dns::resolver_label(resolver),
+                why(&e)
+            )),
+            Ok(body) => {
+                let reply = decode(&body);
+                let raw = reply.raw.join("\n");
+                return (reply.answer, raw);
+            }
+        },
+    };
+    (answer, String::new())
+}
+
+fn fetch_policy(c: &Client, url: &str) -> PolicyFetch {
+    match c.get(url).header("accept", "text/plain").send() {
+        Err(e) if e.is_timeout() => PolicyFetch::Unreachable("no answer in time".to_string()),
+        Err(e) => PolicyFetch::Unreachable(why(&e)),
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let (content_type, location) = (header("content-type"), header("location"));
+            match r.bytes() {
+                Ok(body) => PolicyFetch::Response { status, content_type, location, body: body.to_vec() },
+                Err(e) => PolicyFetch::Unreachable(format!("the body could not be read: {}", why(&e))),
+            }
+        }
+    }
+}
+
+fn address(body: &[u8]) -> Reply<std::net::IpAddr> {
+    dns::decode_address(body, Kind::A)
+}
+
+fn address6(body: &[u8]) -> Reply<std::net::IpAddr> {
+    dns::decode_address(body, Kind::Aaaa)
+}
+
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, (DnsAnswer<T>, String)>) -> (DnsAnswer<T>, String) {
+    h.join().unwrap_or_else(|_| (DnsAnswer::Failed("the lookup thread failed".to_string()), String::new()))
+}
+
+/// Performs the plan: the first wave on scoped threads, then TLSA per MX host.
+fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch>) -> (Answers, Vec<(String, String)>) {
+    let plan = &check::plan(domain);
+    let p = args.doh.as_str();
+    let second = (args.doh2 != "none").then_some(args.doh2.as_str());
+    let (mx, sts, rpt, a, aaaa, policy, second_answers) = std::thread::scope(|s| {
+        let mx = s.spawn(|| lookup(c, p, &plan.mx, Kind::Mx, dns::decode_mx));
+        let sts = s.spawn(|| lookup(c, p, &plan.sts_txt, Kind::Txt, dns::decode_txt));
+        let rpt = s.spawn(|| lookup(c, p, &plan.tlsrpt_txt, Kind::Txt, dns::decode_txt));
+        let a = s.spawn(|| lookup(c, p, &plan.policy_host, Kind::A, address));
+        let aaaa = s.spawn(|| lookup(c, p, &plan.policy_host, Kind::Aaaa, address6));
+        let policy = s.spawn(|| pasted.unwrap_or_else(|| fetch_policy(c, &plan.policy)));
+        let second = second.map(|r| {
+            (
+                s.spawn(move || lookup(c, r, &plan.sts_txt, Kind::Txt, dns::decode_txt)),
+                s.spawn(move || lookup(c, r, &plan.tlsrpt_txt, Kind::Txt, dns::decode_txt)),
+            )
+        });
+        (
+            joined(mx),
+            joined(sts),
+            joined(rpt),
+            joined(a),
+            joined(aaaa),
+            policy.join().unwrap_or_else(|_| PolicyFetch::Unreachable("the fetch thread failed".to_string())),
+            second.map(|(x, y)| (joined(x), joined(y))),
+        )
+    });
+    let hosts: Vec<String> = match &mx.0 {
+        DnsAnswer::Records { records, .. } => records.iter().map(|(_, h)| h.clone()).collect(),
+        _ => vec![],
+    };
+    let wave = check::plan_mx(&hosts);
+    let tlsa: Vec<(String, (DnsAnswer<check::Tlsa>, String))> = std::thread::scope(|s| {
+        let handles: Vec<_> = wave
+            .iter()
+            .map(|(host, name)| (host.clone(), s.spawn(move || lookup(c, p, name, Kind::Tlsa, dns::decode_tlsa))))
+            .collect();
+        handles.into_iter().map(|(h, j)| (h, joined(j))).collect()
+    });
+    let mut raw = vec![(format!("{} MX", plan.mx), mx.1), (format!("{} TXT", plan.sts_txt), sts.1)];
+    raw.push((format!("{} TXT", plan.tlsrpt_txt), rpt.1));
+    raw.push((format!("{} A", plan.policy_host), a.1));
+    raw.push((format!("{} AAAA", plan.policy_host), aaaa.1));
+    raw.extend(tlsa.iter().map(|(h, (_, r))| (format!("_25._tcp.{h} TLSA"), r.clone())));
+    let second = second_answers.map(|((s_sts, r1), (s_rpt, r2))| {
+        let label = dns::resolver_label(&args.doh2);
+        raw.push((format!("{} TXT via {label}", plan.sts_txt), r1));
+        raw.push((format!("{} TXT via {label}", plan.tlsrpt_txt), r2));
+        Second { resolver: label, sts_txt: s_sts, tlsrpt_txt: s_rpt }
+    });
+    let answers = Answers {
+        mx: mx.0,
+        sts_txt: sts.0,
+        tlsrpt_txt: rpt.0,
+        policy_host: dns::merge_addresses(a.0, aaaa.0),
+        policy,
+        tlsa: tlsa.into_iter().map(|(h, (t, _))| (h, t)).collect(),
+        second,
+    };
+    (answers, raw)
+}
+
+fn verdict_id(c: &Check) -> &'static str {
+    c.verdict.map_or("unknown", Verdict::id)
+}
+
+fn human(domain: &str, c: &Check, answers: &Answers, raw: Option<&[(String, String)]>) -> String {
+    let mut out = format!("{domain}: {} — {}\n", verdict_id(c).to_uppercase(), c.reason);
+    let ad = |a: bool| if a { " (DNSSEC-validated)" } else { "" };
+    match (&c.sts, &answers.sts_txt) {
+        (Some(r), DnsAnswer::Records { authenticated, .. }) => {
+            out.push_str(&format!("  _mta-sts   id={}{}\n", r.id.as_deref().unwrap_or("?"), ad(*authenticated)));
+        }
+        _ => out.push_str("  _mta-sts   no usable record\n"),
+    }
+    match &c.policy {
+        Some(p) => out.push_str(&format!(
+            "  policy     mode {}, max_age {}, mx {}\n",
+            p.mode.map_or("(missing)", |m| m.as_str()),
+            p.max_age.map_or("(missing)".to_string(), |s| format!("{s} ({})", human_duration(s))),
+            p.mx.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        )),
+        None => out.push_str("  policy     not read\n"),
+    }
+    match &c.tlsrpt {
+        Some(r) => out.push_str(&format!("  TLS-RPT    {}\n", r.rua.join(", "))),
+        None => out.push_str("  TLS-RPT    no usable record\n"),
+    }
+    if let Some(cov) = &c.coverage {
+        out.push_str("MX coverage:\n");
+        let width = cov.rows.iter().map(|r| r.host.len()).max().unwrap_or(4);
+        for r in &cov.rows {
+            let dane = match answers.tlsa.iter().find(|(h, _)| *h == r.host).map(|(_, t)| t) {
+                Some(DnsAnswer::Records { records, authenticated: true, .. }) if !records.is_empty() => "DANE",
+                Some(DnsAnswer::Records { records, .. }) if !records.is_empty() => "TLSA (not validated)",
+                _ => "-",
+            };
+            out.push_str(&format!(
+                "  {:>5}  {:<width$}  {:<11}  {:<24}  {dane}\n",
+                r.priority.map_or("-".to_string(), |p| p.to_string()),
+                r.host,
+                if r.covered { "covered" } else { "NOT COVERED" },
+                r.pattern.as_deref().unwrap_or("-"),
+            ));
+        }
+    }
+    for l in &c.findings {
+        let info = l.finding.code.info();
+        out.push_str(&format!("{}[{}]: {}: {}\n", info.severity.as_str(), info.id, l.origin, l.finding.message()));
+        out.push_str(&format!("   = {} <{}>\n   = fix: {}\n", info.rfc.label(), info.rfc.url(), info.fix));
+    }
+    let count = |s: Severity| c.findings.iter().filter(|l| l.finding.severity() == s).count();
+    out.push_str(&format!(
+        "{} error(s), {} warning(s), {} note(s)\n",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    ));
+    if let Some(raw) = raw {
+        for (what, lines) in raw {
+            out.push_str(&format!(";; {what}\n{lines}\n"));
+        }
+    }
+    out
+}
+
+fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
+    let findings: Vec<_> = c
+        .findings
+        .iter()
+        .map(|l| {
+            let i = l.finding.code.info();
+            json!({"code": i.id, "severity": i.severity, "about": l.origin, "message": l.finding.message(),
+                   "rfc": i.rfc.label(), "rfc_url": i.rfc.url(), "fix": i.fix})
+        })
+        .collect();
+    let out = json!({
+        "domain": domain,
+        "verdict": verdict_id(c),
+        "reason": c.reason,
+        "sts_id": c.sts.as_ref().and_then(|r| r.id.clone()),
+        "policy": c.policy,
+        "tlsrpt_rua": c.tlsrpt.as_ref().map(|r| r.rua.clone()),
+        "coverage": c.coverage,
+        "findings": findings,
+        "raw": raw.iter().map(|(w, l)| json!({"lookup": w, "answer": l})).collect::<Vec<_>>(),
+    });
+    format!("{out:#}\n")
+}
+
+/// Runs `mtasts check`. Exit 0 protected; 1 testing, not deployed or broken; 2 usage or
+/// set-up error; 3 the check could not be decided (the resolver gave no answer).
+pub fn run(args: &CheckArgs) -> u8 {
+    let domain = match check::normalize_domain(&args.domain) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
+    };
+    let pasted = match &args.policy {
+        None => None,
+        Some(path) => match std::fs::read(path) {
+            Ok(b) => Some(PolicyFetch::pasted(&String::from_utf8_lossy(&b))),
+            Err(e) => {
+                eprintln!("mtasts: cannot read {path}: {e}");
+                return 2;
+            }
+        },
+    };
+    let plan = check::plan(&domain);
+    let hosts = [host_of(&plan.policy), host_of(&args.doh), host_of(&args.doh2)];
+    let c = match client(args, &hosts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
+    };
+    let (answers, raw) = gather(&c, args, &domain, pasted);
+    let result = check::evaluate(&domain, &answers);
+    let out = if args.json {
+        as_json(&domain, &result, &raw)
+    } else {
+        human(&domain, &result, &answers, args.raw.then_some(raw.as_slice()))
+    };
+    print!("{out}");
+    match result.verdict {
+        Some(Verdict::Protected) => 0,
+        Some(_) => 1,
+        None => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_patterns() {
+        assert_eq!(host_of("https://127.0.0.1:8443/dns-query"), "127.0.0.1");
+        assert_eq!(host_of("https://Dns.Google/dns-query?x"), "dns.google");
+        assert_eq!(host_of("https://[::1]:443/q"), "::1");
+        assert!(pattern_matches("*.test", "mta-sts.good.test"));
+        assert!(!pattern_matches("*.test", "test"));
+        assert!(pattern_matches("mta-sts.good.test", "MTA-STS.good.test"));
+    }
+}
