@@ -6,8 +6,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use mtasts_core::check::{self, Answers, Check, DnsAnswer, PolicyFetch, Second, Verdict};
 use mtasts_core::dns::{self, Kind, Reply};
+use mtasts_core::finding::Located;
+use mtasts_core::mta_sts::cert::{self, CertInfo};
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::Severity;
 use reqwest::blocking::Client;
@@ -72,7 +76,8 @@ fn client(args: &CheckArgs, hosts: &[String]) -> Result<Client, String> {
     let mut b = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(args.timeout))
-        .user_agent(concat!("mtasts/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("mtasts/", env!("CARGO_PKG_VERSION")))
+        .tls_info(true);
     if let Some(path) = &args.ca_cert {
         let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("{path} is not a PEM certificate: {e}"))?;
@@ -139,17 +144,20 @@ fn lookup<T>(
     (answer, String::new())
 }
 
-fn fetch_policy(c: &Client, url: &str) -> PolicyFetch {
+/// The policy fetch as a sender makes it, and the certificate the host presented.
+fn fetch_policy(c: &Client, url: &str) -> (PolicyFetch, Option<Vec<u8>>) {
     match c.get(url).header("accept", "text/plain").send() {
-        Err(e) if e.is_timeout() => PolicyFetch::Unreachable("no answer in time".to_string()),
-        Err(e) => PolicyFetch::Unreachable(why(&e)),
+        Err(e) if e.is_timeout() => (PolicyFetch::Unreachable("no answer in time".to_string()), None),
+        Err(e) => (PolicyFetch::Unreachable(why(&e)), None),
         Ok(r) => {
             let status = r.status().as_u16();
             let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
             let (content_type, location) = (header("content-type"), header("location"));
+            let cert =
+                r.extensions().get::<reqwest::tls::TlsInfo>().and_then(|t| t.peer_certificate()).map(<[u8]>::to_vec);
             match r.bytes() {
-                Ok(body) => PolicyFetch::Response { status, content_type, location, body: body.to_vec() },
-                Err(e) => PolicyFetch::Unreachable(format!("the body could not be read: {}", why(&e))),
+                Ok(body) => (PolicyFetch::Response { status, content_type, location, body: body.to_vec() }, cert),
+                Err(e) => (PolicyFetch::Unreachable(format!("the body could not be read: {}", why(&e))), cert),
             }
         }
     }
@@ -167,8 +175,16 @@ fn joined<T>(h: std::thread::ScopedJoinHandle<'_, (DnsAnswer<T>, String)>) -> (D
     h.join().unwrap_or_else(|_| (DnsAnswer::Failed("the lookup thread failed".to_string()), String::new()))
 }
 
+/// What the check gathered: the answers for core, the raw DNS answers, and the policy
+/// host's certificate (DER) when it was fetched.
+struct Gathered {
+    answers: Answers,
+    raw: Vec<(String, String)>,
+    cert: Option<Vec<u8>>,
+}
+
 /// Performs the plan: the first wave on scoped threads, then TLSA per MX host.
-fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch>) -> (Answers, Vec<(String, String)>) {
+fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch>) -> Gathered {
     let plan = &check::plan(domain);
     let p = args.doh.as_str();
     let second = (args.doh2 != "none").then_some(args.doh2.as_str());
@@ -178,7 +194,10 @@ fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch
         let rpt = s.spawn(|| lookup(c, p, &plan.tlsrpt_txt, Kind::Txt, dns::decode_txt));
         let a = s.spawn(|| lookup(c, p, &plan.policy_host, Kind::A, address));
         let aaaa = s.spawn(|| lookup(c, p, &plan.policy_host, Kind::Aaaa, address6));
-        let policy = s.spawn(|| pasted.unwrap_or_else(|| fetch_policy(c, &plan.policy)));
+        let policy = s.spawn(|| match pasted {
+            Some(p) => (p, None),
+            None => fetch_policy(c, &plan.policy),
+        });
         let second = second.map(|r| {
             (
                 s.spawn(move || lookup(c, r, &plan.sts_txt, Kind::Txt, dns::decode_txt)),
@@ -191,7 +210,7 @@ fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch
             joined(rpt),
             joined(a),
             joined(aaaa),
-            policy.join().unwrap_or_else(|_| PolicyFetch::Unreachable("the fetch thread failed".to_string())),
+            policy.join().unwrap_or_else(|_| (PolicyFetch::Unreachable("the fetch thread failed".to_string()), None)),
             second.map(|(x, y)| (joined(x), joined(y))),
         )
     });
@@ -218,6 +237,7 @@ fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch
         raw.push((format!("{} TXT via {label}", plan.tlsrpt_txt), r2));
         Second { resolver: label, sts_txt: s_sts, tlsrpt_txt: s_rpt }
     });
+    let (policy, cert) = policy;
     let answers = Answers {
         mx: mx.0,
         sts_txt: sts.0,
@@ -227,14 +247,29 @@ fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch
         tlsa: tlsa.into_iter().map(|(h, (t, _))| (h, t)).collect(),
         second,
     };
-    (answers, raw)
+    Gathered { answers, raw, cert }
+}
+
+/// Adds what the certificate says (RFC 8461 §3.3) to the check: its findings, and a broken
+/// verdict if it is not usable.
+fn judge_certificate(c: &mut Check, der: &[u8], host: &str) -> Option<CertInfo> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let p = cert::inspect(der, host, now);
+    let origin = format!("{host} certificate");
+    if p.findings.iter().any(|f| f.severity() == Severity::Error) && c.verdict != Some(Verdict::None) {
+        c.verdict = Some(Verdict::Broken);
+        c.reason = "The policy host's certificate is not usable, so senders cannot fetch the policy.".to_string();
+    }
+    c.findings.extend(p.findings.into_iter().map(|finding| Located { origin: origin.clone(), finding }));
+    p.value
 }
 
 fn verdict_id(c: &Check) -> &'static str {
     c.verdict.map_or("unknown", Verdict::id)
 }
 
-fn human(domain: &str, c: &Check, answers: &Answers, raw: Option<&[(String, String)]>) -> String {
+fn human(domain: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bool) -> String {
+    let answers = &g.answers;
     let mut out = format!("{domain}: {} — {}\n", verdict_id(c).to_uppercase(), c.reason);
     let ad = |a: bool| if a { " (DNSSEC-validated)" } else { "" };
     match (&c.sts, &answers.sts_txt) {
@@ -251,6 +286,23 @@ fn human(domain: &str, c: &Check, answers: &Answers, raw: Option<&[(String, Stri
             p.mx.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
         )),
         None => out.push_str("  policy     not read\n"),
+    }
+    if let Some(i) = cert {
+        let host = check::plan(domain).policy_host;
+        let (mine, others): (Vec<&String>, Vec<&String>) =
+            i.dns_names.iter().partition(|id| cert::dns_id_matches(id, &host));
+        let more = if others.is_empty() { String::new() } else { format!(" (+{} more)", others.len()) };
+        let ids = if mine.is_empty() {
+            "none for this host".to_string()
+        } else {
+            mine.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!(
+            "  cert       {}, issuer {}, valid until {}, DNS-ID {ids}{more}\n",
+            i.subject,
+            i.issuer,
+            cert::date(i.not_after),
+        ));
     }
     match &c.tlsrpt {
         Some(r) => out.push_str(&format!("  TLS-RPT    {}\n", r.rua.join(", "))),
@@ -286,15 +338,15 @@ fn human(domain: &str, c: &Check, answers: &Answers, raw: Option<&[(String, Stri
         count(Severity::Warning),
         count(Severity::Info)
     ));
-    if let Some(raw) = raw {
-        for (what, lines) in raw {
+    if raw {
+        for (what, lines) in &g.raw {
             out.push_str(&format!(";; {what}\n{lines}\n"));
         }
     }
     out
 }
 
-fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
+fn as_json(domain: &str, c: &Check, raw: &[(String, String)], cert: Option<&CertInfo>) -> String {
     let findings: Vec<_> = c
         .findings
         .iter()
@@ -312,6 +364,7 @@ fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
         "policy": c.policy,
         "tlsrpt_rua": c.tlsrpt.as_ref().map(|r| r.rua.clone()),
         "coverage": c.coverage,
+        "certificate": cert,
         "findings": findings,
         "raw": raw.iter().map(|(w, l)| json!({"lookup": w, "answer": l})).collect::<Vec<_>>(),
     });
@@ -347,12 +400,16 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    let (answers, raw) = gather(&c, args, &domain, pasted);
-    let result = check::evaluate(&domain, &answers);
+    let g = gather(&c, args, &domain, pasted);
+    let mut result = check::evaluate(&domain, &g.answers);
+    let info = match (&g.cert, &result.sts) {
+        (Some(der), Some(_)) => judge_certificate(&mut result, der, &plan.policy_host),
+        _ => None,
+    };
     let out = if args.json {
-        as_json(&domain, &result, &raw)
+        as_json(&domain, &result, &g.raw, info.as_ref())
     } else {
-        human(&domain, &result, &answers, args.raw.then_some(raw.as_slice()))
+        human(&domain, &result, &g, info.as_ref(), args.raw)
     };
     print!("{out}");
     match result.verdict {

@@ -113,6 +113,11 @@ fn human_output_and_raw_answers() {
     assert!(out.contains("error[mx/not-covered]: uncovered.test MX:"), "{out}");
     assert!(out.contains("= RFC 8461 §4.1 <https://www.rfc-editor.org/rfc/rfc8461#section-4.1>"), "{out}");
     assert!(out.contains("uncovered.test. 300 IN MX 20 backup.mailhost.test."), "raw answers: {out}");
+    // What a browser cannot see: the policy host's certificate.
+    assert!(out.contains("cert       CN=mtasts test mock, issuer CN=mtasts test CA, valid until 2126-"), "{out}");
+    assert!(out.contains("DNS-ID mta-sts.uncovered.test (+"), "{out}");
+    let (_, v) = json_check(&m, "good.test");
+    assert!(v["certificate"]["dns_names"].as_array().unwrap().iter().any(|n| n == "mta-sts.good.test"), "{v:#}");
 }
 
 #[test]

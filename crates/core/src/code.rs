@@ -491,6 +491,21 @@ codes! {
     StsHostNoAddress = "sts-host/no-address", Error, 8461, "3.2",
         "mta-sts.<domain> has no A or AAAA record, so senders cannot fetch the policy",
         "publish an address for mta-sts.<domain> on a host that serves the policy over HTTPS";
+    CertNameMismatch = "sts-host/cert-name-mismatch", Error, 8461, "3.3",
+        "the policy host's certificate is not valid for mta-sts.<domain> (only its DNS-IDs count; a wildcard covers one label)",
+        "get a certificate whose subjectAltName lists mta-sts.<domain> (or *.<domain>)";
+    CertExpired = "sts-host/cert-expired", Error, 8461, "3.3",
+        "the policy host's certificate has expired: senders cannot fetch the policy",
+        "renew the certificate of mta-sts.<domain>, and check why automatic renewal did not";
+    CertNotYetValid = "sts-host/cert-not-yet-valid", Error, 8461, "3.3",
+        "the policy host's certificate is not valid yet",
+        "check the server's clock and the certificate's notBefore";
+    CertExpiresSoon = "sts-host/cert-expires-soon", Warning, 8461, "3.3",
+        "the policy host's certificate expires within two weeks; when it does, senders can no longer refresh the policy",
+        "renew it now; automated renewal normally happens with 30 days left, so it is probably failing";
+    CertUnreadable = "sts-host/cert-unreadable", Error, 8461, "3.3",
+        "the policy host's certificate could not be read as X.509",
+        "serve a standard X.509 certificate for mta-sts.<domain>";
     FetchUnreachable = "sts-fetch/unreachable", Error, 8461, "3.3",
         "the policy host could not be reached over HTTPS with a certificate the browser trusts (unreachable, or an untrusted or mismatched certificate); senders cannot fetch the policy either",
         "serve https://mta-sts.<domain>/ with a certificate valid for mta-sts.<domain> from a public CA";

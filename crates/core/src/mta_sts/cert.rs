@@ -1,0 +1,163 @@
+//! The policy host's certificate, for a caller that can see it (the CLI; a browser cannot).
+//!
+//! RFC 8461 §3.3: the Policy Host "MUST present an X.509 certificate that is valid for the
+//! "mta-sts" DNS-ID [...], chain to a root CA that is trusted by the Sending MTA, and be
+//! non-expired"; "Matching is performed only against the DNS-ID identifiers" and a
+//! wildcard may only be the complete left-most label. The chain is the TLS library's job;
+//! this reads the leaf: its DNS-IDs against the host, and its validity against `now`,
+//! which the caller passes (core reads no clock).
+
+use x509_cert::der::oid::AssociatedOid;
+use x509_cert::der::Decode;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::SubjectAltName;
+use x509_cert::Certificate;
+
+use crate::code::Code;
+use crate::finding::{Finding, Parsed, Span};
+
+/// Renew warnings start this close to expiry (certificate automation such as ACME renews
+/// with 30 days left, so 14 means renewal has been failing for two weeks).
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+/// What the leaf certificate says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CertInfo {
+    /// Subject, RFC 4514 form.
+    pub subject: String,
+    /// Issuer, RFC 4514 form.
+    pub issuer: String,
+    /// Start of validity, Unix seconds.
+    pub not_before: i64,
+    /// End of validity, Unix seconds.
+    pub not_after: i64,
+    /// The DNS-IDs (subjectAltName dNSName entries).
+    pub dns_names: Vec<String>,
+}
+
+/// Does DNS-ID `id` (maybe `*.example.com`) cover `host`? RFC 6125 §6.4.3 as RFC 8461 §3.3
+/// narrows it: a wildcard only as the whole left-most label, matching exactly one label.
+pub fn dns_id_matches(id: &str, host: &str) -> bool {
+    let id = id.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    match id.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(first, rest)| !first.is_empty() && rest == parent && parent.contains('.')),
+        None => id == host,
+    }
+}
+
+/// Reads the DER `leaf` certificate of `host` at Unix time `now`.
+pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
+    let mut findings = Vec::new();
+    let cert = match Certificate::from_der(leaf) {
+        Ok(c) => c,
+        Err(e) => {
+            findings.push(Finding::new(Code::CertUnreadable, Span::at(0), e.to_string()));
+            return Parsed { value: None, findings };
+        }
+    };
+    let tbs = &cert.tbs_certificate;
+    let secs = |t: x509_cert::time::Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    let mut dns_names = Vec::new();
+    for ext in tbs.extensions.iter().flatten() {
+        if ext.extn_id == SubjectAltName::OID {
+            if let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) {
+                for name in san.0 {
+                    if let GeneralName::DnsName(n) = name {
+                        dns_names.push(n.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let info = CertInfo {
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+        not_before: secs(tbs.validity.not_before),
+        not_after: secs(tbs.validity.not_after),
+        dns_names,
+    };
+    let day = 86_400;
+    if !info.dns_names.iter().any(|id| dns_id_matches(id, host)) {
+        let ids = if info.dns_names.is_empty() { "none".to_string() } else { info.dns_names.join(", ") };
+        findings.push(Finding::new(
+            Code::CertNameMismatch,
+            Span::at(0),
+            format!("{host} is not among its DNS-IDs: {ids}"),
+        ));
+    }
+    if now < info.not_before {
+        findings.push(Finding::new(
+            Code::CertNotYetValid,
+            Span::at(0),
+            format!("valid from {}", date(info.not_before)),
+        ));
+    } else if now > info.not_after {
+        findings.push(Finding::new(Code::CertExpired, Span::at(0), format!("expired {}", date(info.not_after))));
+    } else if info.not_after - now < EXPIRY_WARNING_DAYS * day {
+        let days = (info.not_after - now) / day;
+        findings.push(Finding::new(
+            Code::CertExpiresSoon,
+            Span::at(0),
+            format!("expires {} ({days} day{} from now)", date(info.not_after), if days == 1 { "" } else { "s" }),
+        ));
+    }
+    Parsed { value: Some(info), findings }
+}
+
+/// Unix seconds as an RFC 3339 date ("2026-11-29").
+pub fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_else(|_| format!("@{unix}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    /// The mock server's certificate (tests/mock/make-certs.sh).
+    fn mock_cert() -> Vec<u8> {
+        let pem = include_str!("../../../../tests/mock/cert.pem");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
+    }
+
+    fn codes(p: &Parsed<Option<CertInfo>>) -> Vec<&'static str> {
+        p.findings.iter().map(|f| f.code.id()).collect()
+    }
+
+    #[test]
+    fn dns_ids() {
+        assert!(dns_id_matches("mta-sts.example.com", "MTA-STS.example.com."));
+        assert!(dns_id_matches("*.example.com", "mta-sts.example.com"));
+        assert!(!dns_id_matches("*.example.com", "a.mta-sts.example.com"), "one label only");
+        assert!(!dns_id_matches("*.com", "example.com"), "no wildcard over a public suffix-like single label");
+        assert!(!dns_id_matches("mta-sts.example.com", "example.com"));
+    }
+
+    #[test]
+    fn the_mock_certificate() {
+        let der = mock_cert();
+        let p = inspect(&der, "mta-sts.good.test", 1_800_000_000);
+        let info = p.value.clone().unwrap();
+        assert!(info.dns_names.contains(&"mta-sts.good.test".to_string()), "{:?}", info.dns_names);
+        assert!(info.issuer.contains("mtasts test CA"), "{}", info.issuer);
+        assert!(codes(&p).is_empty(), "{:?}", codes(&p));
+
+        assert_eq!(codes(&inspect(&der, "mta-sts.example.com", 1_800_000_000)), ["sts-host/cert-name-mismatch"]);
+        assert_eq!(
+            codes(&inspect(&der, "mta-sts.good.test", info.not_after - 5 * 86_400)),
+            ["sts-host/cert-expires-soon"]
+        );
+        let late = inspect(&der, "mta-sts.good.test", info.not_after + 1);
+        assert_eq!(codes(&late), ["sts-host/cert-expired"]);
+        assert!(late.findings[0].detail.starts_with("expired 21"), "{}", late.findings[0].detail);
+        assert_eq!(codes(&inspect(&der, "mta-sts.good.test", info.not_before - 1)), ["sts-host/cert-not-yet-valid"]);
+        assert_eq!(codes(&inspect(&der[..40], "x", 0)), ["sts-host/cert-unreadable"]);
+        assert_eq!(date(0), "1970-01-01");
+    }
+}
