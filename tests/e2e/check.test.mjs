@@ -101,6 +101,8 @@ test('what each scenario shows beyond its codes', async () => {
   assert.match(raw, /_mta-sts\.good\.test\. 300 IN TXT "v=STSv1; id=20240101"/);
   assert.match(raw, /good\.test\. 300 IN MX 10 mx1\.good\.test\./);
   assert.match(raw, /second/, 'the second resolver is listed');
+  assert.match(raw, /HTTP 200, Content-Type: text\/plain/);
+  assert.match(raw, /mode: enforce\nmx: mx1\.good\.test/, 'the policy as served');
   await page.close();
 
   ({ page } = await openPage(browser, checkUrl('dane.test')));

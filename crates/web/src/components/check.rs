@@ -167,7 +167,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
         <section class="check">
             <form class="check-form" {onsubmit} role="search">
                 <label for="domain">{"Domain"}</label>
-                <input id="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false"
+                <input id="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false" autofocus=true
                     placeholder="example.com" value={(*input).clone()} {oninput} />
                 <button type="submit" class="primary">{"Check"}</button>
             </form>
@@ -435,7 +435,11 @@ fn raw_answers(v: &CheckView) -> Html {
     });
     html! {
         <details class="raw">
-            <summary>{ format!("Raw DNS answers ({} lookups)", v.raw.len()) }</summary>
+            <summary>{ format!("Raw answers ({} DNS lookups and the policy fetch)", v.raw.len()) }</summary>
+            <p class="fetch-raw"><strong>{ format!("{}: ", mtasts_core::check::policy_url(&v.domain)) }</strong>{ v.fetch_raw.0.clone() }</p>
+            if let Some(body) = &v.fetch_raw.1 {
+                <pre class="mono policy-body">{ body.clone() }</pre>
+            }
             <table class="small">
                 <thead><tr><th>{"Resolver"}</th><th>{"Name"}</th><th>{"Type"}</th><th>{"Status"}</th><th>{"AD"}</th><th class="num">{"ms"}</th><th>{"Answer"}</th></tr></thead>
                 <tbody>{ for rows }</tbody>

@@ -88,6 +88,9 @@ pub struct CheckView {
     pub dnssec: [(&'static str, Option<bool>); 3],
     /// Raw DNS answers.
     pub raw: Vec<RawLookup>,
+    /// What the policy fetch gave, as the page saw it: a one-line summary and the body
+    /// (at most 16 KiB of it) when readable.
+    pub fetch_raw: (String, Option<String>),
     /// Wall time of the check, ms.
     pub ms: f64,
 }
@@ -223,8 +226,27 @@ impl CheckView {
                 _ => None,
             })
             .collect();
+        let fetch_raw = match &answers.policy {
+            PolicyFetch::Response { status, content_type, location, body } => {
+                let mut line = format!("HTTP {status}, Content-Type: {}", content_type.as_deref().unwrap_or("(none)"));
+                if let Some(l) = location {
+                    line.push_str(&format!(", Location: {l}"));
+                }
+                let shown = body.get(..16 * 1024).unwrap_or(body);
+                (line, Some(String::from_utf8_lossy(shown).into_owned()))
+            }
+            PolicyFetch::Opaque => (
+                "an answer the page may not read (no CORS header): the host is up, with a trusted certificate"
+                    .to_string(),
+                None,
+            ),
+            PolicyFetch::Redirect => ("a redirect (its status and target are hidden from pages)".to_string(), None),
+            PolicyFetch::Unreachable(why) => (format!("no answer: {why}"), None),
+            PolicyFetch::Pasted(_) | PolicyFetch::Captured(_) => ("replaced by the pasted text".to_string(), None),
+        };
         CheckView {
             domain: domain.to_string(),
+            fetch_raw,
             verdict,
             title,
             reason: c.reason.clone(),
@@ -314,6 +336,7 @@ mod tests {
         assert_eq!(v.dane[0].records[0].1, "DANE-EE: the server's own key; public key; SHA-256");
         assert_eq!(v.dnssec[0], ("MX", Some(true)));
         assert!(!v.needs_paste);
+        assert_eq!(v.fetch_raw, ("HTTP 200, Content-Type: text/plain".to_string(), Some(POLICY.to_string())));
     }
 
     #[test]
