@@ -93,7 +93,11 @@ pub async fn lookup<T>(
     let answer = match dns::query(name, kind) {
         Err(e) => DnsAnswer::Failed(e),
         Ok(q) => {
-            let req = Request::get(&dns::get_url(&resolver.url, &q)).header("Accept", "application/dns-message");
+            // no-store: the browser's HTTP cache would otherwise answer "Check again" with the
+            // previous result for up to the record's TTL, even after the resolver was purged.
+            let req = Request::get(&dns::get_url(&resolver.url, &q))
+                .header("Accept", "application/dns-message")
+                .cache(RequestCache::NoStore);
             match send_within(req, DNS_TIMEOUT_MS).await {
                 Err(None) => DnsAnswer::Timeout,
                 Err(Some(why)) => DnsAnswer::Failed(format!("{} could not be reached ({why})", resolver.label())),
