@@ -105,6 +105,12 @@ test('what each scenario shows beyond its codes', async () => {
   assert.match(raw, /mode: enforce\nmx: mx1\.good\.test/, 'the policy as served');
   await page.close();
 
+  ({ page } = await openPage(browser, checkUrl('testing.test')));
+  await verdictOf(page);
+  await page.locator('.check-verdict a[href="#/reports"]').click();
+  await page.locator('#try-sample').waitFor();
+  await page.close();
+
   ({ page } = await openPage(browser, checkUrl('dane.test')));
   await verdictOf(page);
   const tlsa = page.locator('.dane tr[data-host="mx.dane.test"]');

@@ -254,6 +254,10 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
             <div class={classes!("check-verdict", format!("verdict-{}", v.verdict))} data-verdict={v.verdict} role="status">
                 <span class="verdict-title">{ v.title }</span>
                 <span class="verdict-detail">{ v.reason.clone() }</span>
+                if v.verdict == "testing" {
+                    <p class="next-step">{"Before switching to "}<code>{"mode: enforce"}</code>{", read the TLS-RPT reports senders mail you: "}
+                        <a href="#/reports">{"is it safe to enforce?"}</a></p>
+                }
                 <span class="verdict-counts">{ format!("{} · {} · {}", plural(errors, "error"), plural(warnings, "warning"), plural(infos, "note")) }</span>
             </div>
             <div class="cards">
