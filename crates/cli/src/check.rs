@@ -214,11 +214,7 @@ fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch
             second.map(|(x, y)| (joined(x), joined(y))),
         )
     });
-    let hosts: Vec<String> = match &mx.0 {
-        DnsAnswer::Records { records, .. } => records.iter().map(|(_, h)| h.clone()).collect(),
-        _ => vec![],
-    };
-    let wave = check::plan_mx(&hosts);
+    let wave = check::plan_mx(&mx.0);
     let tlsa: Vec<(String, (DnsAnswer<check::Tlsa>, String))> = std::thread::scope(|s| {
         let handles: Vec<_> = wave
             .iter()
@@ -313,7 +309,7 @@ fn human(domain: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bo
         let width = cov.rows.iter().map(|r| r.host.len()).max().unwrap_or(4);
         for r in &cov.rows {
             let dane = match answers.tlsa.iter().find(|(h, _)| *h == r.host).map(|(_, t)| t) {
-                Some(DnsAnswer::Records { records, authenticated: true, .. }) if !records.is_empty() => "DANE",
+                Some(t) if t.is_dane() => "DANE",
                 Some(DnsAnswer::Records { records, .. }) if !records.is_empty() => "TLSA (not validated)",
                 _ => "-",
             };

@@ -74,11 +74,15 @@ pub fn plan(domain: &str) -> Plan {
     }
 }
 
-/// The second wave, once the MX hosts are known: TLSA at `_25._tcp.<host>` for each (RFC
-/// 7672 DANE for SMTP), as (host, name to query). A null MX has none.
-pub fn plan_mx(mx_hosts: &[String]) -> Vec<(String, String)> {
-    let mut hosts: Vec<String> =
-        mx_hosts.iter().map(|h| h.trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+/// The second wave, once the MX answer is in: TLSA at `_25._tcp.<host>` for each MX host
+/// (RFC 7672 DANE for SMTP), as (host, name to query). A null MX, or no MX answer, has none.
+pub fn plan_mx(mx: &DnsAnswer<(u16, String)>) -> Vec<(String, String)> {
+    let mut hosts: Vec<String> = mx
+        .records()
+        .iter()
+        .map(|(_, h)| h.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
     hosts.sort();
     hosts.dedup();
     hosts.into_iter().map(|h| (h.clone(), format!("_25._tcp.{h}"))).collect()
@@ -110,6 +114,14 @@ pub enum DnsAnswer<T> {
     Timeout,
     /// The resolver could not be asked (network, HTTP error, unparsable answer).
     Failed(String),
+}
+
+impl DnsAnswer<Tlsa> {
+    /// Whether this answer gives the host DANE: TLSA records validated by DNSSEC (the AD
+    /// bit). Without validation senders ignore TLSA records (RFC 7672).
+    pub fn is_dane(&self) -> bool {
+        matches!(self, DnsAnswer::Records { records, authenticated: true, .. } if !records.is_empty())
+    }
 }
 
 impl<T> DnsAnswer<T> {
@@ -326,7 +338,7 @@ fn texts(records: &[Vec<Vec<u8>>]) -> Vec<RecordText> {
 }
 
 fn tlsa_sanity(host: &str, a: &DnsAnswer<Tlsa>, out: &mut Vec<Located>) {
-    let DnsAnswer::Records { records, authenticated, .. } = a else { return };
+    let DnsAnswer::Records { records, .. } = a else { return };
     if records.is_empty() {
         return;
     }
@@ -351,7 +363,7 @@ fn tlsa_sanity(host: &str, a: &DnsAnswer<Tlsa>, out: &mut Vec<Located>) {
             push(out, Code::DaneTlsaUsage, format!("usage {}", t.usage));
         }
     }
-    if *authenticated {
+    if a.is_dane() {
         push(out, Code::DaneAndSts, String::new());
     } else {
         push(out, Code::DaneNotAuthenticated, String::new());
@@ -555,12 +567,7 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
 /// DANE next to MTA-STS (RFC 8461 §2: senders that do DANE use it for hosts that have it):
 /// a DANE host the policy does not list is a disagreement; DANE on only some hosts is noted.
 fn dane_against_sts(a: &Answers, policy: Option<&StsPolicy>, cov: Option<&Coverage>, out: &mut Vec<Located>) {
-    let dane: Vec<&str> = a
-        .tlsa
-        .iter()
-        .filter(|(_, t)| matches!(t, DnsAnswer::Records { records, authenticated: true, .. } if !records.is_empty()))
-        .map(|(h, _)| h.as_str())
-        .collect();
+    let dane: Vec<&str> = a.tlsa.iter().filter(|(_, t)| t.is_dane()).map(|(h, _)| h.as_str()).collect();
     if dane.is_empty() {
         return;
     }
@@ -644,10 +651,13 @@ mod tests {
         assert_eq!(p.tlsrpt_txt, "_smtp._tls.example.com");
         assert_eq!(p.policy_host, "mta-sts.example.com");
         assert_eq!(p.policy, "https://mta-sts.example.com/.well-known/mta-sts.txt");
-        assert_eq!(
-            plan_mx(&["MX1.example.com.".into(), ".".into(), "mx1.example.com".into()]),
-            [("mx1.example.com".to_string(), "_25._tcp.mx1.example.com".to_string())]
-        );
+        let mx = DnsAnswer::Records {
+            records: vec![(10, "MX1.example.com.".into()), (0, ".".into()), (20, "mx1.example.com".into())],
+            authenticated: false,
+            cnames: vec![],
+        };
+        assert_eq!(plan_mx(&mx), [("mx1.example.com".to_string(), "_25._tcp.mx1.example.com".to_string())]);
+        assert_eq!(plan_mx(&DnsAnswer::ServFail), []);
     }
 
     /// The scenarios the domain-check page must get right (issue 5's mock zone).

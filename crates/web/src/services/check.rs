@@ -4,7 +4,7 @@
 //! the policy host sends no CORS header, the fetch and its `no-cors` probe.
 
 use futures::future::join_all;
-use mtasts_core::check::{self, Answers, DnsAnswer, Second};
+use mtasts_core::check::{self, Answers, Second};
 use mtasts_core::dns::{self, Kind};
 
 use crate::services::files::now_ms;
@@ -80,11 +80,7 @@ pub async fn run(domain: &str, resolvers: &Resolvers) -> Outcome {
         second,
     );
     let mut raw = vec![mx_raw, sts_raw, rpt_raw, a_raw, aaaa_raw];
-    let hosts: Vec<String> = match &mx {
-        DnsAnswer::Records { records, .. } => records.iter().map(|(_, h)| h.clone()).collect(),
-        _ => vec![],
-    };
-    let tlsa_wave = check::plan_mx(&hosts);
+    let tlsa_wave = check::plan_mx(&mx);
     let tlsa_answers = join_all(tlsa_wave.iter().map(|(_, name)| lookup(p, name, Kind::Tlsa, dns::decode_tlsa))).await;
     let mut tlsa = Vec::new();
     for ((host, _), (answer, r)) in tlsa_wave.into_iter().zip(tlsa_answers) {

@@ -147,9 +147,8 @@ impl CheckView {
         let tlsa_of = |host: &str| answers.tlsa.iter().find(|(h, _)| h == host).map(|(_, t)| t);
         let dane_label = |host: &str| match tlsa_of(host) {
             None => "not looked up".to_string(),
-            Some(DnsAnswer::Records { records, authenticated, .. }) if !records.is_empty() => {
-                if *authenticated { "DANE (DNSSEC-validated)" } else { "TLSA, not validated" }.to_string()
-            }
+            Some(t) if t.is_dane() => "DANE (DNSSEC-validated)".to_string(),
+            Some(DnsAnswer::Records { records, .. }) if !records.is_empty() => "TLSA, not validated".to_string(),
             Some(DnsAnswer::Records { .. } | DnsAnswer::NxDomain) => "none".to_string(),
             Some(DnsAnswer::ServFail) => "SERVFAIL".to_string(),
             Some(DnsAnswer::Timeout) => "timed out".to_string(),
