@@ -15,6 +15,7 @@ use x509_cert::Certificate;
 
 use crate::code::Code;
 use crate::finding::{Finding, Parsed, Span};
+use crate::mta_sts::mx::any_matches;
 
 /// Renew warnings start this close to expiry (certificate automation such as ACME renews
 /// with 30 days left, so 14 means renewal has been failing for two weeks).
@@ -36,16 +37,13 @@ pub struct CertInfo {
 }
 
 /// Does DNS-ID `id` (maybe `*.example.com`) cover `host`? RFC 6125 §6.4.3 as RFC 8461 §3.3
-/// narrows it: a wildcard only as the whole left-most label, matching exactly one label.
+/// narrows it: a wildcard only as the whole left-most label, matching exactly one label,
+/// which is the policy's mx rule (§4.1), so the mx matcher decides; a wildcard directly
+/// over a single label (`*.com`) covers nothing.
 pub fn dns_id_matches(id: &str, host: &str) -> bool {
-    let id = id.trim_end_matches('.').to_ascii_lowercase();
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    match id.strip_prefix("*.") {
-        Some(parent) => host
-            .split_once('.')
-            .is_some_and(|(first, rest)| !first.is_empty() && rest == parent && parent.contains('.')),
-        None => id == host,
-    }
+    let id = id.trim().trim_end_matches('.');
+    let over_one_label = id.strip_prefix("*.").is_some_and(|parent| !parent.contains('.'));
+    !over_one_label && any_matches([id], host)
 }
 
 /// Reads the DER `leaf` certificate of `host` at Unix time `now`.
