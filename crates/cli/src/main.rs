@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use mtasts_core::lint::{lint, Kind, Lint, Value};
 use mtasts_core::mta_sts::mx::{normalize_host, MxPattern};
 use mtasts_core::mta_sts::policy::human_duration;
-use mtasts_core::text::LineIndex;
+use mtasts_core::text::{plural, LineIndex};
 use mtasts_core::{Code, Finding, Severity};
 use serde::Serialize;
 use serde_json::json;
@@ -242,7 +242,6 @@ fn human_report(result: &Lint, name: &str, text: &str) -> String {
         out.push_str(&format!("{:gutter$} = fix: {}\n\n", "", info.fix));
     }
     let count = |s: Severity| result.findings.iter().filter(|f| f.severity() == s).count();
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
         "{name}: {} {} — {}, {}, {}\n",
         result.kind.title(),

@@ -52,6 +52,11 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// `"1 error"`, `"3 errors"`: a count and a noun that takes a plain "s".
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// `1234567` as `"1,234,567"`, for counts shown to people.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -80,6 +85,14 @@ mod tests {
         assert_eq!(idx.line(2), "cü d");
         assert_eq!(idx.line(3), "last");
         assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(
+            (plural(0, "error"), plural(1, "note"), plural(2, "warning")),
+            ("0 errors".into(), "1 note".into(), "2 warnings".into())
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use mtasts_core::check::{curl_command, normalize_domain, PolicyFetch};
+use mtasts_core::text::plural;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -281,10 +282,6 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
             { raw_answers(v) }
         </div>
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A summary card; `ok` None is neutral (nothing wrong, nothing there).

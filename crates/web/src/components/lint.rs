@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use mtasts_core::lint::Kind;
+use mtasts_core::text::plural;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -84,7 +85,6 @@ pub fn lint_page(props: &LintPageProps) -> Html {
 }
 
 fn verdict(v: &LintView) -> Html {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let (class, title) = if v.valid { ("verdict valid", "Valid") } else { ("verdict invalid", "Invalid") };
     let notes = format!("{}, {}", plural(v.warnings, "warning"), plural(v.infos, "note"));
     let detail = match (v.kind, v.valid, v.findings.is_empty()) {
