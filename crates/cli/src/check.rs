@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mtasts_core::check::{self, Answers, Check, DnsAnswer, PolicyFetch, Second, Verdict};
+use mtasts_core::check::{self, Answers, Check, DnsAnswer, Plan, PolicyFetch, Second, Verdict};
 use mtasts_core::dns::{self, Kind, Reply};
 use mtasts_core::finding::Located;
 use mtasts_core::mta_sts::cert::{self, CertInfo};
@@ -184,8 +184,7 @@ struct Gathered {
 }
 
 /// Performs the plan: the first wave on scoped threads, then TLSA per MX host.
-fn gather(c: &Client, args: &CheckArgs, domain: &str, pasted: Option<PolicyFetch>) -> Gathered {
-    let plan = &check::plan(domain);
+fn gather(c: &Client, args: &CheckArgs, plan: &Plan, pasted: Option<PolicyFetch>) -> Gathered {
     let p = args.doh.as_str();
     let second = (args.doh2 != "none").then_some(args.doh2.as_str());
     let (mx, sts, rpt, a, aaaa, policy, second_answers) = std::thread::scope(|s| {
@@ -264,7 +263,7 @@ fn verdict_id(c: &Check) -> &'static str {
     c.verdict.map_or("unknown", Verdict::id)
 }
 
-fn human(domain: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bool) -> String {
+fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bool) -> String {
     let answers = &g.answers;
     let mut out = format!("{domain}: {} — {}\n", verdict_id(c).to_uppercase(), c.reason);
     let ad = |a: bool| if a { " (DNSSEC-validated)" } else { "" };
@@ -284,9 +283,8 @@ fn human(domain: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bo
         None => out.push_str("  policy     not read\n"),
     }
     if let Some(i) = cert {
-        let host = check::plan(domain).policy_host;
         let (mine, others): (Vec<&String>, Vec<&String>) =
-            i.dns_names.iter().partition(|id| cert::dns_id_matches(id, &host));
+            i.dns_names.iter().partition(|id| cert::dns_id_matches(id, policy_host));
         let more = if others.is_empty() { String::new() } else { format!(" (+{} more)", others.len()) };
         let ids = if mine.is_empty() {
             "none for this host".to_string()
@@ -396,7 +394,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    let g = gather(&c, args, &domain, pasted);
+    let g = gather(&c, args, &plan, pasted);
     let mut result = check::evaluate(&domain, &g.answers);
     let info = match (&g.cert, &result.sts) {
         (Some(der), Some(_)) => judge_certificate(&mut result, der, &plan.policy_host),
@@ -405,7 +403,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let out = if args.json {
         as_json(&domain, &result, &g.raw, info.as_ref())
     } else {
-        human(&domain, &result, &g, info.as_ref(), args.raw)
+        human(&domain, &plan.policy_host, &result, &g, info.as_ref(), args.raw)
     };
     print!("{out}");
     match result.verdict {

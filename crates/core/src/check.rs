@@ -393,18 +393,16 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         None
     } else {
         let p = rpt_txt::parse_records(&texts(a.tlsrpt_txt.records()));
-        findings.extend(at(rpt_name, p.findings));
+        findings.extend(at(rpt_name.clone(), p.findings));
         p.value
     };
     // Policy host and policy.
     let host_name = format!("mta-sts.{d}");
-    note_answer(&a.policy_host, &format!("{host_name} A/AAAA"), Code::DnsNxdomain, &mut findings);
-    if !dns_problem(&a.policy_host, &format!("{host_name} A/AAAA"), &mut findings)
-        && a.policy_host.records().is_empty()
-        && sts.is_some()
-    {
+    let host_about = format!("{host_name} A/AAAA");
+    note_answer(&a.policy_host, &host_about, Code::DnsNxdomain, &mut findings);
+    if !dns_problem(&a.policy_host, &host_about, &mut findings) && a.policy_host.records().is_empty() && sts.is_some() {
         findings.push(Located {
-            origin: format!("{host_name} A/AAAA"),
+            origin: host_about,
             finding: Finding::new(Code::StsHostNoAddress, Span::at(0), host_name.clone()),
         });
     }
