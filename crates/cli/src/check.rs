@@ -10,9 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mtasts_core::check::{self, Answers, Check, DnsAnswer, Plan, PolicyFetch, Second, Verdict};
 use mtasts_core::dns::{self, Kind, Reply};
-use mtasts_core::finding::Located;
-use mtasts_core::mta_sts::cert::{self, CertInfo};
-use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::mta_sts::cert;
+use mtasts_core::mta_sts::policy::{human_duration, MAX_POLICY_BYTES};
 use mtasts_core::Severity;
 use reqwest::blocking::Client;
 use serde_json::json;
@@ -128,11 +127,13 @@ fn lookup<T>(
         Ok(r) if r.status() != 200 => {
             DnsAnswer::Failed(format!("{} answered HTTP {}", dns::resolver_label(resolver), r.status()))
         }
-        Ok(r) => match r.bytes() {
-            Err(e) => DnsAnswer::Failed(format!(
-                "reading the answer from {} failed ({})",
-                dns::resolver_label(resolver),
-                why(&e)
+        Ok(r) => match read_capped(r, MAX_DNS_BYTES) {
+            Err(e) => {
+                DnsAnswer::Failed(format!("reading the answer from {} failed ({e})", dns::resolver_label(resolver)))
+            }
+            Ok(body) if body.len() > MAX_DNS_BYTES => DnsAnswer::Failed(format!(
+                "{} sent an answer over {MAX_DNS_BYTES} bytes, more than any DNS message can hold",
+                dns::resolver_label(resolver)
             )),
             Ok(body) => {
                 let reply = decode(&body);
@@ -142,6 +143,19 @@ fn lookup<T>(
         },
     };
     (answer, String::new())
+}
+
+/// A DNS message cannot be longer than 65,535 bytes (RFC 1035 §4.2.2 length prefix).
+const MAX_DNS_BYTES: usize = 65_535;
+
+/// Reads at most `limit + 1` bytes of a response body: enough to tell that it is over the
+/// limit without holding what a hostile server keeps sending.
+fn read_capped(r: reqwest::blocking::Response, limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut body = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    r.take(cap).read_to_end(&mut body).map_err(|e| e.to_string())?;
+    Ok(body)
 }
 
 /// The policy fetch as a sender makes it, and the certificate the host presented.
@@ -155,9 +169,11 @@ fn fetch_policy(c: &Client, url: &str) -> (PolicyFetch, Option<Vec<u8>>) {
             let (content_type, location) = (header("content-type"), header("location"));
             let cert =
                 r.extensions().get::<reqwest::tls::TlsInfo>().and_then(|t| t.peer_certificate()).map(<[u8]>::to_vec);
-            match r.bytes() {
-                Ok(body) => (PolicyFetch::Response { status, content_type, location, body: body.to_vec() }, cert),
-                Err(e) => (PolicyFetch::Unreachable(format!("the body could not be read: {}", why(&e))), cert),
+            // Read one byte past the limit core judges, so a policy over 64 KiB is still seen
+            // as too large; nothing more is held however much the host sends.
+            match read_capped(r, MAX_POLICY_BYTES + 1) {
+                Ok(body) => (PolicyFetch::Response { status, content_type, location, body }, cert),
+                Err(e) => (PolicyFetch::Unreachable(format!("the body could not be read: {e}")), cert),
             }
         }
     }
@@ -175,12 +191,11 @@ fn joined<T>(h: std::thread::ScopedJoinHandle<'_, (DnsAnswer<T>, String)>) -> (D
     h.join().unwrap_or_else(|_| (DnsAnswer::Failed("the lookup thread failed".to_string()), String::new()))
 }
 
-/// What the check gathered: the answers for core, the raw DNS answers, and the policy
-/// host's certificate (DER) when it was fetched.
+/// What the check gathered: the answers for core (with the policy host's certificate) and
+/// the raw DNS answers.
 struct Gathered {
     answers: Answers,
     raw: Vec<(String, String)>,
-    cert: Option<Vec<u8>>,
 }
 
 /// Performs the plan: the first wave on scoped threads, then TLSA per MX host.
@@ -241,31 +256,15 @@ fn gather(c: &Client, args: &CheckArgs, plan: &Plan, pasted: Option<PolicyFetch>
         policy,
         tlsa: tlsa.into_iter().map(|(h, (t, _))| (h, t)).collect(),
         second,
+        certificate: cert,
+        now: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)),
     };
-    Gathered { answers, raw, cert }
+    Gathered { answers, raw }
 }
 
-/// Adds what the certificate says (RFC 8461 §3.3) to the check: its findings, and a broken
-/// verdict if it is not usable.
-fn judge_certificate(c: &mut Check, der: &[u8], host: &str) -> Option<CertInfo> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let p = cert::inspect(der, host, now);
-    let origin = format!("{host} certificate");
-    if p.findings.iter().any(|f| f.severity() == Severity::Error) && c.verdict != Some(Verdict::None) {
-        c.verdict = Some(Verdict::Broken);
-        c.reason = "The policy host's certificate is not usable, so senders cannot fetch the policy.".to_string();
-    }
-    c.findings.extend(p.findings.into_iter().map(|finding| Located { origin: origin.clone(), finding }));
-    p.value
-}
-
-fn verdict_id(c: &Check) -> &'static str {
-    c.verdict.map_or("unknown", Verdict::id)
-}
-
-fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, cert: Option<&CertInfo>, raw: bool) -> String {
+fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, raw: bool) -> String {
     let answers = &g.answers;
-    let mut out = format!("{domain}: {} — {}\n", verdict_id(c).to_uppercase(), c.reason);
+    let mut out = format!("{domain}: {} — {}\n", c.verdict.id().to_uppercase(), c.reason);
     let ad = |a: bool| if a { " (DNSSEC-validated)" } else { "" };
     match (&c.sts, &answers.sts_txt) {
         (Some(r), DnsAnswer::Records { authenticated, .. }) => {
@@ -282,7 +281,7 @@ fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, cert: Option<
         )),
         None => out.push_str("  policy     not read\n"),
     }
-    if let Some(i) = cert {
+    if let Some(i) = &c.certificate {
         let (mine, others): (Vec<&String>, Vec<&String>) =
             i.dns_names.iter().partition(|id| cert::dns_id_matches(id, policy_host));
         let more = if others.is_empty() { String::new() } else { format!(" (+{} more)", others.len()) };
@@ -340,7 +339,7 @@ fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, cert: Option<
     out
 }
 
-fn as_json(domain: &str, c: &Check, raw: &[(String, String)], cert: Option<&CertInfo>) -> String {
+fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
     let findings: Vec<_> = c
         .findings
         .iter()
@@ -352,13 +351,14 @@ fn as_json(domain: &str, c: &Check, raw: &[(String, String)], cert: Option<&Cert
         .collect();
     let out = json!({
         "domain": domain,
-        "verdict": verdict_id(c),
+        "verdict": c.verdict.id(),
         "reason": c.reason,
         "sts_id": c.sts.as_ref().and_then(|r| r.id.clone()),
         "policy": c.policy,
         "tlsrpt_rua": c.tlsrpt.as_ref().map(|r| r.rua.clone()),
         "coverage": c.coverage,
-        "certificate": cert,
+        "certificate": c.certificate,
+        "reporting": c.reporting.id(),
         "findings": findings,
         "raw": raw.iter().map(|(w, l)| json!({"lookup": w, "answer": l})).collect::<Vec<_>>(),
     });
@@ -395,21 +395,17 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let g = gather(&c, args, &plan, pasted);
-    let mut result = check::evaluate(&domain, &g.answers);
-    let info = match (&g.cert, &result.sts) {
-        (Some(der), Some(_)) => judge_certificate(&mut result, der, &plan.policy_host),
-        _ => None,
-    };
+    let result = check::evaluate(&domain, &g.answers);
     let out = if args.json {
-        as_json(&domain, &result, &g.raw, info.as_ref())
+        as_json(&domain, &result, &g.raw)
     } else {
-        human(&domain, &plan.policy_host, &result, &g, info.as_ref(), args.raw)
+        human(&domain, &plan.policy_host, &result, &g, args.raw)
     };
     print!("{out}");
     match result.verdict {
-        Some(Verdict::Protected) => 0,
-        Some(_) => 1,
-        None => 3,
+        Verdict::Protected => 0,
+        Verdict::Undecided(_) => 3,
+        _ => 1,
     }
 }
 

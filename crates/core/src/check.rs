@@ -12,8 +12,9 @@
 
 use std::net::IpAddr;
 
-use crate::code::Code;
+use crate::code::{Area, Code};
 use crate::finding::{Finding, Located, Severity, Span};
+use crate::mta_sts::cert::CertInfo;
 use crate::mta_sts::coverage::{coverage, Coverage};
 use crate::mta_sts::fetch::FetchResult;
 use crate::mta_sts::policy::{self, Mode, StsPolicy};
@@ -211,6 +212,11 @@ pub struct Answers {
     pub tlsa: Vec<(String, DnsAnswer<Tlsa>)>,
     /// A second resolver's answers for the MTA-STS and TLS-RPT names, when one was asked.
     pub second: Option<Second>,
+    /// The policy host's leaf certificate (DER), when the fetcher could see it (the CLI; a
+    /// browser cannot).
+    pub certificate: Option<Vec<u8>>,
+    /// Unix seconds when the check ran: certificate validity is judged against it.
+    pub now: i64,
 }
 
 /// What a second resolver said about the two TXT names. Senders use whatever their own
@@ -226,6 +232,16 @@ pub struct Second {
     pub tlsrpt_txt: DnsAnswer<Vec<Vec<u8>>>,
 }
 
+/// Why a check could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// The record is fine but the policy could not be read from here (a browser without
+    /// CORS): paste it to finish.
+    Unverified,
+    /// The resolver gave no answer for a lookup the verdict needs.
+    NoAnswer,
+}
+
 /// The overall answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -237,16 +253,21 @@ pub enum Verdict {
     Broken,
     /// No MTA-STS (no record, or mode none).
     None,
+    /// Not decided, and why.
+    Undecided(Undecided),
 }
 
 impl Verdict {
-    /// Stable id for `data-verdict`.
+    /// Stable id for `data-verdict` and `--json`: protected, testing, broken, none;
+    /// unverified or unknown when undecided.
     pub fn id(self) -> &'static str {
         match self {
             Verdict::Protected => "protected",
             Verdict::Testing => "testing",
             Verdict::Broken => "broken",
             Verdict::None => "none",
+            Verdict::Undecided(Undecided::Unverified) => "unverified",
+            Verdict::Undecided(Undecided::NoAnswer) => "unknown",
         }
     }
 }
@@ -254,19 +275,25 @@ impl Verdict {
 /// The result of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// The verdict, when it can be told: not while the policy is unreadable from here, nor
-    /// when the `_mta-sts` lookup got no answer at all.
-    pub verdict: Option<Verdict>,
+    /// The verdict: undecided while the policy is unreadable from here, or when a lookup
+    /// the verdict needs got no answer.
+    pub verdict: Verdict,
     /// One sentence saying why.
     pub reason: String,
-    /// The usable `_mta-sts` record.
+    /// The typed facts the verdict was decided on.
+    pub facts: Facts,
+    /// Whether senders send TLS reports (RFC 8460 §3).
+    pub reporting: Reporting,
+    /// The `_mta-sts` record, when valid.
     pub sts: Option<StsRecord>,
-    /// The usable `_smtp._tls` record.
+    /// The `_smtp._tls` record, when valid.
     pub tlsrpt: Option<TlsRptRecord>,
     /// The policy, when it could be read.
     pub policy: Option<StsPolicy>,
     /// What the fetch said, when readable.
     pub fetch: Option<FetchResult>,
+    /// The policy host's certificate, when the fetcher saw it.
+    pub certificate: Option<CertInfo>,
     /// MX coverage, when both the policy and the MX hosts are known.
     pub coverage: Option<Coverage>,
     /// Every finding, with the name it is about.
@@ -370,48 +397,295 @@ fn tlsa_sanity(host: &str, a: &DnsAnswer<Tlsa>, out: &mut Vec<Located>) {
     }
 }
 
-/// Turns the answers of a check of `domain` into findings and a verdict.
-pub fn evaluate(domain: &str, a: &Answers) -> Check {
-    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    let mut findings: Vec<Located> = Vec::new();
-    let at = |name: String, fs: Vec<Finding>| fs.into_iter().map(move |f| Located { origin: name.clone(), finding: f });
+/// What the `_mta-sts` record means to senders (RFC 8461 §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFact {
+    /// One valid record: senders go on to fetch the policy.
+    Valid,
+    /// No record at all: the domain has not deployed MTA-STS.
+    Absent,
+    /// Records exist but none is usable ("If the resulting record is syntactically invalid,
+    /// senders MUST assume the recipient domain does not have an available MTA-STS Policy";
+    /// likewise for more than one record).
+    Invalid,
+    /// The resolver failed with SERVFAIL: senders see no record either.
+    ServFail,
+    /// No answer at all (timeout, the resolver could not be asked): nothing can be said.
+    NoAnswer,
+}
 
-    // _mta-sts
-    let sts_name = format!("_mta-sts.{d} TXT");
-    note_answer(&a.sts_txt, &sts_name, Code::DnsNxdomain, &mut findings);
-    let sts = if dns_problem(&a.sts_txt, &sts_name, &mut findings) {
-        None
+/// What fetching the policy means to senders (RFC 8461 §3.2–§3.3): host, certificate and
+/// HTTP response together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchFact {
+    /// Fetched over trusted HTTPS, status 200, text/plain, no redirect.
+    Ok,
+    /// Something a sender stops at: no address, a bad certificate, a redirect, a status
+    /// other than 200, the wrong media type, no body, unreachable.
+    Failed,
+    /// Reachable, but this fetcher (a browser without CORS) could not read the response.
+    Unverified,
+}
+
+/// What the policy file means to senders (RFC 8461 §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFact {
+    /// A valid policy in this mode.
+    Mode(Mode),
+    /// Not a valid policy: senders discard it.
+    Invalid,
+    /// Not read.
+    Unknown,
+}
+
+/// MX hosts against the policy's patterns (RFC 8461 §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MxFact {
+    /// Every MX host matches a pattern.
+    Covered,
+    /// At least one MX host matches no pattern.
+    NotCovered,
+    /// The domain publishes a null MX (RFC 7505).
+    NullMx,
+    /// The domain does not exist.
+    NoDomain,
+    /// The MX lookup got no usable answer (or there was no policy to match against).
+    Unknown,
+}
+
+/// The typed facts a verdict is decided on; each comes from its `judge_*` function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// The `_mta-sts` record.
+    pub record: RecordFact,
+    /// The policy fetch (meaningful only when the record is valid).
+    pub fetch: FetchFact,
+    /// The policy.
+    pub policy: PolicyFact,
+    /// MX coverage.
+    pub mx: MxFact,
+}
+
+/// True when some finding of `area` is an error.
+fn errors_in(findings: &[Located], areas: &[Area]) -> bool {
+    findings.iter().any(|l| l.finding.severity() == Severity::Error && areas.contains(&l.finding.code.area()))
+}
+
+/// The `_mta-sts` record from its answer and the findings of its parse (RFC 8461 §3.1).
+pub fn judge_record(answer: &DnsAnswer<Vec<Vec<u8>>>, record_findings: &[Located]) -> RecordFact {
+    match answer {
+        DnsAnswer::Timeout | DnsAnswer::Failed(_) => return RecordFact::NoAnswer,
+        DnsAnswer::ServFail => return RecordFact::ServFail,
+        DnsAnswer::NxDomain | DnsAnswer::Records { .. } => {}
+    }
+    let errors: Vec<Code> = record_findings
+        .iter()
+        .filter(|l| l.finding.code.area() == Area::StsRecord && l.finding.severity() == Severity::Error)
+        .map(|l| l.finding.code)
+        .collect();
+    if errors.is_empty() {
+        RecordFact::Valid
+    } else if errors.iter().all(|c| *c == Code::StsTxtNoRecord) {
+        RecordFact::Absent
     } else {
-        let p = sts_txt::parse_records(&texts(a.sts_txt.records()));
-        findings.extend(at(sts_name.clone(), p.findings));
-        p.value
-    };
-    // _smtp._tls
-    let rpt_name = format!("_smtp._tls.{d} TXT");
-    note_answer(&a.tlsrpt_txt, &rpt_name, Code::DnsNxdomain, &mut findings);
-    let tlsrpt = if dns_problem(&a.tlsrpt_txt, &rpt_name, &mut findings) {
-        None
+        RecordFact::Invalid
+    }
+}
+
+/// The fetch from what the fetcher saw and the findings about host, certificate and HTTP
+/// response (RFC 8461 §3.3: "MUST present an X.509 certificate [...]", "only valid if the
+/// HTTP response code is 200", "HTTP 3xx redirects MUST NOT be followed").
+pub fn judge_fetch(fetch: &PolicyFetch, findings: &[Located]) -> FetchFact {
+    if errors_in(findings, &[Area::Fetch, Area::Host, Area::Cert]) {
+        FetchFact::Failed
+    } else if matches!(fetch, PolicyFetch::Opaque) {
+        FetchFact::Unverified
     } else {
-        let p = rpt_txt::parse_records(&texts(a.tlsrpt_txt.records()));
-        findings.extend(at(rpt_name.clone(), p.findings));
-        p.value
-    };
-    // Policy host and policy.
+        FetchFact::Ok
+    }
+}
+
+/// The policy from its parse and findings (RFC 8461 §3.2: a policy that is not valid is
+/// discarded).
+pub fn judge_policy(policy: Option<&StsPolicy>, findings: &[Located]) -> PolicyFact {
+    match policy {
+        None => PolicyFact::Unknown,
+        Some(_) if errors_in(findings, &[Area::Policy]) => PolicyFact::Invalid,
+        Some(p) => p.mode.map_or(PolicyFact::Invalid, PolicyFact::Mode),
+    }
+}
+
+/// MX coverage from the MX answer, the coverage table and its findings (RFC 8461 §4.1).
+pub fn judge_mx(mx: &DnsAnswer<(u16, String)>, coverage: Option<&Coverage>, findings: &[Located]) -> MxFact {
+    match (mx, coverage) {
+        (DnsAnswer::NxDomain, _) => MxFact::NoDomain,
+        (_, Some(c)) if c.null_mx => MxFact::NullMx,
+        (_, Some(c)) if c.rows.iter().any(|r| !r.covered) || errors_in(findings, &[Area::Mx]) => MxFact::NotCovered,
+        (_, Some(_)) => MxFact::Covered,
+        (DnsAnswer::Records { records, .. }, None) if records.iter().any(|(_, h)| h == ".") => MxFact::NullMx,
+        _ => MxFact::Unknown,
+    }
+}
+
+/// The verdict and one sentence why, from the typed facts alone.
+pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
+    let say = |v: Verdict, why: &str| (v, why.to_string());
+    if f.mx == MxFact::NoDomain {
+        return (Verdict::None, format!("{domain} does not exist in DNS."));
+    }
+    match f.record {
+        RecordFact::NoAnswer => return say(
+            Verdict::Undecided(Undecided::NoAnswer),
+            "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again.",
+        ),
+        RecordFact::Absent if f.mx == MxFact::NullMx => {
+            return (
+                Verdict::None,
+                format!("{domain} publishes a null MX: it accepts no mail, so there is nothing to protect."),
+            )
+        }
+        RecordFact::Absent => return say(Verdict::None, "No MTA-STS record: senders deliver without requiring TLS."),
+        RecordFact::Invalid => {
+            return say(
+                Verdict::Broken,
+                "The _mta-sts record is not valid, so senders must act as if there were no policy (RFC 8461 §3.1).",
+            )
+        }
+        RecordFact::ServFail => {
+            return say(Verdict::Broken, "The _mta-sts lookup fails (SERVFAIL), so senders see no policy.")
+        }
+        RecordFact::Valid => {}
+    }
+    match (f.fetch, f.policy) {
+        (FetchFact::Failed, _) => {
+            return say(Verdict::Broken, "The record announces a policy that senders cannot fetch or use.")
+        }
+        (FetchFact::Unverified, PolicyFact::Unknown) => {
+            return say(
+                Verdict::Undecided(Undecided::Unverified),
+                "The record is fine; the policy cannot be read from the browser. Paste it, or the curl output, to finish the check.",
+            )
+        }
+        (_, PolicyFact::Invalid | PolicyFact::Unknown) => {
+            return say(Verdict::Broken, "The record announces a policy that senders cannot fetch or use.")
+        }
+        (_, PolicyFact::Mode(_)) => {}
+    }
+    match (f.policy, f.mx) {
+        (PolicyFact::Mode(Mode::None), _) => say(Verdict::None, "The policy's mode is none: MTA-STS is switched off."),
+        (PolicyFact::Mode(Mode::Testing), _) => {
+            say(Verdict::Testing, "The policy is in testing mode: failures are reported, mail is not yet protected.")
+        }
+        (_, MxFact::NotCovered) => say(
+            Verdict::Broken,
+            "The policy enforces, but not every MX host is covered: mail to those hosts is refused.",
+        ),
+        (_, MxFact::NullMx) => (
+            Verdict::None,
+            format!("{domain} publishes a null MX: it accepts no mail, so there is nothing to protect."),
+        ),
+        (_, MxFact::Unknown | MxFact::NoDomain) => say(
+            Verdict::Undecided(Undecided::NoAnswer),
+            "The policy enforces, but the MX lookup got no answer, so coverage of the MX hosts is unknown.",
+        ),
+        _ => say(Verdict::Protected, "The policy enforces TLS to every MX host."),
+    }
+}
+
+/// What the `_smtp._tls` record means to senders (RFC 8460 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reporting {
+    /// One valid record: senders send reports to its `rua` addresses.
+    Active,
+    /// No record: senders send no reports.
+    Absent,
+    /// Records exist but none is usable ("If the number of resulting records is not one, or
+    /// if the resulting record is syntactically invalid, senders MUST assume the recipient
+    /// domain does not implement TLSRPT").
+    Invalid,
+    /// The lookup got no answer, or SERVFAIL.
+    NoAnswer,
+}
+
+impl Reporting {
+    /// Stable id, for JSON and `data-reporting`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Reporting::Active => "active",
+            Reporting::Absent => "absent",
+            Reporting::Invalid => "invalid",
+            Reporting::NoAnswer => "no-answer",
+        }
+    }
+}
+
+/// The `_smtp._tls` record from its answer and the findings of its parse.
+pub fn judge_tlsrpt(answer: &DnsAnswer<Vec<Vec<u8>>>, findings: &[Located]) -> Reporting {
+    match answer {
+        DnsAnswer::Timeout | DnsAnswer::Failed(_) | DnsAnswer::ServFail => Reporting::NoAnswer,
+        DnsAnswer::NxDomain | DnsAnswer::Records { .. } => {
+            let errors: Vec<Code> = findings
+                .iter()
+                .filter(|l| l.finding.code.area() == Area::TlsRptRecord && l.finding.severity() == Severity::Error)
+                .map(|l| l.finding.code)
+                .collect();
+            if errors.is_empty() {
+                Reporting::Active
+            } else if errors.iter().all(|c| *c == Code::TlsRptTxtNoRecord) {
+                Reporting::Absent
+            } else {
+                Reporting::Invalid
+            }
+        }
+    }
+}
+
+fn located(origin: &str, fs: Vec<Finding>) -> impl Iterator<Item = Located> + '_ {
+    fs.into_iter().map(move |finding| Located { origin: origin.to_string(), finding })
+}
+
+/// A TXT name: NXDOMAIN/NODATA/CNAME notes, DNS failures, then the record-set parse with
+/// `parse` (only when the resolver answered). Returns the parsed record and its findings.
+fn read_txt<T>(
+    answer: &DnsAnswer<Vec<Vec<u8>>>,
+    name: &str,
+    parse: impl Fn(&[RecordText]) -> crate::finding::Parsed<Option<T>>,
+) -> (Option<T>, Vec<Located>) {
+    let mut out = Vec::new();
+    note_answer(answer, name, Code::DnsNxdomain, &mut out);
+    if dns_problem(answer, name, &mut out) {
+        return (None, out);
+    }
+    let p = parse(&texts(answer.records()));
+    out.extend(located(name, p.findings));
+    (p.value, out)
+}
+
+/// The policy host's address and certificate (RFC 8461 §3.2–§3.3), once the record is usable.
+fn read_host(d: &str, a: &Answers, out: &mut Vec<Located>) -> Option<CertInfo> {
     let host_name = format!("mta-sts.{d}");
     let host_about = format!("{host_name} A/AAAA");
-    note_answer(&a.policy_host, &host_about, Code::DnsNxdomain, &mut findings);
-    if !dns_problem(&a.policy_host, &host_about, &mut findings) && a.policy_host.records().is_empty() && sts.is_some() {
-        findings.push(Located {
+    note_answer(&a.policy_host, &host_about, Code::DnsNxdomain, out);
+    if !dns_problem(&a.policy_host, &host_about, out) && a.policy_host.records().is_empty() {
+        out.push(Located {
             origin: host_about,
             finding: Finding::new(Code::StsHostNoAddress, Span::at(0), host_name.clone()),
         });
     }
-    let url = policy_url(&d);
-    // Without a usable record senders never fetch the policy, so what the fetch gave is not
-    // reported; a policy the user pasted is still checked.
-    let fetched = !matches!(a.policy, PolicyFetch::Pasted(_) | PolicyFetch::Captured(_));
-    let (policy, fetch, policy_readable) = match &a.policy {
-        _ if sts.is_none() && fetched => (None, None, true),
+    let der = a.certificate.as_deref()?;
+    let p = crate::mta_sts::cert::inspect(der, &host_name, a.now);
+    out.extend(located(&format!("{host_name} certificate"), p.findings));
+    p.value
+}
+
+/// The policy as fetched (or pasted): its fetch result and parsed policy.
+fn read_policy(d: &str, fetch: &PolicyFetch, out: &mut Vec<Located>) -> (Option<StsPolicy>, Option<FetchResult>) {
+    let url = policy_url(d);
+    let mut push = |code, detail: String| {
+        out.push(Located { origin: url.clone(), finding: Finding::new(code, Span::at(0), detail) });
+    };
+    match fetch {
         PolicyFetch::Response { status, content_type, location, body } => {
             let p = crate::mta_sts::fetch::judge(&crate::mta_sts::fetch::Response {
                 status: *status,
@@ -423,67 +697,110 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
             });
             // Spans here would point into a body the caller holds, not into any text shown
             // with these findings; the origin (the URL) locates them.
-            findings
-                .extend(at(url.clone(), p.findings.into_iter().map(|f| Finding { span: Span::at(0), ..f }).collect()));
-            (p.value.policy.clone(), Some(p.value), true)
+            out.extend(located(&url, p.findings.into_iter().map(|f| Finding { span: Span::at(0), ..f }).collect()));
+            (p.value.policy.clone(), Some(p.value))
         }
         PolicyFetch::Captured(text) => {
             let p = crate::mta_sts::fetch::parse(text);
-            findings.extend(at(format!("{url} (pasted curl output)"), p.findings));
-            (p.value.policy.clone(), Some(p.value), true)
-        }
-        PolicyFetch::Redirect => {
-            findings.push(Located {
-                origin: url.clone(),
-                finding: Finding::new(
-                    Code::FetchRedirect,
-                    Span::at(0),
-                    "the browser saw a redirect (pages are not shown its status or target)",
-                ),
-            });
-            (None, None, true)
+            out.extend(located(&format!("{url} (pasted curl output)"), p.findings));
+            (p.value.policy.clone(), Some(p.value))
         }
         PolicyFetch::Pasted(body) => {
             let p = policy::parse(body);
-            findings.extend(at(format!("{url} (pasted)"), p.findings));
-            (Some(p.value), None, true)
+            out.extend(located(&format!("{url} (pasted)"), p.findings));
+            (Some(p.value), None)
+        }
+        PolicyFetch::Redirect => {
+            push(Code::FetchRedirect, "the browser saw a redirect (pages are not shown its status or target)".into());
+            (None, None)
         }
         PolicyFetch::Opaque => {
-            findings.push(Located {
-                origin: url.clone(),
-                finding: Finding::new(Code::FetchNotVerifiable, Span::at(0), ""),
-            });
-            (None, None, false)
+            push(Code::FetchNotVerifiable, String::new());
+            (None, None)
         }
         PolicyFetch::Unreachable(why) => {
-            if sts.is_some() {
-                findings.push(Located {
-                    origin: url.clone(),
-                    finding: Finding::new(Code::FetchUnreachable, Span::at(0), why.clone()),
-                });
-            }
-            (None, None, true)
+            push(Code::FetchUnreachable, why.clone());
+            (None, None)
         }
-    };
-    // MX and coverage.
+    }
+}
+
+/// MX hosts against the policy (RFC 8461 §4.1), and the null-MX note when not covered there.
+fn read_mx(
+    d: &str,
+    mx: &DnsAnswer<(u16, String)>,
+    policy: Option<&StsPolicy>,
+    out: &mut Vec<Located>,
+) -> Option<Coverage> {
     let mx_name = format!("{d} MX");
-    note_answer(&a.mx, &mx_name, Code::DnsNoDomain, &mut findings);
-    let mx_ok = !dns_problem(&a.mx, &mx_name, &mut findings);
-    let hosts: Vec<(Option<u16>, String)> = a.mx.records().iter().map(|(p, h)| (Some(*p), h.clone())).collect();
-    let cov = match (&policy, mx_ok) {
-        (Some(p), true) if p.mode != Some(Mode::None) => {
-            let c = coverage(&p.mx, &hosts, Some(&d));
-            findings.extend(at(mx_name.clone(), c.findings));
+    note_answer(mx, &mx_name, Code::DnsNoDomain, out);
+    let mx_ok = !dns_problem(mx, &mx_name, out);
+    let hosts: Vec<(Option<u16>, String)> = mx.records().iter().map(|(p, h)| (Some(*p), h.clone())).collect();
+    let cov = match policy {
+        Some(p) if mx_ok && p.mode != Some(Mode::None) => {
+            let c = coverage(&p.mx, &hosts, Some(d));
+            out.extend(located(&mx_name, c.findings));
             Some(c.value)
         }
         _ => None,
     };
-    if cov.is_none() && a.mx.records().iter().any(|(_, h)| h == ".") {
-        findings.push(Located {
-            origin: mx_name.clone(),
-            finding: Finding::new(Code::MxNullMx, Span::at(0), String::new()),
-        });
+    if cov.is_none() && mx.records().iter().any(|(_, h)| h == ".") {
+        out.push(Located { origin: mx_name, finding: Finding::new(Code::MxNullMx, Span::at(0), String::new()) });
     }
+    cov
+}
+
+/// The second resolver's view of the two TXT names: it informs, it never changes the verdict.
+fn compare_second(d: &str, a: &Answers, out: &mut Vec<Located>) {
+    let Some(second) = &a.second else { return };
+    for (name, mine, theirs) in [
+        (format!("_mta-sts.{d} TXT"), &a.sts_txt, &second.sts_txt),
+        (format!("_smtp._tls.{d} TXT"), &a.tlsrpt_txt, &second.tlsrpt_txt),
+    ] {
+        let about = format!("{name} via {}", second.resolver);
+        if dns_problem(theirs, &about, out) {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (txt_shape(mine), txt_shape(theirs)) {
+            if x != y {
+                let detail = format!("first resolver: {}; {}: {}", describe(&x), second.resolver, describe(&y));
+                out.push(Located {
+                    origin: name,
+                    finding: Finding::new(Code::DnsResolversDisagree, Span::at(0), detail),
+                });
+            }
+        }
+    }
+}
+
+/// Turns the answers of a check of `domain` into findings, typed facts and a verdict.
+pub fn evaluate(domain: &str, a: &Answers) -> Check {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let (sts, mut findings) = read_txt(&a.sts_txt, &format!("_mta-sts.{d} TXT"), sts_txt::parse_records);
+    let record = judge_record(&a.sts_txt, &findings);
+    let (tlsrpt, rpt_findings) = read_txt(&a.tlsrpt_txt, &format!("_smtp._tls.{d} TXT"), rpt_txt::parse_records);
+    let reporting = judge_tlsrpt(&a.tlsrpt_txt, &rpt_findings);
+    findings.extend(rpt_findings);
+
+    // Without a valid record senders never fetch the policy (RFC 8461 §3.1), so neither the
+    // host nor the fetch is judged; a policy the user pasted is still checked.
+    let pasted = matches!(a.policy, PolicyFetch::Pasted(_) | PolicyFetch::Captured(_));
+    let mut fetch_findings = Vec::new();
+    let (certificate, policy, fetch) = if record == RecordFact::Valid || pasted {
+        let cert = if record == RecordFact::Valid { read_host(&d, a, &mut fetch_findings) } else { None };
+        let (policy, fetch) = read_policy(&d, &a.policy, &mut fetch_findings);
+        (cert, policy, fetch)
+    } else {
+        (None, None, None)
+    };
+    let fetch_fact = judge_fetch(&a.policy, &fetch_findings);
+    let policy_fact = judge_policy(policy.as_ref(), &fetch_findings);
+    findings.extend(fetch_findings);
+
+    let mut mx_findings = Vec::new();
+    let cov = read_mx(&d, &a.mx, policy.as_ref(), &mut mx_findings);
+    let mx_fact = judge_mx(&a.mx, cov.as_ref(), &mx_findings);
+    findings.extend(mx_findings);
     for (host, t) in &a.tlsa {
         if !dns_problem(t, &format!("_25._tcp.{host} TLSA"), &mut findings) {
             tlsa_sanity(host, t, &mut findings);
@@ -491,75 +808,22 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     }
     dane_against_sts(a, policy.as_ref(), cov.as_ref(), &mut findings);
 
-    let errors = |prefix: &str| {
-        findings.iter().any(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with(prefix))
-    };
-    // "No record" alone means not deployed; a near miss (v=stsv1, two records) is broken.
-    let only_absent = findings
-        .iter()
-        .filter(|l| l.finding.severity() == Severity::Error && l.finding.code.id().starts_with("sts-txt"))
-        .all(|l| l.finding.code == Code::StsTxtNoRecord);
-    let null_mx = a.mx.records().iter().any(|(_, h)| h == ".");
-    let (verdict, reason) = if a.mx == DnsAnswer::NxDomain {
-        (Some(Verdict::None), format!("{d} does not exist in DNS."))
-    } else if matches!(a.sts_txt, DnsAnswer::Timeout | DnsAnswer::Failed(_)) {
-        (
-            None,
-            "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again."
-                .to_string(),
-        )
-    } else if null_mx && sts.is_none() {
-        (Some(Verdict::None), format!("{d} publishes a null MX: it accepts no mail, so there is nothing to protect."))
-    } else if sts.is_none() && only_absent && !errors("dns") {
-        (Some(Verdict::None), "No MTA-STS record: senders deliver without requiring TLS.".to_string())
-    } else if sts.is_none() {
-        (Some(Verdict::Broken), "The _mta-sts record is not usable, so senders see no policy.".to_string())
-    } else if !policy_readable {
-        (None, "The record is fine; the policy cannot be read from the browser. Paste it, or the curl output, to finish the check.".to_string())
-    } else if errors("sts-fetch") || errors("sts-policy") || errors("sts-host") || policy.is_none() {
-        (Some(Verdict::Broken), "The record announces a policy that senders cannot fetch or use.".to_string())
-    } else {
-        match policy.as_ref().and_then(|p| p.mode) {
-            Some(Mode::None) => {
-                (Some(Verdict::None), "The policy's mode is none: MTA-STS is switched off.".to_string())
-            }
-            Some(Mode::Testing) => (
-                Some(Verdict::Testing),
-                "The policy is in testing mode: failures are reported, mail is not yet protected.".to_string(),
-            ),
-            Some(Mode::Enforce) if errors("mx") => (
-                Some(Verdict::Broken),
-                "The policy enforces, but not every MX host is covered: mail to those hosts is refused.".to_string(),
-            ),
-            Some(Mode::Enforce) => (Some(Verdict::Protected), "The policy enforces TLS to every MX host.".to_string()),
-            None => (Some(Verdict::Broken), "The policy has no valid mode.".to_string()),
-        }
-    };
-    // The second resolver comes last: it informs, it does not change the verdict.
-    if let Some(second) = &a.second {
-        for (name, mine, theirs) in [
-            (&sts_name, &a.sts_txt, &second.sts_txt),
-            (&format!("_smtp._tls.{d} TXT"), &a.tlsrpt_txt, &second.tlsrpt_txt),
-        ] {
-            let about = format!("{name} via {}", second.resolver);
-            if dns_problem(theirs, &about, &mut findings) {
-                continue;
-            }
-            if let (Some(x), Some(y)) = (txt_shape(mine), txt_shape(theirs)) {
-                if x != y {
-                    findings.push(Located {
-                        origin: name.clone(),
-                        finding: Finding::new(
-                            Code::DnsResolversDisagree,
-                            Span::at(0),
-                            format!("first resolver: {}; {}: {}", describe(&x), second.resolver, describe(&y)),
-                        ),
-                    });
-                }
-            }
-        }
+    let facts = Facts { record, fetch: fetch_fact, policy: policy_fact, mx: mx_fact };
+    let (verdict, reason) = verdict(&d, &facts);
+    compare_second(&d, a, &mut findings);
+    Check {
+        verdict,
+        reason,
+        facts,
+        reporting,
+        sts: if record == RecordFact::Valid { sts } else { None },
+        tlsrpt: if reporting == Reporting::Active { tlsrpt } else { None },
+        policy,
+        fetch,
+        certificate,
+        coverage: cov,
+        findings,
     }
-    Check { verdict, reason, sts, tlsrpt, policy, fetch, coverage: cov, findings }
 }
 
 /// DANE next to MTA-STS (RFC 8461 §2: senders that do DANE use it for hosts that have it):
@@ -630,6 +894,8 @@ mod tests {
             policy: ok_policy(GOOD_POLICY),
             tlsa: vec![],
             second: None,
+            certificate: None,
+            now: 1_800_000_000,
         }
     }
 
@@ -662,23 +928,23 @@ mod tests {
     #[test]
     fn scenarios() {
         let c = check(&base());
-        assert_eq!(c.verdict, Some(Verdict::Protected), "{:?}", codes(&c));
+        assert_eq!(c.verdict, Verdict::Protected, "{:?}", codes(&c));
 
         let mut a = base();
         a.policy = ok_policy(&GOOD_POLICY.replace("enforce", "testing"));
-        assert_eq!(check(&a).verdict, Some(Verdict::Testing));
+        assert_eq!(check(&a).verdict, Verdict::Testing);
 
         let mut a = base();
         a.sts_txt = DnsAnswer::NxDomain;
-        assert_eq!(check(&a).verdict, Some(Verdict::None));
+        assert_eq!(check(&a).verdict, Verdict::None);
         let mut a = base();
         a.sts_txt = recs(&[&["v=stsv1; id=1"]]);
-        assert_eq!(check(&a).verdict, Some(Verdict::Broken), "a near miss is broken, not absent");
+        assert_eq!(check(&a).verdict, Verdict::Broken, "a near miss is broken, not absent");
 
         let mut a = base();
         a.sts_txt = recs(&[&["v=STSv1; id=1"], &["v=STSv1; id=2"]]);
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-txt/multiple-records"));
 
         let mut a = base();
@@ -694,13 +960,13 @@ mod tests {
             body: vec![],
         };
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-fetch/redirect"));
 
         let mut a = base();
         a.policy = PolicyFetch::Opaque;
         let c = check(&a);
-        assert_eq!(c.verdict, None);
+        assert_eq!(c.verdict, Verdict::Undecided(Undecided::Unverified));
         assert!(codes(&c).contains(&"sts-fetch/not-verifiable"));
 
         let mut a = base();
@@ -732,7 +998,7 @@ mod tests {
             cnames: vec![],
         };
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"mx/not-covered"));
 
         let mut a = base();
@@ -765,7 +1031,7 @@ mod tests {
         let mut a = base();
         a.sts_txt = DnsAnswer::ServFail;
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"dns/servfail"));
     }
 
@@ -780,7 +1046,7 @@ mod tests {
             body: b"<h1>Not found</h1>".to_vec(),
         };
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::None));
+        assert_eq!(c.verdict, Verdict::None);
         assert!(!codes(&c).iter().any(|c| c.starts_with("sts-fetch")), "{:?}", codes(&c));
         a.policy = PolicyFetch::Opaque;
         assert!(!codes(&check(&a)).contains(&"sts-fetch/not-verifiable"));
@@ -813,7 +1079,7 @@ mod tests {
         a.policy_host = DnsAnswer::NxDomain;
         a.policy = PolicyFetch::Unreachable("no such host".into());
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::None));
+        assert_eq!(c.verdict, Verdict::None);
         assert!(c.reason.contains("does not exist"));
         let cs = codes(&c);
         assert!(cs.contains(&"dns/no-domain") && cs.contains(&"dns/nxdomain"), "{cs:?}");
@@ -823,7 +1089,7 @@ mod tests {
         assert!(codes(&check(&a)).contains(&"dns/failed"));
         a.sts_txt = DnsAnswer::Timeout;
         let c = check(&a);
-        assert_eq!(c.verdict, None, "no answer is not a broken domain");
+        assert_eq!(c.verdict, Verdict::Undecided(Undecided::NoAnswer), "no answer is not a broken domain");
         assert!(c.reason.contains("no answer"));
     }
 
@@ -836,7 +1102,7 @@ mod tests {
             tlsrpt_txt: recs(&[&["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]]),
         });
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Protected), "the second opinion informs, it does not decide");
+        assert_eq!(c.verdict, Verdict::Protected, "the second opinion informs, it does not decide");
         let d: Vec<_> = c.findings.iter().filter(|l| l.finding.code == Code::DnsResolversDisagree).collect();
         assert_eq!(d.len(), 1, "{:?}", codes(&c));
         assert!(d[0].origin.starts_with("_mta-sts.") && d[0].finding.detail.contains("id=20231231"));
@@ -860,7 +1126,7 @@ mod tests {
             .findings
             .iter()
             .any(|l| l.finding.code == Code::DnsResolversDisagree && l.origin.starts_with("_smtp._tls")));
-        assert_eq!(c.verdict, Some(Verdict::Protected));
+        assert_eq!(c.verdict, Verdict::Protected);
     }
 
     #[test]
@@ -889,20 +1155,20 @@ mod tests {
         let mut a = base();
         a.policy = PolicyFetch::pasted(GOOD_POLICY);
         assert_eq!(a.policy, PolicyFetch::Pasted(GOOD_POLICY.as_bytes().to_vec()));
-        assert_eq!(check(&a).verdict, Some(Verdict::Protected));
+        assert_eq!(check(&a).verdict, Verdict::Protected);
 
         a.policy = PolicyFetch::pasted(&format!("HTTP/2 200\r\ncontent-type: text/plain\r\n\r\n{GOOD_POLICY}"));
         assert!(matches!(a.policy, PolicyFetch::Captured(_)));
-        assert_eq!(check(&a).verdict, Some(Verdict::Protected));
+        assert_eq!(check(&a).verdict, Verdict::Protected);
 
         a.policy = PolicyFetch::pasted(&format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{GOOD_POLICY}"));
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-fetch/content-type"));
 
         a.policy = PolicyFetch::Redirect;
         let c = check(&a);
-        assert_eq!(c.verdict, Some(Verdict::Broken));
+        assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-fetch/redirect"));
         assert_eq!(normalize_domain(" postmaster@Example.COM. ").as_deref(), Ok("example.com"));
         assert_eq!(normalize_domain("https://Bücher.example/x?y").as_deref(), Ok("xn--bcher-kva.example"));

@@ -30,11 +30,43 @@ impl RfcRef {
     }
 }
 
+/// What part of an MTA-STS / TLS-RPT setup a code is about. The domain check's verdict is
+/// a function of the findings in each area (see `check::judge_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    /// The `_mta-sts` TXT record (RFC 8461 §3.1).
+    StsRecord,
+    /// The `_smtp._tls` TXT record (RFC 8460 §3).
+    TlsRptRecord,
+    /// The policy file's content (RFC 8461 §3.2).
+    Policy,
+    /// The HTTPS fetch of the policy: status, redirects, media type (RFC 8461 §3.3).
+    Fetch,
+    /// The policy host's name and addresses (RFC 8461 §3.2).
+    Host,
+    /// The policy host's certificate (RFC 8461 §3.3).
+    Cert,
+    /// DNS answers as such: failures, NXDOMAIN, CNAMEs, resolvers disagreeing.
+    Dns,
+    /// DANE TLSA records next to MTA-STS (RFC 8461 §2, RFC 7672).
+    Dane,
+    /// MX hosts against the policy's patterns (RFC 8461 §4.1).
+    Mx,
+    /// A TLS-RPT report's content (RFC 8460 §4).
+    Report,
+    /// How a report arrived: files, archives, emails (RFC 8460 §5).
+    Input,
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeInfo {
     /// Stable kebab-case id, `area/what`.
     pub id: &'static str,
+    /// What part of a setup the rule is about; verdicts are decided on this, never on the
+    /// id's text.
+    pub area: Area,
     /// How bad it is.
     pub severity: Severity,
     /// Where the rule is written.
@@ -46,7 +78,7 @@ pub struct CodeInfo {
 }
 
 macro_rules! codes {
-    ($( $variant:ident = $id:literal, $sev:ident, $rfc:literal, $sec:literal,
+    ($( $variant:ident = $id:literal, $area:ident, $sev:ident, $rfc:literal, $sec:literal,
         $msg:literal, $fix:literal; )*) => {
         /// A finding code. Its row in the table is [`Code::info`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,6 +95,7 @@ macro_rules! codes {
                 match self {
                     $( Code::$variant => &CodeInfo {
                         id: $id,
+                        area: Area::$area,
                         severity: Severity::$sev,
                         rfc: RfcRef { number: $rfc, section: $sec },
                         message: $msg,
@@ -80,6 +113,29 @@ impl Code {
         self.info().id
     }
 
+    /// What part of a setup this code is about.
+    pub fn area(self) -> Area {
+        self.info().area
+    }
+
+    /// Why this code is an error although the RFC sentence behind it is only a SHOULD or a
+    /// MAY: a widely deployed sender applies it as a hard rule and drops the policy, so for
+    /// the domain owner it breaks delivery protection just as a MUST would.
+    pub fn stricter_than_rfc(self) -> Option<&'static str> {
+        match self {
+            Code::FetchContentType => Some(
+                "RFC 8461 §3.2 says senders SHOULD validate that the media type is \"text/plain\"; \
+                 postfix-mta-sts-resolver (the MTA-STS resolver most Postfix sites use) rejects any \
+                 other type as a fetch error, so the policy is ignored",
+            ),
+            Code::StsPolicyTooLarge => Some(
+                "RFC 8461 §3.3 lets senders impose a size limit; postfix-mta-sts-resolver stops at \
+                 64 KiB (65,536 bytes: one byte more is a fetch error), so a larger policy is ignored",
+            ),
+            _ => None,
+        }
+    }
+
     /// The code with this id, if there is one.
     pub fn from_id(id: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.id() == id)
@@ -94,458 +150,458 @@ impl Serialize for Code {
 
 codes! {
     // ---- _mta-sts TXT record, RFC 8461 §3.1 -------------------------------------------
-    StsTxtNoRecord = "sts-txt/no-record", Error, 8461, "3.1",
+    StsTxtNoRecord = "sts-txt/no-record", StsRecord, Error, 8461, "3.1",
         "no TXT record at _mta-sts begins with \"v=STSv1;\", so senders see no MTA-STS policy",
         "publish one TXT record at _mta-sts.<domain>, for example \"v=STSv1; id=20240101T000000\"";
-    StsTxtMultipleRecords = "sts-txt/multiple-records", Error, 8461, "3.1",
+    StsTxtMultipleRecords = "sts-txt/multiple-records", StsRecord, Error, 8461, "3.1",
         "more than one TXT record at _mta-sts begins with \"v=STSv1\"; senders then ignore all of them",
         "delete every v=STSv1 record but one";
-    StsTxtRecordDiscarded = "sts-txt/record-discarded", Info, 8461, "3.1",
+    StsTxtRecordDiscarded = "sts-txt/record-discarded", StsRecord, Info, 8461, "3.1",
         "this TXT record does not begin with \"v=STSv1;\" and is ignored",
         "nothing to do if it serves something else; an MTA-STS record starts with exactly \"v=STSv1;\"";
-    StsTxtVersionCase = "sts-txt/version-case", Error, 8461, "3.1",
+    StsTxtVersionCase = "sts-txt/version-case", StsRecord, Error, 8461, "3.1",
         "the version tag is case-sensitive and must be exactly \"v=STSv1\"",
         "write v=STSv1 with exactly this capitalisation";
-    StsTxtVersionNotFirst = "sts-txt/version-not-first", Error, 8461, "3.1",
+    StsTxtVersionNotFirst = "sts-txt/version-not-first", StsRecord, Error, 8461, "3.1",
         "the record must begin with the v=STSv1 field",
         "move \"v=STSv1;\" to the very start of the record";
-    StsTxtLeadingWhitespace = "sts-txt/leading-whitespace", Error, 8461, "3.1",
+    StsTxtLeadingWhitespace = "sts-txt/leading-whitespace", StsRecord, Error, 8461, "3.1",
         "the record starts with whitespace, so it does not begin with \"v=STSv1;\"",
         "remove the whitespace before v=STSv1";
-    StsTxtSpaceBeforeSemicolon = "sts-txt/space-before-semicolon", Warning, 8461, "3.1",
+    StsTxtSpaceBeforeSemicolon = "sts-txt/space-before-semicolon", StsRecord, Warning, 8461, "3.1",
         "whitespace between \"v=STSv1\" and \";\": the ABNF allows it, but the RFC's prose discards records that do not begin with \"v=STSv1;\", so some senders ignore this record",
         "write \"v=STSv1;\" with no space before the semicolon";
-    StsTxtNonAscii = "sts-txt/non-ascii", Error, 8461, "3.1",
+    StsTxtNonAscii = "sts-txt/non-ascii", StsRecord, Error, 8461, "3.1",
         "MTA-STS TXT records must be US-ASCII",
         "remove or replace the non-ASCII character";
-    StsTxtMissingId = "sts-txt/missing-id", Error, 8461, "3.1",
+    StsTxtMissingId = "sts-txt/missing-id", StsRecord, Error, 8461, "3.1",
         "the required id field is missing",
         "add an id, for example \"id=20240101T000000\", and change it whenever the policy changes";
-    StsTxtInvalidId = "sts-txt/invalid-id", Error, 8461, "3.1",
+    StsTxtInvalidId = "sts-txt/invalid-id", StsRecord, Error, 8461, "3.1",
         "id must be 1 to 32 letters or digits (sts-id = 1*32(ALPHA / DIGIT))",
         "use only A-Z, a-z and 0-9, at most 32 of them; a timestamp such as 20240101T000000 works well";
-    StsTxtDuplicateField = "sts-txt/duplicate-field", Warning, 8461, "3.2",
+    StsTxtDuplicateField = "sts-txt/duplicate-field", StsRecord, Warning, 8461, "3.2",
         "field repeated: senders use the first and ignore the rest",
         "remove the repeated field";
-    StsTxtEmptyField = "sts-txt/empty-field", Error, 8461, "3.1",
+    StsTxtEmptyField = "sts-txt/empty-field", StsRecord, Error, 8461, "3.1",
         "empty field between semicolons",
         "remove the extra semicolon";
-    StsTxtMissingValue = "sts-txt/missing-value", Error, 8461, "3.1",
+    StsTxtMissingValue = "sts-txt/missing-value", StsRecord, Error, 8461, "3.1",
         "field has no value after \"=\" (values are printable ASCII without \"=\", \";\" or spaces)",
         "give the field a value or remove it";
-    StsTxtInvalidFieldName = "sts-txt/invalid-field-name", Error, 8461, "3.1",
+    StsTxtInvalidFieldName = "sts-txt/invalid-field-name", StsRecord, Error, 8461, "3.1",
         "invalid field name: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\", followed by \"=\"",
         "fix the field name or remove the field";
-    StsTxtUnexpectedText = "sts-txt/unexpected-text", Error, 8461, "3.1",
+    StsTxtUnexpectedText = "sts-txt/unexpected-text", StsRecord, Error, 8461, "3.1",
         "unexpected text: fields are separated by \";\" and values cannot contain spaces, \"=\" or \";\"",
         "separate fields with \";\" and remove stray characters";
-    StsTxtTrailingWhitespace = "sts-txt/trailing-whitespace", Error, 8461, "3.1",
+    StsTxtTrailingWhitespace = "sts-txt/trailing-whitespace", StsRecord, Error, 8461, "3.1",
         "whitespace at the end of the record is only allowed after a final \";\"",
         "remove the trailing whitespace";
-    StsTxtUnknownField = "sts-txt/unknown-field", Info, 8461, "3.2",
+    StsTxtUnknownField = "sts-txt/unknown-field", StsRecord, Info, 8461, "3.2",
         "unknown field: senders ignore it",
         "remove it unless an extension you use needs it";
-    StsTxtMisspelledField = "sts-txt/misspelled-field", Warning, 8461, "3.1",
+    StsTxtMisspelledField = "sts-txt/misspelled-field", StsRecord, Warning, 8461, "3.1",
         "unknown field that looks like a misspelt known field; senders ignore it",
         "rename it to the field it was meant to be (field names are case-sensitive)";
 
     // ---- _smtp._tls TXT record, RFC 8460 §3 ---------------------------------------------
-    TlsRptTxtNoRecord = "tlsrpt-txt/no-record", Error, 8460, "3",
+    TlsRptTxtNoRecord = "tlsrpt-txt/no-record", TlsRptRecord, Error, 8460, "3",
         "no TXT record at _smtp._tls begins with \"v=TLSRPTv1;\", so senders will not send TLS reports",
         "publish one TXT record at _smtp._tls.<domain>, for example \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com\"";
-    TlsRptTxtMultipleRecords = "tlsrpt-txt/multiple-records", Error, 8460, "3",
+    TlsRptTxtMultipleRecords = "tlsrpt-txt/multiple-records", TlsRptRecord, Error, 8460, "3",
         "more than one TXT record at _smtp._tls begins with \"v=TLSRPTv1\"; senders then send no reports",
         "merge them into one record: several report addresses go in one rua, separated by commas";
-    TlsRptTxtRecordDiscarded = "tlsrpt-txt/record-discarded", Info, 8460, "3",
+    TlsRptTxtRecordDiscarded = "tlsrpt-txt/record-discarded", TlsRptRecord, Info, 8460, "3",
         "this TXT record does not begin with \"v=TLSRPTv1;\" and is ignored",
         "nothing to do if it serves something else; a TLS-RPT record starts with exactly \"v=TLSRPTv1;\"";
-    TlsRptTxtVersionCase = "tlsrpt-txt/version-case", Error, 8460, "3",
+    TlsRptTxtVersionCase = "tlsrpt-txt/version-case", TlsRptRecord, Error, 8460, "3",
         "the version tag is case-sensitive and must be exactly \"v=TLSRPTv1\"",
         "write v=TLSRPTv1 with exactly this capitalisation";
-    TlsRptTxtVersionNotFirst = "tlsrpt-txt/version-not-first", Error, 8460, "3",
+    TlsRptTxtVersionNotFirst = "tlsrpt-txt/version-not-first", TlsRptRecord, Error, 8460, "3",
         "the record must begin with the v=TLSRPTv1 field",
         "move \"v=TLSRPTv1;\" to the very start of the record";
-    TlsRptTxtLeadingWhitespace = "tlsrpt-txt/leading-whitespace", Error, 8460, "3",
+    TlsRptTxtLeadingWhitespace = "tlsrpt-txt/leading-whitespace", TlsRptRecord, Error, 8460, "3",
         "the record starts with whitespace, so it does not begin with \"v=TLSRPTv1;\"",
         "remove the whitespace before v=TLSRPTv1";
-    TlsRptTxtSpaceBeforeSemicolon = "tlsrpt-txt/space-before-semicolon", Warning, 8460, "3",
+    TlsRptTxtSpaceBeforeSemicolon = "tlsrpt-txt/space-before-semicolon", TlsRptRecord, Warning, 8460, "3",
         "whitespace between \"v=TLSRPTv1\" and \";\": the ABNF allows it, but the RFC's prose discards records that do not begin with \"v=TLSRPTv1;\", so some senders ignore this record",
         "write \"v=TLSRPTv1;\" with no space before the semicolon";
-    TlsRptTxtNonAscii = "tlsrpt-txt/non-ascii", Error, 8460, "3",
+    TlsRptTxtNonAscii = "tlsrpt-txt/non-ascii", TlsRptRecord, Error, 8460, "3",
         "the record grammar allows only printable US-ASCII",
         "remove or replace the non-ASCII character (percent-encode it inside a URI)";
-    TlsRptTxtMissingRua = "tlsrpt-txt/missing-rua", Error, 8460, "3",
+    TlsRptTxtMissingRua = "tlsrpt-txt/missing-rua", TlsRptRecord, Error, 8460, "3",
         "the required rua field (where reports go) is missing",
         "add rua=mailto:<address> or rua=https://<endpoint>";
-    TlsRptTxtDuplicateField = "tlsrpt-txt/duplicate-field", Warning, 8460, "3",
+    TlsRptTxtDuplicateField = "tlsrpt-txt/duplicate-field", TlsRptRecord, Warning, 8460, "3",
         "field repeated: the RFC gives it no meaning and many senders use only the first",
         "put all report URIs in one rua field, separated by commas";
-    TlsRptTxtEmptyField = "tlsrpt-txt/empty-field", Error, 8460, "3",
+    TlsRptTxtEmptyField = "tlsrpt-txt/empty-field", TlsRptRecord, Error, 8460, "3",
         "empty field between semicolons",
         "remove the extra semicolon";
-    TlsRptTxtMissingValue = "tlsrpt-txt/missing-value", Error, 8460, "3",
+    TlsRptTxtMissingValue = "tlsrpt-txt/missing-value", TlsRptRecord, Error, 8460, "3",
         "field has no value after \"=\" (values are printable ASCII without \"=\", \";\" or spaces)",
         "give the field a value or remove it";
-    TlsRptTxtInvalidFieldName = "tlsrpt-txt/invalid-field-name", Error, 8460, "3",
+    TlsRptTxtInvalidFieldName = "tlsrpt-txt/invalid-field-name", TlsRptRecord, Error, 8460, "3",
         "invalid field name: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\", followed by \"=\"",
         "fix the field name or remove the field";
-    TlsRptTxtUnexpectedText = "tlsrpt-txt/unexpected-text", Error, 8460, "3",
+    TlsRptTxtUnexpectedText = "tlsrpt-txt/unexpected-text", TlsRptRecord, Error, 8460, "3",
         "unexpected text: fields are separated by \";\", report URIs by \",\", and neither may contain spaces",
         "separate fields with \";\" and URIs with \",\"; percent-encode other characters";
-    TlsRptTxtTrailingWhitespace = "tlsrpt-txt/trailing-whitespace", Error, 8460, "3",
+    TlsRptTxtTrailingWhitespace = "tlsrpt-txt/trailing-whitespace", TlsRptRecord, Error, 8460, "3",
         "whitespace at the end of the record is only allowed after a final \";\"",
         "remove the trailing whitespace";
-    TlsRptTxtUnknownField = "tlsrpt-txt/unknown-field", Info, 8460, "3",
+    TlsRptTxtUnknownField = "tlsrpt-txt/unknown-field", TlsRptRecord, Info, 8460, "3",
         "unknown field: senders ignore it",
         "remove it unless an extension you use needs it";
-    TlsRptTxtMisspelledField = "tlsrpt-txt/misspelled-field", Warning, 8460, "3",
+    TlsRptTxtMisspelledField = "tlsrpt-txt/misspelled-field", TlsRptRecord, Warning, 8460, "3",
         "unknown field that looks like a misspelt known field; senders ignore it",
         "rename it to the field it was meant to be (field names are case-sensitive; TLS-RPT has no ruf)";
-    TlsRptTxtRuaEmptyUri = "tlsrpt-txt/rua-empty-uri", Error, 8460, "3",
+    TlsRptTxtRuaEmptyUri = "tlsrpt-txt/rua-empty-uri", TlsRptRecord, Error, 8460, "3",
         "empty report URI in rua",
         "remove the extra comma";
-    TlsRptTxtRuaNotUri = "tlsrpt-txt/rua-not-uri", Error, 8460, "3",
+    TlsRptTxtRuaNotUri = "tlsrpt-txt/rua-not-uri", TlsRptRecord, Error, 8460, "3",
         "report address is not an absolute URI (RFC 3986)",
         "write it as mailto:<address> or https://<host>/<path>";
-    TlsRptTxtRuaUnsupportedScheme = "tlsrpt-txt/rua-unsupported-scheme", Error, 8460, "3",
+    TlsRptTxtRuaUnsupportedScheme = "tlsrpt-txt/rua-unsupported-scheme", TlsRptRecord, Error, 8460, "3",
         "only the mailto and https schemes are supported for reports",
         "use mailto:<address> or https://<host>/<path>";
-    TlsRptTxtRuaUnencodedChar = "tlsrpt-txt/rua-unencoded-char", Error, 8460, "3",
+    TlsRptTxtRuaUnencodedChar = "tlsrpt-txt/rua-unencoded-char", TlsRptRecord, Error, 8460, "3",
         "commas, \"!\" and \";\" inside a report URI must be percent-encoded",
         "write \",\" as %2C, \"!\" as %21 and \";\" as %3B";
-    TlsRptTxtRuaBadPercent = "tlsrpt-txt/rua-bad-percent", Error, 8460, "3",
+    TlsRptTxtRuaBadPercent = "tlsrpt-txt/rua-bad-percent", TlsRptRecord, Error, 8460, "3",
         "\"%\" in a URI must be followed by two hexadecimal digits",
         "percent-encode the character correctly, or write \"%\" itself as %25";
-    TlsRptTxtRuaBadMailto = "tlsrpt-txt/rua-bad-mailto", Error, 8460, "3",
+    TlsRptTxtRuaBadMailto = "tlsrpt-txt/rua-bad-mailto", TlsRptRecord, Error, 8460, "3",
         "mailto report URI has no valid address (RFC 6068)",
         "write mailto:local-part@domain";
-    TlsRptTxtRuaBadHttps = "tlsrpt-txt/rua-bad-https", Error, 8460, "3",
+    TlsRptTxtRuaBadHttps = "tlsrpt-txt/rua-bad-https", TlsRptRecord, Error, 8460, "3",
         "https report URI has no valid host",
         "write https://<host>/<path>";
 
     // ---- policy file, RFC 8461 §3.2 and §3.3 ------------------------------------------
-    StsPolicyEmpty = "sts-policy/empty", Error, 8461, "3.2",
+    StsPolicyEmpty = "sts-policy/empty", Policy, Error, 8461, "3.2",
         "the policy is empty",
         "serve the policy text: version, mode, max_age and mx lines";
-    StsPolicyHtmlBody = "sts-policy/html-body", Error, 8461, "3.2",
+    StsPolicyHtmlBody = "sts-policy/html-body", Policy, Error, 8461, "3.2",
         "the body is HTML, not a policy: the server probably returned an error page or a web site",
         "serve the plain-text policy at /.well-known/mta-sts.txt, with Content-Type text/plain";
-    StsPolicyTooLarge = "sts-policy/too-large", Error, 8461, "3.3",
+    StsPolicyTooLarge = "sts-policy/too-large", Policy, Error, 8461, "3.3",
         "the policy is larger than 64 KiB, the limit senders are advised to apply",
         "keep the policy small: it needs only version, mode, max_age and mx lines";
-    StsPolicyBom = "sts-policy/bom", Error, 8461, "3.2",
+    StsPolicyBom = "sts-policy/bom", Policy, Error, 8461, "3.2",
         "the policy starts with a byte-order mark (U+FEFF): the grammar does not allow it and strict senders then see no version field",
         "save the file as UTF-8 without BOM (plain ASCII is best)";
-    StsPolicyInvalidUtf8 = "sts-policy/invalid-utf8", Error, 8461, "3.2",
+    StsPolicyInvalidUtf8 = "sts-policy/invalid-utf8", Policy, Error, 8461, "3.2",
         "the policy is not valid UTF-8",
         "save the file as plain ASCII or UTF-8";
-    StsPolicyControlChar = "sts-policy/control-char", Error, 8461, "3.2",
+    StsPolicyControlChar = "sts-policy/control-char", Policy, Error, 8461, "3.2",
         "control character: lines end with LF or CRLF and values contain no control characters",
         "remove the control character (tabs are only allowed around values)";
-    StsPolicyBlankLine = "sts-policy/blank-line", Error, 8461, "3.2",
+    StsPolicyBlankLine = "sts-policy/blank-line", Policy, Error, 8461, "3.2",
         "empty line: the policy grammar has no blank lines, so strict senders reject the policy",
         "remove the empty line";
-    StsPolicyTrailingWhitespace = "sts-policy/trailing-whitespace", Info, 8461, "3.2",
+    StsPolicyTrailingWhitespace = "sts-policy/trailing-whitespace", Policy, Info, 8461, "3.2",
         "whitespace at the end of the line: allowed, but some hand-written parsers trip on it",
         "remove the trailing whitespace";
-    StsPolicyLineWithoutColon = "sts-policy/line-without-colon", Error, 8461, "3.2",
+    StsPolicyLineWithoutColon = "sts-policy/line-without-colon", Policy, Error, 8461, "3.2",
         "line is not a \"key: value\" field",
         "write the line as \"key: value\", or remove it";
-    StsPolicySpaceBeforeColon = "sts-policy/space-before-colon", Error, 8461, "3.2",
+    StsPolicySpaceBeforeColon = "sts-policy/space-before-colon", Policy, Error, 8461, "3.2",
         "whitespace between the key and \":\" is not allowed",
         "write the key directly followed by \":\", as in \"mode: enforce\"";
-    StsPolicyInvalidKey = "sts-policy/invalid-key", Error, 8461, "3.2",
+    StsPolicyInvalidKey = "sts-policy/invalid-key", Policy, Error, 8461, "3.2",
         "invalid key: it must start with a letter or digit and have at most 32 letters, digits, \"_\", \"-\" or \".\"",
         "fix the key or remove the line";
-    StsPolicyEmptyValue = "sts-policy/empty-value", Error, 8461, "3.2",
+    StsPolicyEmptyValue = "sts-policy/empty-value", Policy, Error, 8461, "3.2",
         "the field has no value",
         "give the field a value or remove the line";
-    StsPolicyMissingVersion = "sts-policy/missing-version", Error, 8461, "3.2",
+    StsPolicyMissingVersion = "sts-policy/missing-version", Policy, Error, 8461, "3.2",
         "the required version field is missing",
         "add the line \"version: STSv1\"";
-    StsPolicyBadVersion = "sts-policy/bad-version", Error, 8461, "3.2",
+    StsPolicyBadVersion = "sts-policy/bad-version", Policy, Error, 8461, "3.2",
         "version must be exactly \"STSv1\" (case-sensitive)",
         "write \"version: STSv1\"";
-    StsPolicyMissingMode = "sts-policy/missing-mode", Error, 8461, "3.2",
+    StsPolicyMissingMode = "sts-policy/missing-mode", Policy, Error, 8461, "3.2",
         "the required mode field is missing",
         "add \"mode: testing\" while you watch TLS reports, then \"mode: enforce\"";
-    StsPolicyBadMode = "sts-policy/bad-mode", Error, 8461, "3.2",
+    StsPolicyBadMode = "sts-policy/bad-mode", Policy, Error, 8461, "3.2",
         "mode must be enforce, testing or none, in lowercase",
         "write \"mode: testing\", \"mode: enforce\" or \"mode: none\"";
-    StsPolicyMissingMaxAge = "sts-policy/missing-max-age", Error, 8461, "3.2",
+    StsPolicyMissingMaxAge = "sts-policy/missing-max-age", Policy, Error, 8461, "3.2",
         "the required max_age field is missing",
         "add \"max_age: 604800\" (one week) or more";
-    StsPolicyMaxAgeNotNumber = "sts-policy/max-age-not-a-number", Error, 8461, "3.2",
+    StsPolicyMaxAgeNotNumber = "sts-policy/max-age-not-a-number", Policy, Error, 8461, "3.2",
         "max_age must be a plain non-negative integer of digits only",
         "write the number of seconds in digits, for example \"max_age: 604800\"";
-    StsPolicyMaxAgeTooManyDigits = "sts-policy/max-age-too-many-digits", Error, 8461, "3.2",
+    StsPolicyMaxAgeTooManyDigits = "sts-policy/max-age-too-many-digits", Policy, Error, 8461, "3.2",
         "max_age has more than 10 digits (1*10DIGIT)",
         "remove leading zeros";
-    StsPolicyMaxAgeOutOfRange = "sts-policy/max-age-out-of-range", Error, 8461, "3.2",
+    StsPolicyMaxAgeOutOfRange = "sts-policy/max-age-out-of-range", Policy, Error, 8461, "3.2",
         "max_age must be at most 31557600 seconds (one year)",
         "use 31557600 or less";
-    StsPolicyMaxAgeShort = "sts-policy/max-age-short", Warning, 8461, "3.2",
+    StsPolicyMaxAgeShort = "sts-policy/max-age-short", Policy, Warning, 8461, "3.2",
         "max_age is under a week while mode is enforce; the RFC expects weeks or more, so that a cached policy outlives an attack at refresh time",
         "use 604800 (a week) or more; 31557600 (a year) is common once the policy is stable";
-    StsPolicyMaxAgeShortTesting = "sts-policy/max-age-short-testing", Info, 8461, "3.2",
+    StsPolicyMaxAgeShortTesting = "sts-policy/max-age-short-testing", Policy, Info, 8461, "3.2",
         "max_age is under a week: fine while testing, but raise it when you enforce",
         "switch to 604800 (a week) or more together with mode enforce";
-    StsPolicyMissingMx = "sts-policy/missing-mx", Error, 8461, "3.2",
+    StsPolicyMissingMx = "sts-policy/missing-mx", Policy, Error, 8461, "3.2",
         "no mx field: at least one is required unless mode is none",
         "add one \"mx: <host or *.domain>\" line for every MX host, or a wildcard covering them";
-    StsPolicyMxInvalid = "sts-policy/mx-invalid", Error, 8461, "3.2",
+    StsPolicyMxInvalid = "sts-policy/mx-invalid", Policy, Error, 8461, "3.2",
         "mx is not a valid host name or \"*.\" wildcard (sts-policy-mx-value = [\"*.\"] Domain)",
         "write a host name such as mail.example.com, or a wildcard such as *.example.com";
-    StsPolicyMxULabel = "sts-policy/mx-u-label", Error, 8461, "3.2",
+    StsPolicyMxULabel = "sts-policy/mx-u-label", Policy, Error, 8461, "3.2",
         "mx must be written in A-labels (Punycode), not Unicode",
         "write the A-label form given in the message";
-    StsPolicyMxIpLiteral = "sts-policy/mx-ip-literal", Error, 8461, "3.2",
+    StsPolicyMxIpLiteral = "sts-policy/mx-ip-literal", Policy, Error, 8461, "3.2",
         "mx must be a host name, not an IP address",
         "use the MX host name; certificates are checked against names";
-    StsPolicyMxPort = "sts-policy/mx-port", Error, 8461, "3.2",
+    StsPolicyMxPort = "sts-policy/mx-port", Policy, Error, 8461, "3.2",
         "mx must not include a port",
         "remove the \":port\" part";
-    StsPolicyMxTrailingDot = "sts-policy/mx-trailing-dot", Error, 8461, "3.2",
+    StsPolicyMxTrailingDot = "sts-policy/mx-trailing-dot", Policy, Error, 8461, "3.2",
         "mx must not end with a dot: the grammar's Domain (RFC 5321) has no trailing dot",
         "remove the final dot";
-    StsPolicyMxBadWildcard = "sts-policy/mx-bad-wildcard", Error, 8461, "4.1",
+    StsPolicyMxBadWildcard = "sts-policy/mx-bad-wildcard", Policy, Error, 8461, "4.1",
         "\"*\" may only be the whole left-most label, as in \"*.example.com\"",
         "use \"*.example.com\", or list each MX host by name";
-    StsPolicyDuplicateMx = "sts-policy/duplicate-mx", Info, 8461, "3.2",
+    StsPolicyDuplicateMx = "sts-policy/duplicate-mx", Policy, Info, 8461, "3.2",
         "the same mx pattern is listed more than once",
         "remove the repeated line";
-    StsPolicyDuplicateKey = "sts-policy/duplicate-key", Warning, 8461, "3.2",
+    StsPolicyDuplicateKey = "sts-policy/duplicate-key", Policy, Warning, 8461, "3.2",
         "field repeated: senders use the first and ignore the rest",
         "remove the repeated line; only mx may repeat";
-    StsPolicyUnknownKey = "sts-policy/unknown-key", Info, 8461, "3.2",
+    StsPolicyUnknownKey = "sts-policy/unknown-key", Policy, Info, 8461, "3.2",
         "unknown field: senders ignore it",
         "remove it unless an extension you use needs it";
-    StsPolicyMisspelledKey = "sts-policy/misspelled-key", Warning, 8461, "3.2",
+    StsPolicyMisspelledKey = "sts-policy/misspelled-key", Policy, Warning, 8461, "3.2",
         "unknown field that looks like a misspelt known field; senders ignore it",
         "rename it to the field it was meant to be (keys are case-sensitive)";
-    StsPolicyModeTesting = "sts-policy/mode-testing", Info, 8461, "5",
+    StsPolicyModeTesting = "sts-policy/mode-testing", Policy, Info, 8461, "5",
         "mode testing: senders report failures but still deliver without TLS, so mail is not protected yet",
         "switch to mode enforce once TLS reports show no failures";
-    StsPolicyModeNone = "sts-policy/mode-none", Info, 8461, "8.3",
+    StsPolicyModeNone = "sts-policy/mode-none", Policy, Info, 8461, "8.3",
         "mode none: senders treat the domain as having no policy (the way to retire MTA-STS)",
         "use mode testing or enforce to protect mail";
 
     // ---- TLS-RPT reports, RFC 8460 §4 and §5 ------------------------------------------
-    ReportNotJson = "report/not-json", Error, 8460, "4",
+    ReportNotJson = "report/not-json", Report, Error, 8460, "4",
         "not a JSON document",
         "check that the file is the report itself (a .json, or a .json.gz to decompress), not a truncated or different file";
-    ReportNotObject = "report/not-object", Error, 8460, "4.4",
+    ReportNotObject = "report/not-object", Report, Error, 8460, "4.4",
         "the report is not a JSON object",
         "a report is one JSON object with organization-name, date-range, report-id and policies";
-    ReportMissingField = "report/missing-field", Error, 8460, "4.4",
+    ReportMissingField = "report/missing-field", Report, Error, 8460, "4.4",
         "a required member is missing",
         "the sender's report is incomplete; the rest of it is still counted";
-    ReportWrongType = "report/wrong-type", Error, 8460, "4.4",
+    ReportWrongType = "report/wrong-type", Report, Error, 8460, "4.4",
         "a member has the wrong JSON type",
         "the sender's report does not follow the schema; the value was read as well as possible";
-    ReportNullField = "report/null-field", Info, 8460, "4.4",
+    ReportNullField = "report/null-field", Report, Info, 8460, "4.4",
         "a member is null; treated as absent",
         "nothing to do: some senders write null for empty fields";
-    ReportMissingContactInfo = "report/missing-contact-info", Warning, 8460, "4.4",
+    ReportMissingContactInfo = "report/missing-contact-info", Report, Warning, 8460, "4.4",
         "contact-info is missing: there is no address to ask the sender about this report",
         "nothing to do on your side";
-    ReportBadDatetime = "report/bad-datetime", Error, 8460, "4.4",
+    ReportBadDatetime = "report/bad-datetime", Report, Error, 8460, "4.4",
         "date-time is not in RFC 3339 format",
         "the report's time range cannot be placed; its counts are still included";
-    ReportDatetimeNoTimezone = "report/datetime-no-timezone", Info, 8460, "4.4",
+    ReportDatetimeNoTimezone = "report/datetime-no-timezone", Report, Info, 8460, "4.4",
         "date-time has no time zone; read as UTC (some Microsoft reports do this)",
         "nothing to do: RFC 3339 requires a zone, and UTC is what the sender means";
-    ReportDateRangeReversed = "report/date-range-reversed", Error, 8460, "4.1",
+    ReportDateRangeReversed = "report/date-range-reversed", Report, Error, 8460, "4.1",
         "end-datetime is before start-datetime",
         "the sender's clock or report is broken; counts are attributed to the start day";
-    ReportNotUtcDay = "report/not-utc-day", Info, 8460, "4.1",
+    ReportNotUtcDay = "report/not-utc-day", Report, Info, 8460, "4.1",
         "the report does not cover one full UTC day (00:00-24:00)",
         "nothing to do: daily charts place the report on its start day";
-    ReportPoliciesNotArray = "report/policies-not-array", Error, 8460, "4",
+    ReportPoliciesNotArray = "report/policies-not-array", Report, Error, 8460, "4",
         "policies must be an array, even for a single policy",
         "the single policy object was read as a one-element array";
-    ReportUnknownPolicyType = "report/unknown-policy-type", Warning, 8460, "4.4",
+    ReportUnknownPolicyType = "report/unknown-policy-type", Report, Warning, 8460, "4.4",
         "policy-type is not tlsa, sts or no-policy-found",
         "kept as reported; check the sender's documentation";
-    ReportMissingPolicyString = "report/missing-policy-string", Info, 8460, "4.4",
+    ReportMissingPolicyString = "report/missing-policy-string", Report, Info, 8460, "4.4",
         "the policy has no policy-string, so the policy the sender applied is unknown",
         "nothing to do: counts are still included";
-    ReportPolicyStringJsonArray = "report/policy-string-json-array", Info, 8460, "4.5",
+    ReportPolicyStringJsonArray = "report/policy-string-json-array", Report, Info, 8460, "4.5",
         "policy-string holds one string that is itself a JSON array (a Microsoft quirk); its elements were read as the records",
         "nothing to do";
-    ReportMissingPolicyDomain = "report/missing-policy-domain", Warning, 8460, "4.4",
+    ReportMissingPolicyDomain = "report/missing-policy-domain", Report, Warning, 8460, "4.4",
         "the policy has no policy-domain",
         "the policy is counted under an unknown domain";
-    ReportMxHostPatternKey = "report/mx-host-pattern-key", Info, 8460, "4.4",
+    ReportMxHostPatternKey = "report/mx-host-pattern-key", Report, Info, 8460, "4.4",
         "mx-host given as \"mx-host-pattern\", the name the RFC's prose uses; its JSON schema says \"mx-host\": both are accepted",
         "nothing to do";
-    ReportMxHostString = "report/mx-host-string", Info, 8460, "4.4",
+    ReportMxHostString = "report/mx-host-string", Report, Info, 8460, "4.4",
         "mx-host is a single string; the RFC's prose says a JSON array of strings (its example uses a string): both are accepted",
         "nothing to do";
-    ReportNegativeCount = "report/negative-count", Error, 8460, "4.2",
+    ReportNegativeCount = "report/negative-count", Report, Error, 8460, "4.2",
         "a session count is negative",
         "the sender's report is broken; the count was read as 0";
-    ReportMissingFailureCount = "report/missing-failure-count", Info, 8460, "4.2.2",
+    ReportMissingFailureCount = "report/missing-failure-count", Report, Info, 8460, "4.2.2",
         "total-failure-session-count is missing; read as the sum of the failure details",
         "nothing to do";
-    ReportMissingFailureDetails = "report/missing-failure-details", Info, 8460, "4.4",
+    ReportMissingFailureDetails = "report/missing-failure-details", Report, Info, 8460, "4.4",
         "failures are counted but no failure-details say which",
         "nothing to do; ask the sender (contact-info) if the failures matter";
-    ReportUnknownResultType = "report/unknown-result-type", Warning, 8460, "4.3",
+    ReportUnknownResultType = "report/unknown-result-type", Report, Warning, 8460, "4.3",
         "result-type is not one of the RFC's types (the registry can grow); kept as reported",
         "look the type up in the IANA STARTTLS Validation Result Types registry or the sender's documentation";
-    ReportEmptyIp = "report/empty-ip", Info, 8460, "4.4",
+    ReportEmptyIp = "report/empty-ip", Report, Info, 8460, "4.4",
         "an IP address member is an empty string; treated as absent",
         "nothing to do";
-    ReportBadIp = "report/bad-ip", Warning, 8460, "4.4",
+    ReportBadIp = "report/bad-ip", Report, Warning, 8460, "4.4",
         "an IP address member is not an IPv4 or IPv6 address",
         "kept as reported";
-    ReportAdditionalInfoUriKey = "report/additional-info-uri-key", Info, 8460, "4.4",
+    ReportAdditionalInfoUriKey = "report/additional-info-uri-key", Report, Info, 8460, "4.4",
         "additional information given as \"additional-info-uri\", the name the RFC's prose uses; its JSON schema says \"additional-information\": both are accepted",
         "nothing to do";
-    ReportDetailsExceedTotal = "report/details-exceed-total", Info, 8460, "4",
+    ReportDetailsExceedTotal = "report/details-exceed-total", Report, Info, 8460, "4",
         "failure-details add up to more than total-failure-session-count (result types are not exclusive: one session can fail several ways)",
         "nothing to do";
-    ReportUnknownField = "report/unknown-field", Info, 8460, "4.4",
+    ReportUnknownField = "report/unknown-field", Report, Info, 8460, "4.4",
         "member not in the RFC's schema; ignored",
         "nothing to do";
-    ReportDuplicate = "report/duplicate", Info, 8460, "5.3",
+    ReportDuplicate = "report/duplicate", Report, Info, 8460, "5.3",
         "the same report (organization-name and report-id) was seen before; counted once",
         "nothing to do: senders may deliver a report more than once";
-    ReportMetadataMismatch = "report/metadata-mismatch", Warning, 8460, "5.6",
+    ReportMetadataMismatch = "report/metadata-mismatch", Report, Warning, 8460, "5.6",
         "the email headers, subject or file name disagree with the report body; the body wins",
         "nothing to do on your side; the sender's metadata is inconsistent";
-    ReportMissingReportHeaders = "report/missing-report-headers", Info, 8460, "5.3",
+    ReportMissingReportHeaders = "report/missing-report-headers", Report, Info, 8460, "5.3",
         "the email lacks the TLS-Report-Domain or TLS-Report-Submitter header the RFC requires",
         "nothing to do on your side";
-    InputUnreadable = "input/unreadable", Error, 8460, "5",
+    InputUnreadable = "input/unreadable", Input, Error, 8460, "5",
         "the file could not be read",
         "check the path and its permissions";
-    InputNoReport = "input/no-report", Error, 8460, "5.3",
+    InputNoReport = "input/no-report", Input, Error, 8460, "5.3",
         "no TLS-RPT report found in this input",
         "give a .json or .json.gz report, a .zip of them, or the report email (.eml or mbox)";
-    InputLenientBase64 = "input/lenient-base64", Info, 8460, "5.3",
+    InputLenientBase64 = "input/lenient-base64", Input, Info, 8460, "5.3",
         "the attachment's base64 is malformed (a stray character or bad length); it was decoded leniently",
         "nothing to do: the sender's encoder is sloppy, the report was read";
-    InputTooLarge = "input/too-large", Error, 8460, "5.2",
+    InputTooLarge = "input/too-large", Input, Error, 8460, "5.2",
         "decompressed data exceeds the size limit; this input was skipped",
         "raise the limit (--max-bytes) if the file is genuine";
-    InputBadCompression = "input/bad-compression", Error, 8460, "5.2",
+    InputBadCompression = "input/bad-compression", Input, Error, 8460, "5.2",
         "the compressed data is corrupt or truncated",
         "fetch the attachment again";
-    InputBadEmail = "input/bad-email", Error, 8460, "5.3",
+    InputBadEmail = "input/bad-email", Input, Error, 8460, "5.3",
         "the email could not be read",
         "save the message in its raw form (.eml) and try again";
-    InputTooManyParts = "input/too-many-parts", Error, 8460, "5.3",
+    InputTooManyParts = "input/too-many-parts", Input, Error, 8460, "5.3",
         "more attachments or archive entries than the limit; the rest were skipped",
         "raise the limit (--max-parts) if the file is genuine";
-    InputTooManyReports = "input/too-many-reports", Error, 8460, "5",
+    InputTooManyReports = "input/too-many-reports", Input, Error, 8460, "5",
         "more reports than the batch limit; the rest were skipped",
         "raise the limit (--max-reports) or split the batch";
 
     // ---- the HTTPS policy fetch, RFC 8461 §3.3 (checked from `curl -sS -D -` output) ---
-    FetchNotHttp = "sts-fetch/not-http", Error, 8461, "3.3",
+    FetchNotHttp = "sts-fetch/not-http", Fetch, Error, 8461, "3.3",
         "this is not an HTTP response (expected the output of curl -sS -D - --max-redirs 0 URL: status line, headers, blank line, body)",
         "run the curl command shown and paste its whole output";
-    FetchRedirect = "sts-fetch/redirect", Error, 8461, "3.3",
+    FetchRedirect = "sts-fetch/redirect", Fetch, Error, 8461, "3.3",
         "the policy URL answers with a redirect, and \"HTTP 3xx redirects MUST NOT be followed\": senders get no policy",
         "serve the policy directly at https://mta-sts.<domain>/.well-known/mta-sts.txt with status 200";
-    FetchStatus = "sts-fetch/status", Error, 8461, "3.3",
+    FetchStatus = "sts-fetch/status", Fetch, Error, 8461, "3.3",
         "\"Policies fetched via HTTPS are only valid if the HTTP response code is 200 (OK)\"",
         "make the policy URL answer 200 with the policy text";
-    FetchContentType = "sts-fetch/content-type", Error, 8461, "3.2",
+    FetchContentType = "sts-fetch/content-type", Fetch, Error, 8461, "3.2",
         "the policy is not served as text/plain; senders \"SHOULD validate that the media type is text/plain\", and those that do ignore it",
         "serve /.well-known/mta-sts.txt with Content-Type: text/plain";
-    FetchCharset = "sts-fetch/charset", Warning, 8461, "3.2",
+    FetchCharset = "sts-fetch/charset", Fetch, Warning, 8461, "3.2",
         "a charset other than utf-8 or us-ascii: senders read the policy as UTF-8 regardless",
         "serve it as text/plain; charset=utf-8 (or without a charset)";
-    FetchNoBody = "sts-fetch/no-body", Error, 8461, "3.2",
+    FetchNoBody = "sts-fetch/no-body", Fetch, Error, 8461, "3.2",
         "the response has no body after the headers",
         "serve the policy text in the response body";
 
     // ---- DNS answers and the policy host, for the domain check --------------------------
-    DnsServfail = "dns/servfail", Error, 8461, "3.1",
+    DnsServfail = "dns/servfail", Dns, Error, 8461, "3.1",
         "the resolver answered SERVFAIL: senders cannot read this name either (often a DNSSEC or delegation problem)",
         "check the zone's DNSSEC signatures and its name servers";
-    DnsTimeout = "dns/timeout", Error, 8461, "3.1",
+    DnsTimeout = "dns/timeout", Dns, Error, 8461, "3.1",
         "the lookup timed out",
         "check that the zone's name servers answer; try again";
-    DnsFailed = "dns/failed", Error, 8461, "3.1",
+    DnsFailed = "dns/failed", Dns, Error, 8461, "3.1",
         "the lookup failed (the DNS-over-HTTPS resolver could not be reached or gave no usable answer)",
         "check the resolver setting and the network; the domain itself may be fine";
-    DnsResolversDisagree = "dns/resolvers-disagree", Warning, 8461, "3.1",
+    DnsResolversDisagree = "dns/resolvers-disagree", Dns, Warning, 8461, "3.1",
         "two resolvers gave different answers for this name (split horizon, or a change still propagating)",
         "wait for the old records' TTL to pass, or check which name servers serve stale data";
-    DnsNxdomain = "dns/nxdomain", Info, 8461, "3.1",
+    DnsNxdomain = "dns/nxdomain", Dns, Info, 8461, "3.1",
         "the name does not exist (NXDOMAIN)",
         "nothing to do unless a record is meant to be published at this name";
-    DnsNodata = "dns/nodata", Info, 8461, "3.1",
+    DnsNodata = "dns/nodata", Dns, Info, 8461, "3.1",
         "the name exists but has no records of this type (NODATA)",
         "nothing to do unless a record of this type is meant to be published here";
-    DnsNoDomain = "dns/no-domain", Error, 8461, "4",
+    DnsNoDomain = "dns/no-domain", Dns, Error, 8461, "4",
         "the domain itself does not exist (NXDOMAIN for its MX lookup): no mail can be delivered to it",
         "check the spelling of the domain, and that it is delegated";
-    DnsCname = "dns/cname", Info, 8461, "3.1",
+    DnsCname = "dns/cname", Dns, Info, 8461, "3.1",
         "the name is an alias (CNAME); senders follow it, as the RFC requires, and read the target's records: the policy is delegated",
         "nothing to do; keep the alias target's record and the provider's policy host in step";
-    StsHostNoAddress = "sts-host/no-address", Error, 8461, "3.2",
+    StsHostNoAddress = "sts-host/no-address", Host, Error, 8461, "3.2",
         "mta-sts.<domain> has no A or AAAA record, so senders cannot fetch the policy",
         "publish an address for mta-sts.<domain> on a host that serves the policy over HTTPS";
-    CertNameMismatch = "sts-host/cert-name-mismatch", Error, 8461, "3.3",
+    CertNameMismatch = "sts-host/cert-name-mismatch", Cert, Error, 8461, "3.3",
         "the policy host's certificate is not valid for mta-sts.<domain> (only its DNS-IDs count; a wildcard covers one label)",
         "get a certificate whose subjectAltName lists mta-sts.<domain> (or *.<domain>)";
-    CertExpired = "sts-host/cert-expired", Error, 8461, "3.3",
+    CertExpired = "sts-host/cert-expired", Cert, Error, 8461, "3.3",
         "the policy host's certificate has expired: senders cannot fetch the policy",
         "renew the certificate of mta-sts.<domain>, and check why automatic renewal did not";
-    CertNotYetValid = "sts-host/cert-not-yet-valid", Error, 8461, "3.3",
+    CertNotYetValid = "sts-host/cert-not-yet-valid", Cert, Error, 8461, "3.3",
         "the policy host's certificate is not valid yet",
         "check the server's clock and the certificate's notBefore";
-    CertExpiresSoon = "sts-host/cert-expires-soon", Warning, 8461, "3.3",
+    CertExpiresSoon = "sts-host/cert-expires-soon", Cert, Warning, 8461, "3.3",
         "the policy host's certificate expires within two weeks; when it does, senders can no longer refresh the policy",
         "renew it now; automated renewal normally happens with 30 days left, so it is probably failing";
-    CertUnreadable = "sts-host/cert-unreadable", Error, 8461, "3.3",
+    CertUnreadable = "sts-host/cert-unreadable", Cert, Error, 8461, "3.3",
         "the policy host's certificate could not be read as X.509",
         "serve a standard X.509 certificate for mta-sts.<domain>";
-    FetchUnreachable = "sts-fetch/unreachable", Error, 8461, "3.3",
+    FetchUnreachable = "sts-fetch/unreachable", Fetch, Error, 8461, "3.3",
         "the policy host could not be reached over HTTPS with a certificate the browser trusts (unreachable, or an untrusted or mismatched certificate); senders cannot fetch the policy either",
         "serve https://mta-sts.<domain>/ with a certificate valid for mta-sts.<domain> from a public CA";
-    FetchNotVerifiable = "sts-fetch/not-verifiable", Info, 8461, "3.3",
+    FetchNotVerifiable = "sts-fetch/not-verifiable", Fetch, Info, 8461, "3.3",
         "the policy host answers over HTTPS with a trusted certificate, but the browser may not read the answer (no CORS header), so the policy itself is not verifiable from here",
         "paste the policy, or the output of curl -sS -D - --max-redirs 0 <url>, to check it";
-    DaneTlsaUsage = "dane/tlsa-usage", Warning, 8461, "2",
+    DaneTlsaUsage = "dane/tlsa-usage", Dane, Warning, 8461, "2",
         "TLSA usage 0 or 1 (PKIX) is not used for SMTP: RFC 7672 says senders treat it as unusable",
         "publish usage 3 (DANE-EE) or 2 (DANE-TA) records";
-    DaneTlsaInvalid = "dane/tlsa-invalid", Error, 8461, "2",
+    DaneTlsaInvalid = "dane/tlsa-invalid", Dane, Error, 8461, "2",
         "TLSA record with an unknown selector or matching type, or data of the wrong length",
         "use selector 0 or 1 and matching type 1 (SHA-256, 32 bytes) or 2 (SHA-512, 64 bytes)";
-    DaneNotAuthenticated = "dane/not-authenticated", Warning, 8461, "2",
+    DaneNotAuthenticated = "dane/not-authenticated", Dane, Warning, 8461, "2",
         "TLSA records without DNSSEC validation (AD bit not set): senders ignore DANE for this host",
         "sign the zone with DNSSEC; until then only MTA-STS protects this host";
-    DaneAndSts = "dane/and-sts", Info, 8461, "2",
+    DaneAndSts = "dane/and-sts", Dane, Info, 8461, "2",
         "this MX has DANE (DNSSEC-validated TLSA); senders that do DANE use it instead of MTA-STS for this host",
         "keep both consistent: the TLSA records must match the certificate the MTA-STS policy expects";
 
-    DaneStsDisagree = "dane/sts-disagree", Warning, 8461, "2",
+    DaneStsDisagree = "dane/sts-disagree", Dane, Warning, 8461, "2",
         "this MX host has DNSSEC-validated TLSA records, but the MTA-STS policy does not list it: DANE senders deliver to it, MTA-STS senders refuse it (enforce) or report a failure (testing)",
         "add the host to the policy's mx lines, or take it out of the MX set";
-    DanePartial = "dane/partial", Info, 8461, "2",
+    DanePartial = "dane/partial", Dane, Info, 8461, "2",
         "only some MX hosts have DNSSEC-validated TLSA records: senders use DANE for those and MTA-STS (if any) for the rest",
         "publish TLSA records for every MX host, or rely on MTA-STS alone";
 
     // ---- MX host matching, RFC 8461 §4.1 ------------------------------------------------
-    MxInvalidHost = "mx/invalid-host", Error, 8461, "4.1",
+    MxInvalidHost = "mx/invalid-host", Mx, Error, 8461, "4.1",
         "not a valid MX host name",
         "give a host name such as mail.example.com";
-    MxNotCovered = "mx/not-covered", Error, 8461, "4.1",
+    MxNotCovered = "mx/not-covered", Mx, Error, 8461, "4.1",
         "no mx pattern of the policy matches this MX host: under enforce senders will not deliver to it, under testing they report a failure",
         "add \"mx: <host>\" (or a \"*.\" pattern covering it) to the policy, publish it, and change the id in the _mta-sts record";
-    MxStalePattern = "mx/stale-pattern", Info, 8461, "4.1",
+    MxStalePattern = "mx/stale-pattern", Mx, Info, 8461, "4.1",
         "this mx pattern matches none of the domain's MX hosts",
         "remove it if the host is gone; keep it if you are about to add it to DNS";
-    MxNullMx = "mx/null-mx", Info, 8461, "4",
+    MxNullMx = "mx/null-mx", Mx, Info, 8461, "4",
         "the domain publishes a null MX (RFC 7505): it accepts no mail, so there is nothing for MTA-STS to protect",
         "remove the MTA-STS policy, or publish real MX records";
-    MxImplicit = "mx/implicit", Info, 8461, "4.1",
+    MxImplicit = "mx/implicit", Mx, Info, 8461, "4.1",
         "the domain has no MX records, so senders use the domain itself as its MX (RFC 5321 §5.1)",
         "publish MX records; the policy must then cover those hosts";
 }
@@ -597,6 +653,23 @@ mod tests {
             assert!(!i.fix.is_empty(), "{}: no fix", i.id);
             assert!([8460, 8461].contains(&i.rfc.number) && !i.rfc.section.is_empty(), "{}: rfc", i.id);
             assert_eq!(Code::from_id(i.id), Some(code));
+            let expected_area = match area {
+                "sts-txt" => Area::StsRecord,
+                "tlsrpt-txt" => Area::TlsRptRecord,
+                "sts-policy" => Area::Policy,
+                "sts-fetch" => Area::Fetch,
+                "sts-host" if what.starts_with("cert-") => Area::Cert,
+                "sts-host" => Area::Host,
+                "dns" => Area::Dns,
+                "dane" => Area::Dane,
+                "mx" => Area::Mx,
+                "report" => Area::Report,
+                _ => Area::Input,
+            };
+            assert_eq!(i.area, expected_area, "{}: area", i.id);
+            if code.stricter_than_rfc().is_some() {
+                assert_eq!(i.severity, Severity::Error, "{}: only errors need a reason to be stricter", i.id);
+            }
         }
     }
 

@@ -17,7 +17,8 @@ use crate::mta_sts::policy::{self, StsPolicy};
 /// What the captured response said.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FetchResult {
-    /// The status code of the last response in the capture.
+    /// The status code of the last response in the capture (a redirect before it is an
+    /// error finding of its own).
     pub status: Option<u16>,
     /// Its Content-Type, as sent.
     pub content_type: Option<String>,
@@ -160,14 +161,38 @@ pub fn parse(text: &str) -> Parsed<FetchResult> {
     };
     let header = |name: &str| last.headers.iter().find(|(n, _, _)| n == name);
     let body_start = last.body_start.min(text.len());
-    judge(&Response {
+    // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed". A capture with a 3xx block
+    // before the last response (`curl -L`) shows a fetch that followed one: whatever the
+    // last response says, a sender would have stopped at the redirect.
+    let followed: Vec<Finding> = all
+        .iter()
+        .take(all.len().saturating_sub(1))
+        .filter(|r| (300..400).contains(&r.status))
+        .map(|r| {
+            let to = r
+                .headers
+                .iter()
+                .find(|(n, _, _)| n == "location")
+                .map_or(String::new(), |(_, v, _)| format!(" to {v}"));
+            Finding::new(
+                Code::FetchRedirect,
+                r.status_span,
+                format!("status {}{to}, followed by the capture; senders stop here", r.status),
+            )
+        })
+        .collect();
+    let mut judged = judge(&Response {
         status: last.status,
         status_span: last.status_span,
         content_type: header("content-type").map(|(_, v, span)| (v.as_str(), *span)),
         location: header("location").map(|(_, v, _)| v.as_str()),
         body: text.as_bytes().get(body_start..).unwrap_or(&[]),
         body_start,
-    })
+    });
+    if !followed.is_empty() {
+        judged.findings.splice(0..0, followed);
+    }
+    judged
 }
 
 #[cfg(test)]

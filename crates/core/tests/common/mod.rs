@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../support/spans.rs"]
+mod spans;
+pub use spans::assert_spans;
+
 pub fn corpus_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("MTASTS_CORPUS") {
         return PathBuf::from(dir);

@@ -1,7 +1,7 @@
 //! What the domain check page shows, computed from core's `evaluate` without touching the
 //! DOM, so that it is tested natively.
 
-use mtasts_core::check::{evaluate, Answers, Check, DnsAnswer, PolicyFetch, Verdict};
+use mtasts_core::check::{evaluate, Answers, Check, DnsAnswer, PolicyFetch, Undecided, Verdict};
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::Severity;
 
@@ -128,15 +128,14 @@ impl CheckView {
     /// Evaluates `answers` for `domain` and prepares the page.
     pub fn new(domain: &str, answers: &Answers, raw: Vec<RawLookup>, ms: f64) -> CheckView {
         let c: Check = evaluate(domain, answers);
-        let (verdict, title) = match c.verdict {
-            Some(Verdict::Protected) => ("protected", "Protected"),
-            Some(Verdict::Testing) => ("testing", "Testing only"),
-            Some(Verdict::Broken) => ("broken", "Broken"),
-            Some(Verdict::None) => ("none", "Not deployed"),
-            None if matches!(answers.sts_txt, DnsAnswer::Timeout | DnsAnswer::Failed(_)) => {
-                ("unknown", "Could not check")
-            }
-            None => ("unverified", "Not verifiable from the browser"),
+        let verdict = c.verdict.id();
+        let title = match c.verdict {
+            Verdict::Protected => "Protected",
+            Verdict::Testing => "Testing only",
+            Verdict::Broken => "Broken",
+            Verdict::None => "Not deployed",
+            Verdict::Undecided(Undecided::NoAnswer) => "Could not check",
+            Verdict::Undecided(Undecided::Unverified) => "Not verifiable from the browser",
         };
         let mut findings: Vec<FindingView> =
             c.findings.iter().enumerate().map(|(i, l)| FindingView::new(i, &l.finding, l.origin.clone())).collect();
@@ -304,6 +303,8 @@ mod tests {
                 },
             )],
             second: None,
+            certificate: None,
+            now: 1_800_000_000,
         }
     }
 
