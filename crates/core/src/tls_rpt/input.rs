@@ -16,10 +16,16 @@ use std::io::Read;
 use crate::code::Code;
 use crate::finding::{Finding, Span};
 
+/// Containers (gzip, zip, mbox, email, attached message) nested deeper than this are not
+/// opened.
+pub const MAX_DEPTH: usize = 4;
+
 /// Caps on the work one input may cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Decompressed bytes per compressed member (default 64 MiB).
+    /// Decompressed bytes per input, all its compressed members and archive entries
+    /// together (default 64 MiB): a zip of many large members stops at this total instead
+    /// of holding each member's share.
     pub max_decompressed: usize,
     /// Parts per email or entries per archive (default 1000).
     pub max_parts: usize,
@@ -106,9 +112,28 @@ struct Walk<'l> {
     limits: &'l Limits,
     inflater: &'l mut Inflater,
     out: Vec<Extracted>,
+    /// Bytes decompressed so far from this input.
+    spent: usize,
 }
 
 impl Walk<'_> {
+    /// What may still be decompressed from this input.
+    fn budget(&self) -> usize {
+        self.limits.max_decompressed.saturating_sub(self.spent)
+    }
+
+    /// The detail of a too-large finding: the per-input total, not the member, is capped.
+    fn too_large(&self) -> String {
+        if self.spent == 0 {
+            format!("more than {} bytes decompressed", self.limits.max_decompressed)
+        } else {
+            format!(
+                "more than {} bytes decompressed from this input in all ({} before this member)",
+                self.limits.max_decompressed, self.spent
+            )
+        }
+    }
+
     fn error(
         &mut self,
         origin: &str,
@@ -141,8 +166,9 @@ impl Walk<'_> {
     }
 
     fn visit(&mut self, origin: &str, bytes: &[u8], depth: usize, email: Option<&EmailMeta>, filename: Option<&str>) {
-        if depth > 4 {
-            self.error(origin, Code::InputNoReport, "containers nested more than 4 deep", email, filename);
+        if depth > MAX_DEPTH {
+            let why = format!("containers nested more than {MAX_DEPTH} deep");
+            self.error(origin, Code::InputNoReport, why, email, filename);
             return;
         }
         if self.over_report_limit(origin, email, filename) {
@@ -150,8 +176,15 @@ impl Walk<'_> {
         }
         match sniff(bytes) {
             Sniffed::Json => self.json(origin, bytes, email, filename),
-            Sniffed::Gzip => match self.inflater.gunzip(bytes, self.limits.max_decompressed) {
-                Ok(inner) => self.visit(origin, &inner, depth + 1, email, filename),
+            Sniffed::Gzip => match self.inflater.gunzip(bytes, self.budget()) {
+                Ok(inner) => {
+                    self.spent = self.spent.saturating_add(inner.len());
+                    self.visit(origin, &inner, depth + 1, email, filename);
+                }
+                Err((Code::InputTooLarge, _)) => {
+                    let why = self.too_large();
+                    self.error(origin, Code::InputTooLarge, why, email, filename);
+                }
                 Err((code, why)) => self.error(origin, code, why, email, filename),
             },
             Sniffed::Zip => self.zip(origin, bytes, depth, email),
@@ -243,20 +276,18 @@ impl Walk<'_> {
             }
             let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("entry {i}"));
             let inner_origin = format!("{origin} › {name}");
-            let cap = self.limits.max_decompressed;
+            let cap = self.budget();
             let mut buf = Vec::new();
-            match (&mut entry).take(cap as u64 + 1).read_to_end(&mut buf) {
+            match (&mut entry).take(u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1)).read_to_end(&mut buf) {
                 Ok(n) if n > cap => {
-                    self.error(
-                        &inner_origin,
-                        Code::InputTooLarge,
-                        format!("more than {cap} bytes decompressed"),
-                        email,
-                        Some(&name),
-                    );
+                    let why = self.too_large();
+                    self.error(&inner_origin, Code::InputTooLarge, why, email, Some(&name));
+                    // The budget is spent: every further entry would fail the same way.
+                    break;
                 }
-                Ok(_) => {
-                    self.visit(&inner_origin, &buf, depth + 1, email, Some(&name));
+                Ok(n) => {
+                    self.spent = self.spent.saturating_add(n);
+                    self.visit(&inner_origin, &buf, depth.saturating_add(1), email, Some(&name));
                 }
                 Err(e) => self.error(&inner_origin, Code::InputBadCompression, format!("zip: {e}"), email, Some(&name)),
             }
@@ -302,6 +333,12 @@ impl Walk<'_> {
 
     fn message(&mut self, origin: &str, msg: &mail_parser::Message<'_>, depth: usize) {
         use mail_parser::{MimeHeaders, PartType};
+        // Attached messages (message/rfc822) nest like archives and count towards the same
+        // depth limit.
+        if depth > MAX_DEPTH {
+            self.error(origin, Code::InputNoReport, format!("containers nested more than {MAX_DEPTH} deep"), None, None);
+            return;
+        }
         let header = |name: &str| msg.header_raw(name).map(unfold);
         let meta = EmailMeta {
             report_domain: header("TLS-Report-Domain"),
@@ -518,7 +555,7 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Vec<Extracted> {
 
 /// [`extract`] with a decoder kept by the caller across inputs.
 pub fn extract_with(inflater: &mut Inflater, name: &str, bytes: &[u8], limits: &Limits) -> Vec<Extracted> {
-    let mut walk = Walk { limits, inflater, out: Vec::new() };
+    let mut walk = Walk { limits, inflater, out: Vec::new(), spent: 0 };
     walk.visit(name, bytes, 0, None, None);
     walk.out
 }
@@ -597,6 +634,50 @@ mod tests {
         let limits = Limits { max_decompressed: 1 << 20, ..Limits::default() };
         let x = extract("bomb.gz", &bomb, &limits);
         assert_eq!(err_codes(&x), ["input/too-large"]);
+    }
+
+    /// The cap is per input: a zip of many members each under the cap stops once their
+    /// total passes it, and the members read before are kept.
+    #[test]
+    fn a_zip_of_many_big_members_stops_at_the_per_input_total() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("report.json", opts).unwrap();
+        w.write_all(REPORT).unwrap();
+        for i in 0..8 {
+            w.start_file(format!("big{i}.json"), opts).unwrap();
+            w.write_all(&vec![b' '; 300 << 10]).unwrap();
+        }
+        let bytes = w.finish().unwrap().into_inner();
+        let limits = Limits { max_decompressed: 1 << 20, ..Limits::default() };
+        let x = extract("many.zip", &bytes, &limits);
+        assert_eq!(ok_count(&x), 1, "the report read before the cap is kept");
+        let too_large: Vec<_> = x.iter().filter(|e| matches!(&e.payload, Err(f) if f.code == Code::InputTooLarge)).collect();
+        assert_eq!(too_large.len(), 1, "one finding, then the walk stops: {:?}", err_codes(&x));
+        assert!(format!("{:?}", too_large[0].payload).contains("from this input in all"));
+        let held: usize = x.iter().filter_map(|e| e.payload.as_ref().ok()).map(Vec::len).sum();
+        assert!(held <= 1 << 20);
+    }
+
+    /// message/rfc822 parts nest like archives: past the depth limit they are not opened.
+    #[test]
+    fn attached_messages_are_depth_checked() {
+        let mut msg = format!(
+            "From: a@b.example\r\nSubject: r\r\nContent-Type: application/tlsrpt+json\r\n\r\n{}\r\n",
+            String::from_utf8_lossy(REPORT)
+        );
+        for _ in 0..8 {
+            msg = format!(
+                "From: a@b.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n{msg}\r\n--XX--\r\n"
+            );
+        }
+        let x = extract("deep.eml", msg.as_bytes(), &Limits::default());
+        assert_eq!(ok_count(&x), 0);
+        assert!(
+            x.iter().any(|e| matches!(&e.payload, Err(f) if f.detail.contains("nested more than 4 deep"))),
+            "{:?}",
+            x.iter().map(|e| (&e.origin, e.payload.as_ref().err())).collect::<Vec<_>>()
+        );
     }
 
     #[test]
