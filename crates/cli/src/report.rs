@@ -1,5 +1,6 @@
 //! `mtasts report`: read any number of TLS-RPT reports and print what they add up to.
 
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::{Batch, InputJson};
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
+use mtasts_core::tls_rpt::readiness::readiness;
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 
 #[derive(Args)]
@@ -50,18 +52,47 @@ fn parse_by(s: &str) -> Result<Breakdown, String> {
     })
 }
 
-fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        // Byte order of the names: as stable as Path ordering, and much cheaper.
-        entries.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        for e in entries {
-            walk(&e, out)?;
-        }
-    } else {
-        out.push(path.to_path_buf());
+/// Files under `path`, in name order, and what could not be read on the way. Directories
+/// are entered once each (by their canonical path), so a symlink loop ends instead of
+/// recursing; an unreadable entry is reported and the walk goes on.
+fn walk(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<(String, String)>, seen: &mut HashSet<PathBuf>) {
+    if !path.is_dir() {
+        files.push(path.to_path_buf());
+        return;
     }
-    Ok(())
+    match std::fs::canonicalize(path) {
+        Ok(real) if !seen.insert(real.clone()) => {
+            let why = format!("skipped: a link back to {}, already read (symlink loop)", real.display());
+            problems.push((path.display().to_string(), why));
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            problems.push((path.display().to_string(), e.to_string()));
+            return;
+        }
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(rd) => rd,
+        Err(e) => {
+            problems.push((path.display().to_string(), e.to_string()));
+            return;
+        }
+    };
+    let mut entries: Vec<PathBuf> = entries
+        .filter_map(|e| match e {
+            Ok(e) => Some(e.path()),
+            Err(e) => {
+                problems.push((path.display().to_string(), e.to_string()));
+                None
+            }
+        })
+        .collect();
+    // Byte order of the names: as stable as Path ordering, and much cheaper.
+    entries.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    for e in entries {
+        walk(&e, files, problems, seen);
+    }
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
@@ -89,14 +120,14 @@ pub fn run(args: &ReportArgs) -> u8 {
             }
             continue;
         }
-        let mut files = Vec::new();
-        if let Err(e) = walk(Path::new(p), &mut files) {
-            batch.add_unreadable(p, e.to_string());
-            continue;
-        }
         if !Path::new(p).exists() {
             batch.add_unreadable(p, "no such file or directory");
             continue;
+        }
+        let (mut files, mut problems) = (Vec::new(), Vec::new());
+        walk(Path::new(p), &mut files, &mut problems, &mut HashSet::new());
+        for (name, why) in problems {
+            batch.add_unreadable(&name, why);
         }
         for f in files {
             let name = f.display().to_string();
@@ -131,7 +162,34 @@ struct JsonOut<'a> {
     success_rate: Option<f64>,
     first_day: Option<String>,
     last_day: Option<String>,
+    readiness: ReadinessJson,
     inputs: Vec<InputJson<'a>>,
+}
+
+/// `"readiness": {"verdict": "ready" | "not-yet" | "insufficient-data" | "enforcing",
+/// "summary", "reasons": [...], "blocking_by_mx": [{"mx", "sessions"}]}`.
+#[derive(serde::Serialize)]
+struct ReadinessJson {
+    verdict: &'static str,
+    summary: String,
+    reasons: Vec<String>,
+    blocking_by_mx: Vec<serde_json::Value>,
+}
+
+impl ReadinessJson {
+    fn new(s: &Summary) -> ReadinessJson {
+        let r = readiness(s);
+        ReadinessJson {
+            verdict: r.verdict.id(),
+            summary: r.summary,
+            reasons: r.reasons,
+            blocking_by_mx: r
+                .blocking_by_mx
+                .into_iter()
+                .map(|(mx, n)| serde_json::json!({"mx": mx, "sessions": n}))
+                .collect(),
+        }
+    }
 }
 
 fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
@@ -141,6 +199,7 @@ fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
         success_rate: s.success_rate(),
         first_day: s.first_start.map(utc_day),
         last_day: s.last_end.map(utc_day),
+        readiness: ReadinessJson::new(s),
         inputs: batch.inputs.iter().map(InputJson::new).collect(),
     };
     // Streamed: a batch of 100,000 reports makes a big document.
@@ -261,6 +320,12 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
         }
         out.push('\n');
     }
+    let r = readiness(s);
+    out.push_str(&format!("Safe to enforce? {} — {}\n", r.verdict.id().to_uppercase(), r.summary));
+    for reason in &r.reasons {
+        out.push_str(&format!("  {reason}\n"));
+    }
+    out.push('\n');
     for i in batch.inputs.iter().filter(|i| !i.ok()) {
         for e in &i.errors {
             out.push_str(&format!("error: {}: {} [{}]\n", e.origin, e.finding.message(), e.finding.code.id()));

@@ -300,3 +300,99 @@ fn lint_a_captured_policy_fetch() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert_eq!(json(&o)["value"]["policy"]["mode"], "enforce");
 }
+
+/// `curl -L` output: a 301 followed by a 200. RFC 8461 §3.3: redirects MUST NOT be followed,
+/// so the capture is invalid whatever the last response says.
+#[test]
+fn a_capture_that_followed_a_redirect_is_invalid() {
+    let capture = "HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.example.com/.well-known/mta-sts.txt\r\n\r\nHTTP/2 200\r\ncontent-type: text/plain\r\n\r\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n";
+    let o = mtasts(&["lint", "policy-fetch", "--json"], Some(capture));
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let v = json(&o);
+    assert_eq!(codes(&v), ["sts-fetch/redirect"]);
+    assert_eq!(v["findings"][0]["line"], 1, "the finding points at the 301 status line: {v}");
+}
+
+fn report_json(org: &str, id: &str, ok: &str, result_type: &str, mx: &str) -> String {
+    format!(
+        r#"{{"organization-name":"{org}","date-range":{{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"}},"contact-info":"x","report-id":"{id}","policies":[{{"policy":{{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: *.example.com","max_age: 86400"],"policy-domain":"example.com"}},"summary":{{"total-successful-session-count":{ok},"total-failure-session-count":1}},"failure-details":[{{"result-type":"{result_type}","receiving-mx-hostname":"{mx}","failed-session-count":1}}]}}]}}"#
+    )
+}
+
+/// The abuse inputs of issue 9: each gets a clear finding and loses no other input.
+#[test]
+fn abuse_inputs_each_get_a_finding_and_lose_nothing() {
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("mtasts-abuse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    // A zip of many members each under the cap, together far over it.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..6 {
+        w.start_file(format!("big{i}.json"), opts).unwrap();
+        w.write_all(&vec![b' '; 3 << 20]).unwrap();
+    }
+    std::fs::write(dir.join("many.zip"), w.finish().unwrap().into_inner()).unwrap();
+    // Counts at u64::MAX in two policies: the sum saturates and says so.
+    let huge = report_json("huge.example", "h1", "18446744073709551615", "validation-failure", "mx1.example.com");
+    let two_policies = huge.replacen(
+        r#""policies":["#,
+        r#""policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":18446744073709551615,"total-failure-session-count":0}},"#,
+        1,
+    );
+    std::fs::write(dir.join("huge.json"), two_policies).unwrap();
+    // Strings that a spreadsheet would run as formulas.
+    std::fs::write(
+        dir.join("formula.json"),
+        report_json("=HYPERLINK(\\\"http://evil.example\\\")", "f1", "5", "certificate-expired", "@SUM(A1)"),
+    )
+    .unwrap();
+    // A symlink loop inside the folder.
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+    let dir_s = dir.to_string_lossy().into_owned();
+
+    let o = mtasts(&["report", "--json", "--max-bytes", "8388608", &dir_s], None);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let inputs = v["inputs"].as_array().unwrap();
+    let errors_of = |name: &str| -> Vec<String> {
+        inputs
+            .iter()
+            .filter(|i| i["path"].as_str().unwrap_or("").contains(name))
+            .flat_map(|i| i["errors"].as_array().cloned().unwrap_or_default())
+            .map(|e| format!("{} {}", e["code"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or("")))
+            .collect()
+    };
+    let zip_errors = errors_of("many.zip");
+    assert!(zip_errors.iter().any(|e| e.starts_with("input/too-large") && e.contains("in all")), "{zip_errors:?}");
+    let loop_errors = errors_of("loop");
+    assert!(loop_errors.iter().any(|e| e.contains("symlink loop")), "{loop_errors:?}");
+    assert_eq!(v["reports"], 2, "the huge and the formula reports are both counted");
+    assert_eq!(v["saturated"], true);
+    assert_eq!(v["readiness"]["verdict"], "not-yet");
+    let huge_findings: Vec<String> = inputs
+        .iter()
+        .filter(|i| i["path"].as_str().unwrap_or("").ends_with("huge.json"))
+        .flat_map(|i| i["finding_codes"].as_object().cloned().unwrap_or_default().into_iter().map(|(k, _)| k))
+        .collect();
+    assert!(huge_findings.contains(&"report/count-overflow".to_string()), "{huge_findings:?}");
+
+    let o = mtasts(&["report", "--csv", "--by", "failures", &dir_s], None);
+    let csv = stdout(&o);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(csv.contains("\"'@SUM(A1)\""), "{csv}");
+    assert!(!csv.contains(",=") && !csv.contains(",@"), "{csv}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_prints_readiness() {
+    let good = std::fs::read_to_string(corpus("parsedmarc/rfc8460.json")).unwrap();
+    let o = mtasts(&["report", "--json", "-"], Some(&good));
+    let v = json(&o);
+    assert_eq!(v["readiness"]["verdict"], "not-yet", "{}", v["readiness"]);
+    assert!(v["readiness"]["reasons"].as_array().unwrap().len() >= 3);
+    let o = mtasts(&["report", "-"], Some(&good));
+    assert!(stdout(&o).contains("Safe to enforce? NOT-YET"), "{}", stdout(&o));
+}

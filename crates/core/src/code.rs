@@ -441,6 +441,9 @@ codes! {
     ReportNegativeCount = "report/negative-count", Report, Error, 8460, "4.2",
         "a session count is negative",
         "the sender's report is broken; the count was read as 0";
+    ReportCountOverflow = "report/count-overflow", Report, Warning, 8460, "4.2",
+        "session counts add up to more than 18446744073709551615 (the largest count there is): totals stop there",
+        "a real mail server never sends this many sessions; ask the reporting organisation to check its report generator";
     ReportMissingFailureCount = "report/missing-failure-count", Report, Info, 8460, "4.2.2",
         "total-failure-session-count is missing; read as the sum of the failure details",
         "nothing to do";

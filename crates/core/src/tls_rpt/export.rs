@@ -67,9 +67,15 @@ impl Breakdown {
     }
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// A text cell for CSV: quoted when it needs it (RFC 4180), and neutralised when a
+/// spreadsheet would run it as a formula (OWASP "CSV injection"): a cell starting with
+/// `=`, `+`, `-`, `@`, tab or CR gets a leading `'` and is quoted. Every string in an export
+/// comes from a report, so from whoever sent it.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -150,4 +156,28 @@ pub fn csv(s: &Summary, by: Breakdown) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    /// OWASP CSV injection: what a report sender puts in a string must not run as a formula
+    /// in the administrator's spreadsheet.
+    #[test]
+    fn formulas_are_neutralised() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("+1+cmd|' /C calc'!A0", "\"'+1+cmd|' /C calc'!A0\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tx", "\"'\tx\""),
+            ("\r=1", "\"'\r=1\""),
+            ("mx1.example.com", "mx1.example.com"),
+            ("a,b", "\"a,b\""),
+            ("2001:db8::1", "2001:db8::1"),
+        ] {
+            assert_eq!(csv_field(cell), want, "{cell:?}");
+        }
+    }
 }

@@ -336,7 +336,13 @@ impl Walk<'_> {
         // Attached messages (message/rfc822) nest like archives and count towards the same
         // depth limit.
         if depth > MAX_DEPTH {
-            self.error(origin, Code::InputNoReport, format!("containers nested more than {MAX_DEPTH} deep"), None, None);
+            self.error(
+                origin,
+                Code::InputNoReport,
+                format!("containers nested more than {MAX_DEPTH} deep"),
+                None,
+                None,
+            );
             return;
         }
         let header = |name: &str| msg.header_raw(name).map(unfold);
@@ -652,7 +658,8 @@ mod tests {
         let limits = Limits { max_decompressed: 1 << 20, ..Limits::default() };
         let x = extract("many.zip", &bytes, &limits);
         assert_eq!(ok_count(&x), 1, "the report read before the cap is kept");
-        let too_large: Vec<_> = x.iter().filter(|e| matches!(&e.payload, Err(f) if f.code == Code::InputTooLarge)).collect();
+        let too_large: Vec<_> =
+            x.iter().filter(|e| matches!(&e.payload, Err(f) if f.code == Code::InputTooLarge)).collect();
         assert_eq!(too_large.len(), 1, "one finding, then the walk stops: {:?}", err_codes(&x));
         assert!(format!("{:?}", too_large[0].payload).contains("from this input in all"));
         let held: usize = x.iter().filter_map(|e| e.payload.as_ref().ok()).map(Vec::len).sum();

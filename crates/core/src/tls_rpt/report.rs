@@ -137,14 +137,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// Successful sessions over all policies.
+    /// Successful sessions over all policies (saturating: counts are sender-controlled, and
+    /// a report whose counts overflow carries a `report/count-overflow` finding).
     pub fn successful(&self) -> u64 {
-        self.policies.iter().map(|p| p.successful).sum()
+        self.policies.iter().fold(0u64, |n, p| n.saturating_add(p.successful))
     }
 
-    /// Failed sessions over all policies.
+    /// Failed sessions over all policies (saturating, as [`Report::successful`]).
     pub fn failed(&self) -> u64 {
-        self.policies.iter().map(|p| p.failed).sum()
+        self.policies.iter().fold(0u64, |n, p| n.saturating_add(p.failed))
     }
 }
 
@@ -443,6 +444,12 @@ pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
         }
     };
     let report = Report { organization_name, report_id, contact_info, start, end, policies };
+    let sums = |f: fn(&PolicyResult) -> u64| report.policies.iter().try_fold(0u64, |n, p| n.checked_add(f(p)));
+    for (what, sum) in [("successful", sums(|p| p.successful)), ("failed", sums(|p| p.failed))] {
+        if sum.is_none() {
+            r.push(Code::ReportCountOverflow, "/policies".into(), format!("{what} sessions over all policies"));
+        }
+    }
     Parsed { value: Some(report), findings: r.findings }
 }
 
@@ -547,7 +554,11 @@ fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult>
             Vec::new()
         }
     };
-    let detail_sum: u64 = failure_details.iter().map(|d| d.failed_session_count).sum();
+    let detail_sum = failure_details.iter().try_fold(0u64, |n, d| n.checked_add(d.failed_session_count));
+    let detail_sum = detail_sum.unwrap_or_else(|| {
+        r.push(Code::ReportCountOverflow, dbase.render(), "the failed-session-counts of these details");
+        u64::MAX
+    });
     let failed = match failed_total {
         Some(t) => {
             if detail_sum > t {

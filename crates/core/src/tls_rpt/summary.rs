@@ -17,6 +17,9 @@ use serde::{Serialize, Serializer};
 
 use crate::tls_rpt::report::{FailureDetail, PolicyResult, PolicyType, Report};
 
+/// The MX key of a failure detail that names no receiving MX host.
+pub const NO_MX: &str = "(no MX named)";
+
 /// Where a failure detail sits: what its group key takes from the report around it.
 struct FailureAt<'a> {
     day: &'a str,
@@ -171,6 +174,14 @@ pub struct Summary {
     /// Distinct policies reporters applied.
     #[serde(serialize_with = "policy_rows")]
     pub policies: BTreeMap<String, PolicySeen>,
+    /// Failed sessions under an MTA-STS policy, by receiving MX host ("(no MX named)" when
+    /// the detail names none), by result type: exact, never capped, so readiness is
+    /// decided on these and not on the capped failure groups.
+    #[serde(serialize_with = "mx_rows")]
+    pub sts_failures_by_mx: BTreeMap<String, MxFailures>,
+    /// A session count reached the largest number there is and stopped there: totals are
+    /// lower bounds (a sender sent absurd counts).
+    pub saturated: bool,
     /// Failure details, grouped, in the order first seen.
     pub failures: Vec<FailureRow>,
     /// Failure details that arrived after [`Summary::MAX_FAILURE_GROUPS`] groups existed:
@@ -307,6 +318,8 @@ impl Summary {
         let (ok, failed) = (report.successful(), report.failed());
         self.successful = self.successful.saturating_add(ok);
         self.failed = self.failed.saturating_add(failed);
+        // A total at the very top of u64 is only ever reached by saturating.
+        self.saturated |= [self.successful, self.failed, ok, failed].contains(&u64::MAX);
         if let Some(s) = report.start {
             self.first_start = Some(self.first_start.map_or(s, |f| f.min(s)));
         }
@@ -341,6 +354,13 @@ impl Summary {
                 add_to(&mut self.result_types, &d.result_type, n);
                 if let Some(mx) = &d.receiving_mx_hostname {
                     let m = self.by_mx.entry(mx.to_ascii_lowercase()).or_default();
+                    m.failed = m.failed.saturating_add(n);
+                    add_to(&mut m.result_types, &d.result_type, n);
+                }
+                if ty == "sts" {
+                    let mx =
+                        d.receiving_mx_hostname.as_deref().map_or_else(|| NO_MX.to_string(), str::to_ascii_lowercase);
+                    let m = self.sts_failures_by_mx.entry(mx).or_default();
                     m.failed = m.failed.saturating_add(n);
                     add_to(&mut m.result_types, &d.result_type, n);
                 }

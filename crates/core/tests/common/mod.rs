@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 #[path = "../support/spans.rs"]
 mod spans;
+#[allow(unused_imports)] // Not every test file checks spans.
 pub use spans::assert_spans;
 
 pub fn corpus_dir() -> PathBuf {

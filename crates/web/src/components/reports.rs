@@ -312,12 +312,12 @@ fn dashboard(p: &DashboardProps) -> Html {
             <div class={classes!("panel", "readiness", format!("verdict-{}", ready.verdict.id()))} data-verdict={ready.verdict.id()}>
                 <h2>{"Safe to enforce?"}</h2>
                 <p class="verdict-line">{ ready.summary.clone() }</p>
-                <ul>{ for ready.points.iter().map(|pt| html! { <li>{ pt.clone() }</li> }) }</ul>
-                if !ready.sts_failures_by_mx.is_empty() && ready.verdict == Verdict::NotYet {
+                <ul>{ for ready.reasons.iter().map(|pt| html! { <li>{ pt.clone() }</li> }) }</ul>
+                if !ready.blocking_by_mx.is_empty() && ready.verdict == Verdict::NotYet {
                     <table class="small">
                         <caption>{"Sessions enforce would have blocked, by receiving MX"}</caption>
                         <tr><th scope="col">{"MX host"}</th><th scope="col" class="num">{"Sessions"}</th></tr>
-                        { for ready.sts_failures_by_mx.iter().map(|(mx, n)| html! { <tr><td>{ mx.clone() }</td><td class="num">{ thousands(*n) }</td></tr> }) }
+                        { for ready.blocking_by_mx.iter().map(|(mx, n)| html! { <tr><td>{ mx.clone() }</td><td class="num">{ thousands(*n) }</td></tr> }) }
                     </table>
                 }
             </div>

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 
-use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::summary::{utc_day, FailureRow, Summary};
 
@@ -226,135 +225,7 @@ pub fn choices(s: &Summary, column: Column) -> Vec<String> {
     set.into_iter().map(str::to_string).collect()
 }
 
-/// The answer of the readiness panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// No reports yet.
-    NoData,
-    /// Something would block or lose mail, or the evidence is too thin.
-    NotYet,
-    /// The data supports switching to enforce.
-    Ready,
-    /// Reporters already see an enforce policy.
-    Enforcing,
-}
-
-impl Verdict {
-    /// Stable id for `data-verdict`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Verdict::NoData => "no-data",
-            Verdict::NotYet => "not-yet",
-            Verdict::Ready => "ready",
-            Verdict::Enforcing => "enforcing",
-        }
-    }
-}
-
-/// The "safe to enforce?" panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Readiness {
-    /// The verdict.
-    pub verdict: Verdict,
-    /// One sentence for the verdict.
-    pub summary: String,
-    /// What supports or blocks it, one line each.
-    pub points: Vec<String>,
-    /// Failed sessions under an MTA-STS policy, by receiving MX, most first.
-    pub sts_failures_by_mx: Vec<(String, u64)>,
-}
-
-/// Result types that an enforce policy turns into undelivered mail.
-const BLOCKING: [&str; 8] = [
-    "starttls-not-supported",
-    "certificate-host-mismatch",
-    "certificate-expired",
-    "certificate-not-trusted",
-    "validation-failure",
-    "sts-policy-fetch-error",
-    "sts-policy-invalid",
-    "sts-webpki-invalid",
-];
-
-/// Days of reports wanted before enforcing: a week sees every weekday's senders.
-const MIN_DAYS: usize = 7;
-
-/// Judges from the reports whether the policy domain can move from testing to enforce.
-pub fn readiness(s: &Summary) -> Readiness {
-    if s.reports == 0 {
-        return Readiness {
-            verdict: Verdict::NoData,
-            summary: "Add reports to see whether it is safe to enforce.".into(),
-            points: Vec::new(),
-            sts_failures_by_mx: Vec::new(),
-        };
-    }
-    let days = s.by_day.keys().filter(|d| d.as_str() != "unknown").count();
-    let reporters = s.by_org.len();
-    let mut by_mx: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let mut sts_failed = 0u64;
-    for r in s.failures.iter().filter(|r| r.key.policy_type == "sts" && BLOCKING.contains(&r.key.result_type.as_str()))
-    {
-        sts_failed += r.sessions;
-        let mx = r.key.receiving_mx_hostname.clone().unwrap_or_else(|| "(no MX named)".into());
-        *by_mx.entry(mx).or_default() += r.sessions;
-    }
-    let mut sts_failures_by_mx: Vec<(String, u64)> = by_mx.into_iter().collect();
-    sts_failures_by_mx.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let sts = s.by_policy_type.get("sts").copied().unwrap_or_default();
-    let modes: BTreeSet<&str> = s
-        .policies
-        .values()
-        .flat_map(|p| p.lines.iter())
-        .filter_map(|l| l.strip_prefix("mode:").map(str::trim))
-        .collect();
-    let mut points = vec![
-        format!("{days} day{} of reports ({MIN_DAYS} wanted)", if days == 1 { "" } else { "s" }),
-        format!("{reporters} reporting organisation{}", if reporters == 1 { "" } else { "s" }),
-        format!(
-            "{} sessions under an MTA-STS policy, {} failed in a way enforce would block",
-            thousands(sts.successful + sts.failed),
-            thousands(sts_failed)
-        ),
-    ];
-    if let Some(no) = s.by_policy_type.get("no-policy-found") {
-        points.push(format!("{} sessions where senders found no policy", thousands(no.successful + no.failed)));
-    }
-    let (verdict, summary) = if sts.successful + sts.failed == 0 {
-        (Verdict::NotYet, "No reporter applied an MTA-STS policy: publish one in testing mode first.".to_string())
-    } else if sts_failed > 0 {
-        let worst =
-            sts_failures_by_mx.first().map_or(String::new(), |(mx, n)| format!(" (most at {mx}: {})", thousands(*n)));
-        let n = thousands(sts_failed);
-        (
-            Verdict::NotYet,
-            format!("Not yet: {n} sessions would not have been delivered under enforce{worst}. Fix those hosts first."),
-        )
-    } else if modes.contains("enforce") && !modes.contains("testing") {
-        (Verdict::Enforcing, "Reporters already apply an enforce policy, and no session failed.".to_string())
-    } else if days < MIN_DAYS {
-        (
-            Verdict::NotYet,
-            format!(
-                "No failures so far, but only {days} day{} of reports: wait for a full week.",
-                if days == 1 { "" } else { "s" }
-            ),
-        )
-    } else if reporters < 2 {
-        (
-            Verdict::NotYet,
-            "No failures, but only one organisation reported: wait for a second (Google and Microsoft both report)."
-                .to_string(),
-        )
-    } else {
-        (
-            Verdict::Ready,
-            "Safe to enforce: a week or more of reports from several senders and no session that enforce would block."
-                .to_string(),
-        )
-    };
-    Readiness { verdict, summary, points, sts_failures_by_mx }
-}
+pub use mtasts_core::tls_rpt::readiness::{readiness, Readiness, ReadinessVerdict as Verdict};
 
 /// How a policy reporters saw compares with the live policy the user pasted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -477,37 +348,6 @@ mod tests {
                 ]
             })
             .collect()
-    }
-
-    #[test]
-    fn a_clean_week_from_two_senders_is_ready() {
-        let b = batch(&week("testing", None));
-        let r = readiness(&b.summary);
-        assert_eq!(r.verdict, Verdict::Ready, "{r:?}");
-        let h = Headline::new(&b.summary);
-        assert_eq!((h.reports, h.organisations, h.failed), (14, 2, 0));
-        assert_eq!(h.span, Some(("2024-01-01".into(), "2024-01-07".into())));
-    }
-
-    #[test]
-    fn failures_block_and_name_the_host() {
-        let b = batch(&week("testing", Some(3)));
-        let r = readiness(&b.summary);
-        assert_eq!(r.verdict, Verdict::NotYet);
-        assert_eq!(r.sts_failures_by_mx, [("mx2.example.com".to_string(), 4)]);
-        assert!(r.summary.contains("mx2.example.com"), "{}", r.summary);
-    }
-
-    #[test]
-    fn too_little_evidence_is_not_yet() {
-        let b = batch(&week("testing", None)[..4]);
-        assert_eq!(readiness(&b.summary).verdict, Verdict::NotYet);
-        let one_sender: Vec<String> = week("testing", None).into_iter().step_by(2).collect();
-        let r = readiness(&batch(&one_sender).summary);
-        assert_eq!(r.verdict, Verdict::NotYet);
-        assert!(r.summary.contains("one organisation"), "{}", r.summary);
-        assert_eq!(readiness(&Summary::new()).verdict, Verdict::NoData);
-        assert_eq!(readiness(&batch(&week("enforce", None)).summary).verdict, Verdict::Enforcing);
     }
 
     #[test]

@@ -53,6 +53,6 @@ mod tests {
             .all(|i| i.findings.iter().all(|f| f.finding.severity() != mtasts_core::Severity::Error)));
         let r = readiness(&b.summary);
         assert_eq!(r.verdict, Verdict::NotYet);
-        assert_eq!(r.sts_failures_by_mx[0].0, "mx2.example.com");
+        assert_eq!(r.blocking_by_mx[0].0, "mx2.example.com");
     }
 }
