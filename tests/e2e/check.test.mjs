@@ -47,6 +47,7 @@ const SCENARIOS = [
   ['testing.test', 'testing', ['sts-policy/mode-testing'], []],
   ['norecord.test', 'none', ['sts-txt/no-record', 'dns/nxdomain'], ['sts-fetch/status']],
   ['tworecords.test', 'broken', ['sts-txt/multiple-records'], []],
+  ['badid.test', 'broken', ['sts-txt/invalid-id'], ['sts-fetch/not-verifiable']],
   ['multistring.test', 'protected', [], ['sts-txt/multiple-records']],
   ['cname.test', 'protected', ['dns/cname'], []],
   ['redirect.test', 'broken', ['sts-fetch/redirect'], []],
@@ -231,6 +232,15 @@ test('an unreachable resolver and a resolver that times out are findings, not a 
   } finally {
     mock.setLatency(0);
   }
+});
+
+test('a resolver that is not https: is refused up front with RFC 8484\'s reason', async () => {
+  const { page } = await openPage(browser, `${site.url}/?doh=${encodeURIComponent('http://127.0.0.1:9/dns-query')}#/check/good.test`);
+  const alert = page.locator('.form-error[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /RFC 8484/);
+  assert.equal(await page.locator('[data-verdict]').count(), 0, 'no verdict from lookups that were never made');
+  await page.close();
 });
 
 test('benchmark: a full check with 100 ms latency on every mock answer', async () => {

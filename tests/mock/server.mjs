@@ -45,6 +45,12 @@ export const SCENARIOS = {
     policy: { body: policy('testing', ['mail.testing.test'], 86400) },
   },
   'norecord.test': { mx: [[10, 'mail.norecord.test']], sts: null, rpt: null, policy: { status: 404, type: 'text/html', body: '<h1>Not found</h1>' } },
+  // Issue 9: a syntactically invalid record in front of a good enforce policy. RFC 8461
+  // §3.1: senders MUST assume there is no policy, so the domain is broken, not protected.
+  'badid.test': {
+    mx: [[10, 'mail.badid.test']], sts: [['v=STSv1; id=2026-11-29']], rpt: rpt('badid.test'),
+    policy: { body: policy('enforce', ['mail.badid.test']) },
+  },
   'tworecords.test': {
     mx: [[10, 'mail.tworecords.test']], sts: [['v=STSv1; id=1'], ['v=STSv1; id=2']], rpt: rpt('tworecords.test'),
     policy: { body: policy('enforce', ['mail.tworecords.test']) },

@@ -375,6 +375,12 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    for url in std::iter::once(&args.doh).chain((args.doh2 != "none").then_some(&args.doh2)) {
+        if let Err(e) = dns::check_resolver(url) {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
+    }
     let pasted = match &args.policy {
         None => None,
         Some(path) => match std::fs::read(path) {

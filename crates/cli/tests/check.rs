@@ -77,6 +77,7 @@ fn every_scenario_gets_its_verdict() {
         ("testing.test", "testing", 1, &["sts-policy/mode-testing"]),
         ("norecord.test", "none", 1, &["sts-txt/no-record"]),
         ("tworecords.test", "broken", 1, &["sts-txt/multiple-records"]),
+        ("badid.test", "broken", 1, &["sts-txt/invalid-id"]),
         ("multistring.test", "protected", 0, &[]),
         ("cname.test", "protected", 0, &["dns/cname"]),
         ("redirect.test", "broken", 1, &["sts-fetch/redirect"]),
@@ -162,4 +163,10 @@ fn bad_input_is_a_usage_error() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("HOST=IP:PORT"));
+    let o = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .args(["check", "example.com", "--doh", "http://127.0.0.1:9/dns-query"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("RFC 8484"), "{}", String::from_utf8_lossy(&o.stderr));
 }

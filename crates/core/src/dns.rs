@@ -87,6 +87,25 @@ pub fn get_url(endpoint: &str, query: &[u8]) -> String {
     format!("{endpoint}{sep}dns={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(query))
 }
 
+/// Why `url` cannot be a DNS-over-HTTPS resolver, if it cannot: RFC 8484 §3, "The URI
+/// scheme MUST be https", and a host must follow the scheme. Checked before any lookup, so
+/// a typo gets its reason instead of every lookup failing.
+pub fn check_resolver(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    if !scheme.eq_ignore_ascii_case("https") {
+        let got = if scheme.is_empty() { "no scheme".to_string() } else { format!("\"{scheme}:\"") };
+        return Err(format!(
+            "{url:?} is not a DNS-over-HTTPS resolver: RFC 8484 §3 says \"The URI scheme MUST be https\" (it has {got}); write https://{rest}"
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        return Err(format!("{url:?} has no host name after https://"));
+    }
+    Ok(())
+}
+
 /// A resolver's URL as a short label: without the scheme and the usual `/dns-query`
 /// path ("dns.google", "doh.example:8443/custom").
 pub fn resolver_label(url: &str) -> String {
@@ -318,6 +337,16 @@ fn host(name: &Name) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolvers_must_be_https() {
+        assert_eq!(check_resolver("https://dns.google/dns-query"), Ok(()));
+        assert_eq!(check_resolver(" HTTPS://127.0.0.1:8443/q "), Ok(()));
+        let e = check_resolver("http://dns.google/dns-query").unwrap_err();
+        assert!(e.contains("RFC 8484") && e.contains("\"http:\"") && e.contains("https://dns.google/dns-query"), "{e}");
+        assert!(check_resolver("dns.google/dns-query").unwrap_err().contains("no scheme"));
+        assert!(check_resolver("https:///x").unwrap_err().contains("no host"));
+    }
     use hickory_proto::op::Message;
     use hickory_proto::rr::rdata::{CNAME, TLSA, TXT};
     use hickory_proto::rr::{RData, Record};

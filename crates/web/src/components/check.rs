@@ -82,7 +82,10 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 outcome.set(None);
                 running.set(false);
             } else {
-                match normalize_domain(domain) {
+                let bad_resolver = std::iter::once(&res.primary)
+                    .chain(res.second.as_ref())
+                    .find_map(|r| mtasts_core::dns::check_resolver(&r.url).err());
+                match normalize_domain(domain).and_then(|d| bad_resolver.map_or(Ok(d), Err)) {
                     Err(e) => {
                         error.set(Some(e));
                         outcome.set(None);
