@@ -184,7 +184,7 @@ fn read_message(body: &[u8]) -> Result<(Header, Vec<Answer>), String> {
                 Data::Other
             }
         };
-        if d.index() != start + len {
+        if d.index() != start.saturating_add(len) {
             return Err(err(&format!("a {rtype} record's data does not match its length")));
         }
         answers.push(Answer { name, rtype, ttl, data });

@@ -35,22 +35,22 @@ pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
     if name.len() > 253 {
         return Err(err(format!("{} characters long; a host name has at most 253", name.len()), 0, name.len()));
     }
-    let mut start = 0;
+    let mut start = 0usize;
     for label in name.split('.') {
-        let end = start + label.len();
+        let end = start.saturating_add(label.len());
         if label.is_empty() {
             return Err(err(
                 "empty label (two dots in a row, or a dot at either end)",
                 start,
-                end.max(start + 1).min(name.len()),
+                end.max(start.saturating_add(1)).min(name.len()),
             ));
         }
         if let Some((i, c)) = label.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-')) {
-            let at = start + i;
+            let at = start.saturating_add(i);
             return Err(err(
                 format!("\"{c}\" is not allowed in a host name (letters, digits and \"-\" only)"),
                 at,
-                at + c.len_utf8(),
+                at.saturating_add(c.len_utf8()),
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
@@ -74,7 +74,7 @@ pub(crate) fn check_domain(name: &str) -> Result<(), DomainError> {
                 return Err(err(format!("\"{label}\" is not a valid A-label (bad Punycode)"), start, end));
             }
         }
-        start = end + 1;
+        start = end.saturating_add(1);
     }
     Ok(())
 }

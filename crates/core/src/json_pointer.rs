@@ -14,7 +14,7 @@ struct Scan<'a> {
 impl Scan<'_> {
     fn ws(&mut self) {
         while self.b.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
-            self.i += 1;
+            self.i = self.i.saturating_add(1);
         }
     }
 
@@ -23,16 +23,16 @@ impl Scan<'_> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
         }
-        self.i += 1;
+        self.i = self.i.saturating_add(1);
         let start = self.i;
         loop {
             match self.b.get(self.i)? {
-                b'\\' => self.i += 2,
+                b'\\' => self.i = self.i.saturating_add(2),
                 b'"' => {
-                    self.i += 1;
-                    return Some((start, self.i - 1));
+                    self.i = self.i.saturating_add(1);
+                    return Some((start, self.i.saturating_sub(1)));
                 }
-                _ => self.i += 1,
+                _ => self.i = self.i.saturating_add(1),
             }
         }
     }
@@ -53,22 +53,22 @@ impl Scan<'_> {
                             self.string()?;
                             continue;
                         }
-                        b'{' | b'[' => depth += 1,
+                        b'{' | b'[' => depth = depth.saturating_add(1),
                         b'}' | b']' => {
-                            depth -= 1;
+                            depth = depth.saturating_sub(1);
                             if depth == 0 {
-                                self.i += 1;
+                                self.i = self.i.saturating_add(1);
                                 break;
                             }
                         }
                         _ => {}
                     }
-                    self.i += 1;
+                    self.i = self.i.saturating_add(1);
                 }
             }
             _ => {
                 while self.b.get(self.i).is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace()) {
-                    self.i += 1;
+                    self.i = self.i.saturating_add(1);
                 }
             }
         }
@@ -83,7 +83,7 @@ impl Scan<'_> {
         };
         match self.b.get(self.i)? {
             b'{' => {
-                self.i += 1;
+                self.i = self.i.saturating_add(1);
                 loop {
                     self.ws();
                     if self.b.get(self.i) == Some(&b'}') {
@@ -94,7 +94,7 @@ impl Scan<'_> {
                     if self.b.get(self.i) != Some(&b':') {
                         return None;
                     }
-                    self.i += 1;
+                    self.i = self.i.saturating_add(1);
                     let key = std::str::from_utf8(self.b.get(ks..ke)?).ok()?;
                     if unescape(key) == *token {
                         return self.find(rest);
@@ -102,13 +102,13 @@ impl Scan<'_> {
                     self.value()?;
                     self.ws();
                     if self.b.get(self.i) == Some(&b',') {
-                        self.i += 1;
+                        self.i = self.i.saturating_add(1);
                     }
                 }
             }
             b'[' => {
                 let want: usize = token.parse().ok()?;
-                self.i += 1;
+                self.i = self.i.saturating_add(1);
                 for n in 0.. {
                     self.ws();
                     if self.b.get(self.i) == Some(&b']') {
@@ -120,7 +120,7 @@ impl Scan<'_> {
                     self.value()?;
                     self.ws();
                     if self.b.get(self.i) == Some(&b',') {
-                        self.i += 1;
+                        self.i = self.i.saturating_add(1);
                     }
                 }
                 None

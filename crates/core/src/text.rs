@@ -20,7 +20,7 @@ pub struct LineCol {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`; lines end at LF.
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i.saturating_add(1))).collect();
         LineIndex { text, starts }
     }
 
@@ -28,15 +28,16 @@ impl<'a> LineIndex<'a> {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let column = (self.text.get(start..offset).map_or(offset.saturating_sub(start), |s| s.chars().count()))
+            .saturating_add(1);
         LineCol { line, column }
     }
 
     /// The text of 1-based line `line`, without its line end.
     pub fn line(&self, line: usize) -> &'a str {
         let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
-        let end = self.starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e.saturating_sub(1));
         let s = self.text.get(start..end.max(start)).unwrap_or("");
         s.strip_suffix('\r').unwrap_or(s)
     }
@@ -60,9 +61,9 @@ pub fn plural(n: usize, noun: &str) -> String {
 /// `1234567` as `"1,234,567"`, for counts shown to people.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    let mut out = String::with_capacity(s.len().saturating_add(s.len() / 3));
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len().saturating_sub(i)) % 3 == 0 {
             out.push(',');
         }
         out.push(c);

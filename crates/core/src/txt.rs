@@ -52,7 +52,7 @@ impl RecordText {
         RecordText {
             text: text.to_string(),
             segs: vec![Seg { text_start: 0, src_start: offset, text_len: text.len(), src_len: text.len() }],
-            extent: Span::new(offset, offset + text.len()),
+            extent: Span::new(offset, offset.saturating_add(text.len())),
         }
     }
 
@@ -63,15 +63,17 @@ impl RecordText {
 
     fn src_pos(&self, at: usize, is_end: bool) -> usize {
         // For an end position, the byte before it decides which segment we are in.
-        let probe = if is_end && at > 0 { at - 1 } else { at };
+        let probe = if is_end && at > 0 { at.saturating_sub(1) } else { at };
         let seg = self.segs.iter().rev().find(|s| s.text_start <= probe);
         match seg {
             None => self.extent.start,
-            Some(s) if s.text_len == s.src_len => s.src_start + (at - s.text_start).min(s.text_len),
+            Some(s) if s.text_len == s.src_len => {
+                s.src_start.saturating_add((at.saturating_sub(s.text_start)).min(s.text_len))
+            }
             // An escape: the whole escape sequence stands for its byte.
             Some(s) => {
                 if is_end && at > s.text_start {
-                    s.src_start + s.src_len
+                    s.src_start.saturating_add(s.src_len)
                 } else {
                     s.src_start
                 }
@@ -97,10 +99,10 @@ impl RecordText {
 /// the quoted strings are unescaped (`\"`, `\\`, `\DDD`) and concatenated.
 pub fn split_document(doc: &str) -> Vec<RecordText> {
     let mut records = Vec::new();
-    let mut offset = 0;
+    let mut offset = 0usize;
     for line in doc.split('\n') {
         let line_start = offset;
-        offset += line.len() + 1;
+        offset = offset.saturating_add(line.len().saturating_add(1));
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
@@ -132,11 +134,11 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
     let push_lit = |segs: &mut Vec<Seg>, out_len: usize, src: usize, len: usize| {
         if let Some(last) = segs.last_mut() {
             if last.text_len == last.src_len
-                && last.text_start + last.text_len == out_len
-                && last.src_start + last.src_len == src
+                && last.text_start.saturating_add(last.text_len) == out_len
+                && last.src_start.saturating_add(last.src_len) == src
             {
-                last.text_len += len;
-                last.src_len += len;
+                last.text_len = last.text_len.saturating_add(len);
+                last.src_len = last.src_len.saturating_add(len);
                 return;
             }
         }
@@ -144,37 +146,46 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
     };
     loop {
         while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
-            i += 1;
+            i = i.saturating_add(1);
         }
         match bytes.get(i) {
             None => break,
-            Some(b'"') => i += 1,
+            Some(b'"') => i = i.saturating_add(1),
             Some(_) => return None,
         }
         loop {
             match bytes.get(i) {
                 None => return None,
                 Some(b'"') => {
-                    i += 1;
+                    i = i.saturating_add(1);
                     break;
                 }
                 Some(b'\\') => {
-                    let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                    let digits = bytes
+                        .get(i.saturating_add(1)..i.saturating_add(4))
+                        .filter(|d| d.iter().all(u8::is_ascii_digit));
                     let (byte, len) = match digits {
                         Some(d) => {
-                            let v = d.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
+                            let v = d.iter().fold(0u32, |acc, c| {
+                                (acc.saturating_mul(10)).saturating_add(u32::from(c.saturating_sub(b'0')))
+                            });
                             (u8::try_from(v).ok()?, 4)
                         }
-                        None => (*bytes.get(i + 1)?, 2),
+                        None => (*bytes.get(i.saturating_add(1))?, 2),
                     };
-                    segs.push(Seg { text_start: out.len(), src_start: line_start + i, text_len: 1, src_len: len });
+                    segs.push(Seg {
+                        text_start: out.len(),
+                        src_start: line_start.saturating_add(i),
+                        text_len: 1,
+                        src_len: len,
+                    });
                     out.push(byte);
-                    i += len;
+                    i = i.saturating_add(len);
                 }
                 Some(&b) => {
-                    push_lit(&mut segs, out.len(), line_start + i, 1);
+                    push_lit(&mut segs, out.len(), line_start.saturating_add(i), 1);
                     out.push(b);
-                    i += 1;
+                    i = i.saturating_add(1);
                 }
             }
         }
@@ -184,7 +195,11 @@ fn parse_quoted(line: &str, first_quote: usize, line_start: usize) -> Option<Rec
         // Escapes produced invalid UTF-8: fall back to the raw line rather than guess spans.
         return None;
     }
-    Some(RecordText { text, segs, extent: Span::new(line_start + first_quote, line_start + line.len()) })
+    Some(RecordText {
+        text,
+        segs,
+        extent: Span::new(line_start.saturating_add(first_quote), line_start.saturating_add(line.len())),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -249,19 +264,19 @@ fn is_value_char(b: u8) -> bool {
 
 fn skip_wsp(bytes: &[u8], mut i: usize) -> usize {
     while bytes.get(i).copied().is_some_and(is_wsp) {
-        i += 1;
+        i = i.saturating_add(1);
     }
     i
 }
 
 fn next_semicolon(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes.get(from..)?.iter().position(|&b| b == b';').map(|p| p + from)
+    bytes.get(from..)?.iter().position(|&b| b == b';').map(|p| p.saturating_add(from))
 }
 
 /// A span covering the character starting at `at` (UTF-8 aware).
 fn char_span(text: &str, at: usize) -> Span {
     let len = text.get(at..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
-    Span::new(at, at + len)
+    Span::new(at, at.saturating_add(len))
 }
 
 /// Parses the fields after the version tag. Findings are in record-text coordinates.
@@ -291,7 +306,11 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
                     format!("\"{}\"", text.get(i..).and_then(|s| s.chars().next()).unwrap_or('?')),
                 ));
             } else {
-                findings.push(Finding::new(c.unexpected, Span::new(i, i + stray.len()), format!("\"{stray}\"")));
+                findings.push(Finding::new(
+                    c.unexpected,
+                    Span::new(i, i.saturating_add(stray.len())),
+                    format!("\"{stray}\""),
+                ));
             }
             match next_semicolon(bytes, i) {
                 Some(semi) => i = semi,
@@ -300,18 +319,18 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
             continue;
         }
         let semi = i;
-        i = skip_wsp(bytes, i + 1);
+        i = skip_wsp(bytes, i.saturating_add(1));
         if i >= bytes.len() {
             break; // A final delimiter is allowed.
         }
         if bytes.get(i) == Some(&b';') {
-            findings.push(Finding::new(c.empty_field, Span::new(semi, i + 1), ""));
+            findings.push(Finding::new(c.empty_field, Span::new(semi, i.saturating_add(1)), ""));
             continue;
         }
         // A field: name "=" value.
         let name_start = i;
         while bytes.get(i).copied().is_some_and(is_name_char) {
-            i += 1;
+            i = i.saturating_add(1);
         }
         let name = text.get(name_start..i).unwrap_or("");
         if bytes.get(i) != Some(&b'=') {
@@ -321,7 +340,11 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
             if bytes.get(name_start).is_some_and(|b| *b >= 0x80) {
                 findings.push(Finding::new(c.non_ascii, char_span(text, name_start), detail));
             } else {
-                findings.push(Finding::new(c.invalid_name, Span::new(name_start, name_start + junk.len()), detail));
+                findings.push(Finding::new(
+                    c.invalid_name,
+                    Span::new(name_start, name_start.saturating_add(junk.len())),
+                    detail,
+                ));
             }
             i = stop;
             continue;
@@ -338,13 +361,13 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
             };
             findings.push(Finding::new(c.invalid_name, name_span, why));
         }
-        i += 1; // "="
+        i = i.saturating_add(1); // "="
         let value_start = i;
         if d.list_field == Some(name) {
             i = scan_uri_list(bytes, i);
         } else {
             while bytes.get(i).copied().is_some_and(is_value_char) {
-                i += 1;
+                i = i.saturating_add(1);
             }
         }
         let value_span = Span::new(value_start, i);
@@ -373,12 +396,12 @@ pub(crate) fn parse_fields(text: &str, d: &Dialect) -> (Vec<Field>, Vec<Finding>
 fn scan_uri_list(bytes: &[u8], mut i: usize) -> usize {
     loop {
         while bytes.get(i).is_some_and(|&b| (0x21..=0x7E).contains(&b) && b != b',' && b != b';') {
-            i += 1;
+            i = i.saturating_add(1);
         }
         let after_uri = i;
         let j = skip_wsp(bytes, i);
         if bytes.get(j) == Some(&b',') {
-            i = skip_wsp(bytes, j + 1);
+            i = skip_wsp(bytes, j.saturating_add(1));
         } else {
             return after_uri;
         }
@@ -451,12 +474,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        let mut cur = vec![i.saturating_add(1); b.len().saturating_add(1)];
         for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(slot) = cur.get_mut(j + 1) {
+            let sub = prev.get(j).copied().unwrap_or(0).saturating_add(usize::from(ca != *cb));
+            let del = prev.get(j.saturating_add(1)).copied().unwrap_or(0).saturating_add(1);
+            let ins = cur.get(j).copied().unwrap_or(0).saturating_add(1);
+            if let Some(slot) = cur.get_mut(j.saturating_add(1)) {
                 *slot = sub.min(del).min(ins);
             }
         }
@@ -499,18 +522,18 @@ fn classify(text: &str, d: &Dialect) -> Start {
         return Start::NearMiss(c.version_case, Span::new(0, v.len()), format!("found \"{got}\""));
     }
     let trimmed = text.trim_start();
-    let lead = text.len() - trimmed.len();
-    if lead > 0 && trimmed.starts_with(v) && boundary_ok(lead + v.len()) {
+    let lead = text.len().saturating_sub(trimmed.len());
+    if lead > 0 && trimmed.starts_with(v) && boundary_ok(lead.saturating_add(v.len())) {
         return Start::NearMiss(c.leading_ws, Span::new(0, lead), format!("{lead} whitespace character(s) before {v}"));
     }
     // The version field somewhere later, at a field boundary.
     let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|s| s.find(v)).map(|p| p + from) {
+    while let Some(p) = text.get(from..).and_then(|s| s.find(v)).map(|p| p.saturating_add(from)) {
         let before_ok = text.get(..p).is_some_and(|b| b.trim_end().ends_with(';'));
-        if before_ok && boundary_ok(p + v.len()) {
-            return Start::NearMiss(c.version_not_first, Span::new(p, p + v.len()), String::new());
+        if before_ok && boundary_ok(p.saturating_add(v.len())) {
+            return Start::NearMiss(c.version_not_first, Span::new(p, p.saturating_add(v.len())), String::new());
         }
-        from = p + v.len();
+        from = p.saturating_add(v.len());
     }
     Start::Other
 }
@@ -558,8 +581,8 @@ pub(crate) fn select_and_parse<T>(
         if let Some(r) = records.get(i) {
             // The whitespace between the version tag and what follows it.
             let after = r.text.get(d.version.len()..).unwrap_or("");
-            let ws = after.len() - after.trim_start_matches([' ', '\t']).len();
-            let span = Span::new(d.version.len(), d.version.len() + ws);
+            let ws = after.len().saturating_sub(after.trim_start_matches([' ', '\t']).len());
+            let span = Span::new(d.version.len(), d.version.len().saturating_add(ws));
             findings.push(Finding::new(c.space_before_semicolon, r.src_span(span), ""));
         }
     }

@@ -94,8 +94,8 @@ pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
         ));
     } else if now > info.not_after {
         findings.push(Finding::new(Code::CertExpired, Span::at(0), format!("expired {}", date(info.not_after))));
-    } else if info.not_after - now < EXPIRY_WARNING_DAYS * day {
-        let days = (info.not_after - now) / day;
+    } else if info.not_after.saturating_sub(now) < EXPIRY_WARNING_DAYS * day {
+        let days = (info.not_after.saturating_sub(now)) / day;
         findings.push(Finding::new(
             Code::CertExpiresSoon,
             Span::at(0),

@@ -39,9 +39,10 @@ struct Captured {
 fn line_end(text: &str, from: usize) -> (usize, usize) {
     match text.get(from..).and_then(|t| t.find('\n')) {
         Some(p) => {
-            let end = from + p;
-            let content_end = if text.get(..end).is_some_and(|t| t.ends_with('\r')) { end - 1 } else { end };
-            (content_end, end + 1)
+            let end = from.saturating_add(p);
+            let content_end =
+                if text.get(..end).is_some_and(|t| t.ends_with('\r')) { end.saturating_sub(1) } else { end };
+            (content_end, end.saturating_add(1))
         }
         None => (text.len(), text.len()),
     }
@@ -51,7 +52,7 @@ fn line_end(text: &str, from: usize) -> (usize, usize) {
 /// prints one header block per response, for example after a `100 Continue`).
 fn responses(text: &str) -> Vec<Captured> {
     let mut out = Vec::new();
-    let mut at = text.len() - text.trim_start().len();
+    let mut at = text.len().saturating_sub(text.trim_start().len());
     while text.get(at..).is_some_and(|t| t.starts_with("HTTP/")) {
         let (end, next) = line_end(text, at);
         let line = text.get(at..end).unwrap_or("");

@@ -81,7 +81,7 @@ impl MxPattern {
             }
         }
         if text.len() > 1 && text != "*." && text.ends_with('.') && !text.ends_with("..") {
-            let at = text.len() - 1;
+            let at = text.len().saturating_sub(1);
             return Err(perr(
                 Code::StsPolicyMxTrailingDot,
                 Span::new(at, text.len()),
@@ -93,13 +93,13 @@ impl MxPattern {
             None => (false, text, 0),
         };
         if let Some(star) = domain.find('*') {
-            let at = star + offset;
+            let at = star.saturating_add(offset);
             let detail = if text == "*" {
                 "\"*\" alone matches nothing; write \"*.example.com\"".to_string()
             } else {
-                format!("\"*\" at position {} is not a whole left-most label", at + 1)
+                format!("\"*\" at position {} is not a whole left-most label", at.saturating_add(1))
             };
-            return Err(perr(Code::StsPolicyMxBadWildcard, Span::new(at, at + 1), detail));
+            return Err(perr(Code::StsPolicyMxBadWildcard, Span::new(at, at.saturating_add(1)), detail));
         }
         if !domain.is_ascii() {
             let detail = match to_a_label(domain) {

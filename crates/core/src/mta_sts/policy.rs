@@ -140,7 +140,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
         );
         // Stop at the last line end within the limit so no line is cut in half.
         let head = input.get(..MAX_POLICY_BYTES).unwrap_or(input);
-        let cut = head.iter().rposition(|&b| b == b'\n').map_or(MAX_POLICY_BYTES, |p| p + 1);
+        let cut = head.iter().rposition(|&b| b == b'\n').map_or(MAX_POLICY_BYTES, |p| p.saturating_add(1));
         body = input.get(..cut).unwrap_or(input);
     }
     let mut start = 0;
@@ -148,10 +148,13 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
         st.push(Code::StsPolicyBom, Span::new(0, 3), "");
         start = 3;
     }
-    let first_text = body.get(start..).and_then(|b| b.iter().position(|c| !c.is_ascii_whitespace()).map(|p| p + start));
+    let first_text = body
+        .get(start..)
+        .and_then(|b| b.iter().position(|c| !c.is_ascii_whitespace()).map(|p| p.saturating_add(start)));
     if let Some(p) = first_text.filter(|&p| body.get(p) == Some(&b'<')) {
-        let line_end = body.get(p..).and_then(|b| b.iter().position(|&c| c == b'\n')).map_or(body.len(), |e| e + p);
-        let preview = String::from_utf8_lossy(body.get(p..line_end.min(p + 60)).unwrap_or(b""));
+        let line_end =
+            body.get(p..).and_then(|b| b.iter().position(|&c| c == b'\n')).map_or(body.len(), |e| e.saturating_add(p));
+        let preview = String::from_utf8_lossy(body.get(p..line_end.min(p.saturating_add(60))).unwrap_or(b""));
         st.push(Code::StsPolicyHtmlBody, Span::new(p, line_end), format!("it starts with \"{}\"", preview.trim_end()));
         return Parsed { value: st.policy, findings: st.findings };
     }
@@ -162,7 +165,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
     let mut offset = start;
     for (n, piece) in pieces.iter().enumerate() {
         let line_start = offset;
-        offset += piece.len() + 1;
+        offset = offset.saturating_add(piece.len().saturating_add(1));
         let line = piece.strip_suffix(b"\r").unwrap_or(piece);
         if line.iter().all(|&b| b == b' ' || b == b'\t') {
             // The text after the final line end is the optional last sts-policy-term.
@@ -170,8 +173,8 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
                 let what = if line.is_empty() { "empty line" } else { "line of only whitespace" };
                 st.push(
                     Code::StsPolicyBlankLine,
-                    Span::new(line_start, line_start + line.len().max(1)),
-                    format!("{what} {}", n + 1),
+                    Span::new(line_start, line_start.saturating_add(line.len().max(1))),
+                    format!("{what} {}", n.saturating_add(1)),
                 );
             }
             continue;
@@ -185,14 +188,14 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
 }
 
 fn parse_line(st: &mut State, line: &[u8], at: usize) {
-    let span = |s: usize, e: usize| Span::new(at + s, at + e);
+    let span = |s: usize, e: usize| Span::new(at.saturating_add(s), at.saturating_add(e));
     let text = match std::str::from_utf8(line) {
         Ok(t) => t,
         Err(e) => {
             let bad = e.valid_up_to();
             st.push(
                 Code::StsPolicyInvalidUtf8,
-                span(bad, bad + e.error_len().unwrap_or(1)),
+                span(bad, bad.saturating_add(e.error_len().unwrap_or(1))),
                 format!("byte 0x{:02X}", line.get(bad).copied().unwrap_or(0)),
             );
             return;
@@ -204,7 +207,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
         } else {
             format!("U+{:04X}", u32::from(c))
         };
-        st.push(Code::StsPolicyControlChar, span(i, i + c.len_utf8()), detail);
+        st.push(Code::StsPolicyControlChar, span(i, i.saturating_add(c.len_utf8())), detail);
         return;
     }
     let trimmed_len = text.trim_end_matches([' ', '\t']).len();
@@ -217,7 +220,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
     };
     let raw_key = text.get(..colon).unwrap_or("");
     let key = raw_key.trim_matches([' ', '\t']);
-    let key_start = raw_key.len() - raw_key.trim_start_matches([' ', '\t']).len();
+    let key_start = raw_key.len().saturating_sub(raw_key.trim_start_matches([' ', '\t']).len());
     if !valid_key(key) {
         let why = if key.is_empty() {
             "nothing before \":\"".to_string()
@@ -226,7 +229,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
         } else {
             format!("\"{key}\"")
         };
-        st.push(Code::StsPolicyInvalidKey, span(key_start, key_start + key.len().max(1)), why);
+        st.push(Code::StsPolicyInvalidKey, span(key_start, key_start.saturating_add(key.len().max(1))), why);
         return;
     }
     if key_start > 0 {
@@ -236,14 +239,15 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
             format!("\"{key}\" is preceded by whitespace (continuation lines are not allowed)"),
         );
     }
-    let key_end = key_start + key.len();
+    let key_end = key_start.saturating_add(key.len());
     if key_end < colon {
         st.push(Code::StsPolicySpaceBeforeColon, span(key_end, colon), format!("write \"{key}:\""));
     }
-    let after = text.get(colon + 1..).unwrap_or("");
+    let after = text.get(colon.saturating_add(1)..).unwrap_or("");
     let value = after.trim_matches([' ', '\t']);
-    let value_start = colon + 1 + (after.len() - after.trim_start_matches([' ', '\t']).len());
-    let vspan = span(value_start, value_start + value.len());
+    let value_start = (colon.saturating_add(1))
+        .saturating_add(after.len().saturating_sub(after.trim_start_matches([' ', '\t']).len()));
+    let vspan = span(value_start, value_start.saturating_add(value.len()));
     let line_span = span(key_start, trimmed_len);
 
     let is_mx = key == "mx";
@@ -255,9 +259,9 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
         st.seen.push(key.to_string());
     }
     if value.is_empty() {
-        st.push(Code::StsPolicyEmptyValue, span(key_start, colon + 1), format!("\"{key}:\""));
+        st.push(Code::StsPolicyEmptyValue, span(key_start, colon.saturating_add(1)), format!("\"{key}:\""));
         if is_mx {
-            st.mx_lines += 1;
+            st.mx_lines = st.mx_lines.saturating_add(1);
         }
         return;
     }
@@ -297,7 +301,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
             }
         }
         "mx" => {
-            st.mx_lines += 1;
+            st.mx_lines = st.mx_lines.saturating_add(1);
             if value.contains([' ', '\t', ',']) {
                 st.push(
                     Code::StsPolicyMxInvalid,
@@ -311,7 +315,7 @@ fn parse_line(st: &mut State, line: &[u8], at: usize) {
                     st.push(Code::StsPolicyDuplicateMx, line_span, format!("\"{p}\""))
                 }
                 Ok(p) => st.policy.mx.push(p),
-                Err(e) => st.push(e.code, e.span.shift(at + value_start), e.detail),
+                Err(e) => st.push(e.code, e.span.shift(at.saturating_add(value_start)), e.detail),
             }
         }
         _ => {
@@ -375,7 +379,11 @@ pub fn human_duration(secs: u64) -> String {
         s if s >= 60 => (s / 60, "minute"),
         s => (s, "second"),
     };
-    format!("{}{n} {unit}{}", if n * unit_secs(unit) == secs { "" } else { "about " }, if n == 1 { "" } else { "s" })
+    format!(
+        "{}{n} {unit}{}",
+        if n.saturating_mul(unit_secs(unit)) == secs { "" } else { "about " },
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn unit_secs(unit: &str) -> u64 {

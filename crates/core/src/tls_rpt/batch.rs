@@ -78,22 +78,23 @@ impl Batch {
             let is_report = x.payload.is_ok();
             match read_extracted(x) {
                 Err(errors) => {
-                    self.taken += usize::from(is_report);
+                    self.taken = self.taken.saturating_add(usize::from(is_report));
                     out.errors.extend(errors.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
                 }
                 Ok((r, mut findings)) => {
-                    self.taken += 1;
+                    self.taken = self.taken.saturating_add(1);
                     if self.summary.add(&r, &origin) {
-                        out.reports += 1;
+                        out.reports = out.reports.saturating_add(1);
                     } else {
-                        out.duplicates += 1;
+                        out.duplicates = out.duplicates.saturating_add(1);
                         let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);
                         findings.push(Finding::at_pointer(Code::ReportDuplicate, "/report-id", detail));
                     }
                     for f in findings {
-                        *out.finding_counts.entry(f.code).or_default() += 1;
+                        let n = out.finding_counts.entry(f.code).or_default();
+                        *n = n.saturating_add(1);
                         if self.kept < Self::KEEP_FINDINGS {
-                            self.kept += 1;
+                            self.kept = self.kept.saturating_add(1);
                             out.findings.push(Located { origin: origin.clone(), finding: f });
                         }
                     }

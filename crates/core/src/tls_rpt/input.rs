@@ -179,7 +179,7 @@ impl Walk<'_> {
             Sniffed::Gzip => match self.inflater.gunzip(bytes, self.budget()) {
                 Ok(inner) => {
                     self.spent = self.spent.saturating_add(inner.len());
-                    self.visit(origin, &inner, depth + 1, email, filename);
+                    self.visit(origin, &inner, depth.saturating_add(1), email, filename);
                 }
                 Err((Code::InputTooLarge, _)) => {
                     let why = self.too_large();
@@ -301,8 +301,8 @@ impl Walk<'_> {
         let mut starts: Vec<usize> = vec![0];
         let mut i = 0;
         while let Some(p) = bytes.get(i..).and_then(|b| b.windows(6).position(|w| w == b"\nFrom ")) {
-            starts.push(i + p + 1);
-            i += p + 1;
+            starts.push((i.saturating_add(p)).saturating_add(1));
+            i = i.saturating_add(p.saturating_add(1));
         }
         if starts.len() > self.limits.max_parts {
             self.error(
@@ -318,8 +318,8 @@ impl Walk<'_> {
         for (n, (&s, &e)) in starts.iter().zip(&ends).enumerate() {
             let msg = bytes.get(s..e).unwrap_or(b"");
             // Drop the "From " envelope line.
-            let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p + 1..)).unwrap_or(b"");
-            self.email(&format!("{origin} › message {}", n + 1), body, depth + 1);
+            let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p.saturating_add(1)..)).unwrap_or(b"");
+            self.email(&format!("{origin} › message {}", n.saturating_add(1)), body, depth.saturating_add(1));
         }
     }
 
@@ -352,12 +352,12 @@ impl Walk<'_> {
             subject: msg.subject().map(str::to_string),
         };
         let before = self.out.len();
-        let mut parts = 0;
+        let mut parts = 0usize;
         for part in &msg.parts {
             match &part.body {
                 PartType::Multipart(_) => continue,
                 PartType::Message(inner) => {
-                    self.message(&format!("{origin} › attached message"), inner, depth + 1);
+                    self.message(&format!("{origin} › attached message"), inner, depth.saturating_add(1));
                     continue;
                 }
                 _ => {}
@@ -391,7 +391,7 @@ impl Walk<'_> {
             if !(by_type || by_name) {
                 continue;
             }
-            parts += 1;
+            parts = parts.saturating_add(1);
             if parts > self.limits.max_parts {
                 self.error(
                     origin,
@@ -408,12 +408,24 @@ impl Walk<'_> {
                 // mail-parser gives up on base64 with a stray character; so do not we.
                 let first = self.out.len();
                 let decoded = lenient_base64(part.contents());
-                self.visit(&format!("{origin} › {label}"), &decoded, depth + 1, Some(&meta), name.as_deref());
+                self.visit(
+                    &format!("{origin} › {label}"),
+                    &decoded,
+                    depth.saturating_add(1),
+                    Some(&meta),
+                    name.as_deref(),
+                );
                 for x in self.out.iter_mut().skip(first) {
                     x.notes.push(Finding::new(Code::InputLenientBase64, Span::at(0), label.clone()));
                 }
             } else {
-                self.visit(&format!("{origin} › {label}"), part.contents(), depth + 1, Some(&meta), name.as_deref());
+                self.visit(
+                    &format!("{origin} › {label}"),
+                    part.contents(),
+                    depth.saturating_add(1),
+                    Some(&meta),
+                    name.as_deref(),
+                );
             }
         }
         if self.out.len() == before {
@@ -475,16 +487,16 @@ fn gzip_header_len(b: &[u8]) -> Option<usize> {
     let flags = *b.get(3)?;
     let mut pos = 10;
     if flags & 4 != 0 {
-        let xlen = u16::from_le_bytes([*b.get(pos)?, *b.get(pos + 1)?]);
-        pos += 2 + usize::from(xlen);
+        let xlen = u16::from_le_bytes([*b.get(pos)?, *b.get(pos.saturating_add(1))?]);
+        pos = pos.saturating_add(2 + usize::from(xlen));
     }
     for flag in [8, 16] {
         if flags & flag != 0 {
-            pos += b.get(pos..)?.iter().position(|&c| c == 0)? + 1;
+            pos = pos.saturating_add((b.get(pos..)?.iter().position(|&c| c == 0)?).saturating_add(1));
         }
     }
     if flags & 2 != 0 {
-        pos += 2;
+        pos = pos.saturating_add(2);
     }
     (pos <= b.len()).then_some(pos)
 }
@@ -500,21 +512,26 @@ impl Inflater {
         let bad = |why: String| (Code::InputBadCompression, format!("gzip: {why}"));
         // The last member's ISIZE (size mod 2^32) is a good first guess of the output size.
         let hint = bytes.len().checked_sub(4).and_then(|at| bytes.get(at..)).and_then(le32).map_or(0, |n| n as usize);
-        let mut out: Vec<u8> = Vec::with_capacity(hint.min(cap) + 1);
+        let mut out: Vec<u8> = Vec::with_capacity(hint.min(cap).saturating_add(1));
         let mut at = 0;
-        let mut members = 0;
+        let mut members = 0usize;
         while at < bytes.len() {
             let rest = bytes.get(at..).unwrap_or(&[]);
             if members > 0 && rest.iter().all(|&b| b == 0) {
                 break; // zero padding after the last member
             }
             let header = gzip_header_len(rest).ok_or_else(|| bad("invalid header".into()))?;
-            let mut pos = at + header;
+            let mut pos = at.saturating_add(header);
             let start = out.len();
             self.raw.reset(false);
             loop {
                 if out.len() == out.capacity() {
-                    out.reserve((out.capacity() / 2).max(4096).min(cap + 1 - out.len().min(cap)) + 1);
+                    out.reserve(
+                        ((out.capacity() / 2)
+                            .max(4096)
+                            .min((cap.saturating_add(1)).saturating_sub(out.len().min(cap))))
+                        .saturating_add(1),
+                    );
                 }
                 let (in_before, out_before) = (self.raw.total_in(), out.len());
                 let input = bytes.get(pos..).unwrap_or(&[]);
@@ -522,7 +539,7 @@ impl Inflater {
                     .raw
                     .decompress_vec(input, &mut out, flate2::FlushDecompress::None)
                     .map_err(|e| bad(e.to_string()))?;
-                pos += usize::try_from(self.raw.total_in() - in_before).unwrap_or(0);
+                pos = pos.saturating_add(usize::try_from(self.raw.total_in().saturating_sub(in_before)).unwrap_or(0));
                 if out.len() > cap {
                     return Err((Code::InputTooLarge, format!("more than {cap} bytes decompressed")));
                 }
@@ -534,18 +551,18 @@ impl Inflater {
                     _ => {}
                 }
             }
-            let trailer = bytes.get(pos..pos + 8).ok_or_else(|| bad("truncated (no trailer)".into()))?;
+            let trailer = bytes.get(pos..pos.saturating_add(8)).ok_or_else(|| bad("truncated (no trailer)".into()))?;
             let mut crc = flate2::Crc::new();
             crc.update(out.get(start..).unwrap_or(&[]));
-            let size = (out.len() - start) as u64 & 0xFFFF_FFFF;
+            let size = (out.len().saturating_sub(start)) as u64 & 0xFFFF_FFFF;
             if le32(trailer) != Some(crc.sum()) {
                 return Err(bad("CRC-32 mismatch (corrupt data)".into()));
             }
             if trailer.get(4..).and_then(le32).map(u64::from) != Some(size) {
                 return Err(bad("length mismatch (corrupt data)".into()));
             }
-            at = pos + 8;
-            members += 1;
+            at = pos.saturating_add(8);
+            members = members.saturating_add(1);
         }
         if members == 0 {
             return Err(bad("empty".into()));

@@ -459,9 +459,9 @@ fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
         r.push(Code::ReportDateRangeReversed, "/date-range".into(), "");
         return;
     }
-    let whole_day = s.rem_euclid(DAY) == 0 && (e - s == DAY || e - s == DAY - 1);
+    let whole_day = s.rem_euclid(DAY) == 0 && (e.saturating_sub(s) == DAY || e.saturating_sub(s) == DAY - 1);
     if !whole_day {
-        let len = e - s;
+        let len = e.saturating_sub(s);
         let detail = if len > DAY {
             format!("it covers {:.1} days", len as f64 / DAY as f64)
         } else if s.rem_euclid(DAY) != 0 {
@@ -725,11 +725,11 @@ fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
     let mut at = 0;
     for _ in 1..line {
         match bytes.get(at..).and_then(|b| b.iter().position(|&c| c == b'\n')) {
-            Some(p) => at += p + 1,
+            Some(p) => at = at.saturating_add(p.saturating_add(1)),
             None => return bytes.len(),
         }
     }
-    (at + column.saturating_sub(1)).min(bytes.len())
+    (at.saturating_add(column.saturating_sub(1))).min(bytes.len())
 }
 
 #[cfg(test)]

@@ -252,7 +252,7 @@ fn bump(map: &mut BTreeMap<String, Counts>, key: &str, ok: u64, failed: u64, new
     };
     c.add(ok, failed);
     if new_report {
-        c.reports += 1;
+        c.reports = c.reports.saturating_add(1);
     }
 }
 
@@ -305,7 +305,7 @@ impl Summary {
         if !report.report_id.is_empty() {
             let identity = (report.organization_name.clone(), report.report_id.clone());
             if !self.seen.insert(identity) {
-                self.duplicates += 1;
+                self.duplicates = self.duplicates.saturating_add(1);
                 self.duplicate_list.push(Duplicate {
                     organisation: report.organization_name.clone(),
                     report_id: report.report_id.clone(),
@@ -314,7 +314,7 @@ impl Summary {
                 return false;
             }
         }
-        self.reports += 1;
+        self.reports = self.reports.saturating_add(1);
         let (ok, failed) = (report.successful(), report.failed());
         self.successful = self.successful.saturating_add(ok);
         self.failed = self.failed.saturating_add(failed);
@@ -399,7 +399,7 @@ impl Summary {
             failed: 0,
             organisations: BTreeSet::new(),
         });
-        seen.reports += 1;
+        seen.reports = seen.reports.saturating_add(1);
         seen.successful = seen.successful.saturating_add(p.successful);
         seen.failed = seen.failed.saturating_add(p.failed);
         if !seen.organisations.contains(org) {

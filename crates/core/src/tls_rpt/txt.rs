@@ -68,10 +68,10 @@ fn split_uris(field: &Field) -> Vec<(&str, Span)> {
     let mut out = Vec::new();
     let mut at = field.value_span.start;
     for part in field.value.split(',') {
-        let lead = part.len() - part.trim_start_matches([' ', '\t']).len();
+        let lead = part.len().saturating_sub(part.trim_start_matches([' ', '\t']).len());
         let uri = part.trim_matches([' ', '\t']);
-        out.push((uri, Span::new(at + lead, at + lead + uri.len())));
-        at += part.len() + 1;
+        out.push((uri, Span::new(at.saturating_add(lead), (at.saturating_add(lead)).saturating_add(uri.len()))));
+        at = at.saturating_add(part.len().saturating_add(1));
     }
     out
 }
@@ -82,7 +82,9 @@ fn is_uri_char(b: u8) -> bool {
 }
 
 fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
-    let at = |i: usize, len: usize| Span::new(span.start + i, span.start + i + len);
+    let at = |i: usize, len: usize| {
+        Span::new(span.start.saturating_add(i), (span.start.saturating_add(i)).saturating_add(len))
+    };
     if uri.is_empty() {
         findings.push(Finding::new(Code::TlsRptTxtRuaEmptyUri, span, ""));
         return;
@@ -101,9 +103,13 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
         return;
     }
     for (i, _) in uri.match_indices('%') {
-        let hex = bytes.get(i + 1..i + 3);
+        let hex = bytes.get(i.saturating_add(1)..i.saturating_add(3));
         if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-            findings.push(Finding::new(Code::TlsRptTxtRuaBadPercent, at(i, 1 + hex.map_or(0, <[u8]>::len)), ""));
+            findings.push(Finding::new(
+                Code::TlsRptTxtRuaBadPercent,
+                at(i, hex.map_or(0, <[u8]>::len).saturating_add(1)),
+                "",
+            ));
             return;
         }
     }
@@ -120,7 +126,7 @@ fn check_uri(uri: &str, span: Span, findings: &mut Vec<Finding>) {
         return;
     };
     match scheme.to_ascii_lowercase().as_str() {
-        "mailto" => check_mailto(rest, at(scheme.len() + 1, rest.len()), findings),
+        "mailto" => check_mailto(rest, at(scheme.len().saturating_add(1), rest.len()), findings),
         "https" => {
             // RFC 3986 §3.2: "//" [userinfo "@"] host [":" port]. Reports are posted over
             // TLS, so the host must be a DNS name or an IP address.
