@@ -924,34 +924,49 @@ mod tests {
         assert_eq!(plan_mx(&DnsAnswer::ServFail), []);
     }
 
-    /// The scenarios the domain-check page must get right (issue 5's mock zone).
+    // Issue 5's mock zone, one test per scenario.
     #[test]
-    fn scenarios() {
+    fn scenario_good_domain_is_protected() {
         let c = check(&base());
         assert_eq!(c.verdict, Verdict::Protected, "{:?}", codes(&c));
+    }
 
+    #[test]
+    fn scenario_testing_mode() {
         let mut a = base();
         a.policy = ok_policy(&GOOD_POLICY.replace("enforce", "testing"));
         assert_eq!(check(&a).verdict, Verdict::Testing);
+    }
 
+    #[test]
+    fn scenario_no_record_is_none_and_a_near_miss_is_broken() {
         let mut a = base();
         a.sts_txt = DnsAnswer::NxDomain;
         assert_eq!(check(&a).verdict, Verdict::None);
         let mut a = base();
         a.sts_txt = recs(&[&["v=stsv1; id=1"]]);
         assert_eq!(check(&a).verdict, Verdict::Broken, "a near miss is broken, not absent");
+    }
 
+    #[test]
+    fn scenario_two_records_are_broken() {
         let mut a = base();
         a.sts_txt = recs(&[&["v=STSv1; id=1"], &["v=STSv1; id=2"]]);
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-txt/multiple-records"));
+    }
 
+    #[test]
+    fn scenario_strings_join_without_spaces() {
         let mut a = base();
         a.sts_txt = recs(&[&["v=STSv1; ", "id=2024"]]);
         let c = check(&a);
         assert_eq!(c.sts.as_ref().and_then(|r| r.id.as_deref()), Some("2024"), "strings joined without spaces");
+    }
 
+    #[test]
+    fn scenario_redirect_is_broken() {
         let mut a = base();
         a.policy = PolicyFetch::Response {
             status: 301,
@@ -962,17 +977,26 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-fetch/redirect"));
+    }
 
+    #[test]
+    fn scenario_opaque_is_unverified() {
         let mut a = base();
         a.policy = PolicyFetch::Opaque;
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Undecided(Undecided::Unverified));
         assert!(codes(&c).contains(&"sts-fetch/not-verifiable"));
+    }
 
+    #[test]
+    fn scenario_unreachable_policy_host() {
         let mut a = base();
         a.policy = PolicyFetch::Unreachable("TypeError: Failed to fetch".into());
         assert!(codes(&check(&a)).contains(&"sts-fetch/unreachable"));
+    }
 
+    #[test]
+    fn scenario_wrong_content_type() {
         let mut a = base();
         a.policy = PolicyFetch::Response {
             status: 200,
@@ -981,7 +1005,10 @@ mod tests {
             body: GOOD_POLICY.into(),
         };
         assert!(codes(&check(&a)).contains(&"sts-fetch/content-type"));
+    }
 
+    #[test]
+    fn scenario_status_404() {
         let mut a = base();
         a.policy = PolicyFetch::Response {
             status: 404,
@@ -990,7 +1017,10 @@ mod tests {
             body: b"<html>Not found</html>".to_vec(),
         };
         assert!(codes(&check(&a)).contains(&"sts-fetch/status"));
+    }
 
+    #[test]
+    fn scenario_uncovered_mx_is_broken() {
         let mut a = base();
         a.mx = DnsAnswer::Records {
             records: vec![(10, "mx9.other.example".into())],
@@ -1000,7 +1030,10 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"mx/not-covered"));
+    }
 
+    #[test]
+    fn scenario_wildcard_matches_one_label() {
         let mut a = base();
         a.mx = DnsAnswer::Records {
             records: vec![(10, "a.b.mail.example.com".into())],
@@ -1012,11 +1045,17 @@ mod tests {
             .findings
             .iter()
             .any(|l| l.finding.code == Code::MxNotCovered && l.finding.detail.contains("exactly one label")));
+    }
 
+    #[test]
+    fn scenario_null_mx() {
         let mut a = base();
         a.mx = DnsAnswer::Records { records: vec![(0, ".".into())], authenticated: false, cnames: vec![] };
         assert!(codes(&check(&a)).contains(&"mx/null-mx"));
+    }
 
+    #[test]
+    fn scenario_dane_and_sts() {
         let mut a = base();
         a.tlsa = vec![(
             "mx1.example.com".into(),
@@ -1027,7 +1066,10 @@ mod tests {
             },
         )];
         assert!(codes(&check(&a)).contains(&"dane/and-sts"));
+    }
 
+    #[test]
+    fn scenario_servfail_is_broken() {
         let mut a = base();
         a.sts_txt = DnsAnswer::ServFail;
         let c = check(&a);

@@ -581,9 +581,14 @@ pub(crate) fn select_and_parse<T>(
         if let Some(r) = records.get(i) {
             // The whitespace between the version tag and what follows it.
             let after = r.text.get(d.version.len()..).unwrap_or("");
-            let ws = after.len().saturating_sub(after.trim_start_matches([' ', '\t']).len());
-            let span = Span::new(d.version.len(), d.version.len().saturating_add(ws));
-            findings.push(Finding::new(c.space_before_semicolon, r.src_span(span), ""));
+            let rest = after.trim_start_matches([' ', '\t']);
+            // Only whitespace before a ";" is the prose/ABNF disagreement; "v=STSv1" alone
+            // or followed by a field without ";" is plainly invalid, and other findings say so.
+            if rest.starts_with(';') {
+                let ws = after.len().saturating_sub(rest.len());
+                let span = Span::new(d.version.len(), d.version.len().saturating_add(ws));
+                findings.push(Finding::new(c.space_before_semicolon, r.src_span(span), ""));
+            }
         }
     }
     let mut value = None;
