@@ -373,7 +373,8 @@ fn run_codes(as_json: bool) -> u8 {
             .iter()
             .map(|c| {
                 let i = c.info();
-                json!({"code": i.id, "severity": i.severity, "rfc": i.rfc.label(), "rfc_url": i.rfc.url(), "message": i.message, "fix": i.fix})
+                json!({"code": i.id, "severity": i.severity, "area": i.area, "rfc": i.rfc.label(), "rfc_url": i.rfc.url(),
+                       "message": i.message, "fix": i.fix, "stricter_than_rfc": c.stricter_than_rfc()})
             })
             .collect();
         println!("{:#}", json!(rows));
@@ -381,6 +382,9 @@ fn run_codes(as_json: bool) -> u8 {
         for c in Code::ALL {
             let i = c.info();
             println!("{:<40} {:<8} {:<15} {}", i.id, i.severity.as_str(), i.rfc.label(), i.message);
+            if let Some(why) = c.stricter_than_rfc() {
+                println!("{:<65} (error although the RFC says SHOULD: {why})", "");
+            }
         }
     }
     0

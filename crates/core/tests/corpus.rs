@@ -243,8 +243,37 @@ fn corpus_vectors_agree_with_core() {
     for (repo, key, why) in &deliberate {
         println!("  - {repo}: {key:?}\n      {why}");
     }
+    // Where a SHOULD or MAY of the RFC is reported as an error, the stricter reading is a
+    // deliberate disagreement with the RFC's wording (not with a vector): print each with the
+    // sender that applies it as a hard rule.
+    println!("corpus: SHOULD/MAY reported as errors, because deployed senders enforce them:");
+    for code in mtasts_core::Code::ALL.iter().filter(|c| c.stricter_than_rfc().is_some()) {
+        println!("  - {}: {}", code.id(), code.stricter_than_rfc().unwrap_or_default());
+    }
     assert!(failures.is_empty(), "{} unexplained disagreements:\n{}", failures.len(), failures.join("\n"));
     assert!(stale.is_empty(), "listed disagreements that no longer occur: {stale:?}");
+}
+
+/// The two SHOULD-as-error rules carry their reason, and the corpus vector that shows a
+/// sender enforcing the size limit (postfix-mta-sts-resolver's overlength policy) agrees.
+#[test]
+fn should_as_error_is_justified() {
+    use mtasts_core::Code;
+    for code in [Code::FetchContentType, Code::StsPolicyTooLarge] {
+        let why = code.stricter_than_rfc().unwrap_or_else(|| panic!("{} has no reason", code.id()));
+        assert!(why.contains("postfix-mta-sts-resolver"), "{why}");
+        assert_eq!(code.info().severity, mtasts_core::Severity::Error);
+    }
+    // One byte over 64 KiB: postfix-mta-sts-resolver reads while it holds at most 65,536
+    // bytes and fails the fetch on the next byte.
+    let head = "version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mail.loc\n";
+    let mut body = head.as_bytes().to_vec();
+    body.resize(64 * 1024 + 1, b'a');
+    let p = mtasts_core::mta_sts::policy::parse(&body);
+    assert!(p.findings.iter().any(|f| f.code == Code::StsPolicyTooLarge));
+    body.truncate(64 * 1024);
+    let p = mtasts_core::mta_sts::policy::parse(&body);
+    assert!(!p.findings.iter().any(|f| f.code == Code::StsPolicyTooLarge), "exactly 64 KiB is fine");
 }
 
 /// The lint entry point agrees with the per-kind parsers on every policy and record vector:
