@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::finding::{is_valid, Finding};
-use crate::json_pointer::locate;
+use crate::json_pointer::locate_all;
 use crate::mta_sts::{fetch, policy, txt as sts_txt};
 use crate::tls_rpt::batch::read_extracted;
 use crate::tls_rpt::input::{extract, sniff, Limits, Sniffed};
@@ -147,15 +147,20 @@ fn lint_report(input: &[u8]) -> Lint {
             Err(fs) => fs,
         };
         for mut f in found {
-            if is_text_json {
-                if let Some(span) = f.pointer.as_deref().and_then(|p| locate(input, p)) {
-                    f.span = span;
-                }
-            }
             if many {
                 f.detail = format!("{origin}: {}", f.detail);
             }
             findings.push(f);
+        }
+    }
+    if is_text_json {
+        // One pass for every pointer: a 5 MB report with thousands of findings stays linear.
+        let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_deref().unwrap_or("\u{0}")).collect();
+        let spans = locate_all(input, &pointers);
+        for (f, span) in findings.iter_mut().zip(spans) {
+            if let (Some(span), Some(_)) = (span, &f.pointer) {
+                f.span = span;
+            }
         }
     }
     findings.sort_by_key(|f| (f.span.start, f.span.end));

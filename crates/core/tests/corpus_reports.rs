@@ -125,3 +125,45 @@ fn gzip_and_plain_copies_agree() {
         );
     }
 }
+
+/// Reading an input a part at a time (what the web page does so it can yield inside one
+/// large mbox or zip) gives exactly what reading it whole gives: over every corpus file, an
+/// mbox of all the corpus emails and a zip of all the corpus files, one part per step.
+#[test]
+fn stepping_through_an_input_gives_the_same_batch() {
+    use std::io::Write;
+    let dir = corpus_dir();
+    let files = report_files(&dir);
+    let mut inputs: Vec<(String, Vec<u8>)> =
+        files.iter().map(|f| (f.display().to_string(), std::fs::read(f).unwrap())).collect();
+    let mut mbox = Vec::new();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &inputs {
+        if name.ends_with(".eml") {
+            mbox.extend_from_slice(b"From tlsrpt@example.com Mon Jan  1 00:00:00 2024\n");
+            mbox.extend_from_slice(bytes);
+            mbox.extend_from_slice(b"\n");
+        }
+        w.start_file(name.replace('/', "_"), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    inputs.push(("all.mbox".into(), mbox));
+    inputs.push(("all.zip".into(), w.finish().unwrap().into_inner()));
+    let json = |b: &Batch| {
+        let inputs: Vec<_> = b.inputs.iter().map(mtasts_core::tls_rpt::batch::InputJson::new).collect();
+        serde_json::to_string(&(&b.summary, inputs)).unwrap()
+    };
+    let mut whole = Batch::new(Limits::default());
+    let mut stepped = Batch::new(Limits::default());
+    let mut steps = 0;
+    for (name, bytes) in &inputs {
+        whole.add(name, bytes);
+        let mut adding = stepped.begin(name, bytes);
+        while !stepped.step(&mut adding, 1) {
+            steps += 1;
+        }
+    }
+    assert!(steps > 40, "the mbox and the zip took many steps ({steps})");
+    assert!(stepped.summary.reports > 0);
+    assert_eq!(json(&stepped), json(&whole));
+}

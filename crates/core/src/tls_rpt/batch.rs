@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
-use crate::tls_rpt::input::{extract_with, EmailMeta, Extracted, Inflater, Limits};
+use crate::tls_rpt::input::{EmailMeta, Extracted, Inflater, Limits, Stepper};
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
 
@@ -45,6 +45,12 @@ impl InputOutcome {
     }
 }
 
+/// An input being added a part at a time ([`Batch::begin`]).
+pub struct Adding<'b> {
+    index: usize,
+    stepper: Stepper<'b>,
+}
+
 /// A batch: the summary and what each input gave.
 #[derive(Debug, Default)]
 pub struct Batch {
@@ -70,38 +76,61 @@ impl Batch {
     /// Reads every report in `bytes` (named `name`) and adds it; its outcome is then
     /// `self.inputs.last()`.
     pub fn add(&mut self, name: &str, bytes: &[u8]) {
-        let mut out = InputOutcome { path: name.to_string(), ..InputOutcome::default() };
+        let mut adding = self.begin(name, bytes);
+        while !self.step(&mut adding, usize::MAX) {}
+    }
+
+    /// Starts adding `bytes` a part at a time (see [`Stepper`]): call [`Batch::step`] until it
+    /// returns true, yielding to the browser in between. Its outcome is pushed now and
+    /// filled in as the steps go.
+    pub fn begin<'b>(&mut self, name: &str, bytes: &'b [u8]) -> Adding<'b> {
+        self.inputs.push(InputOutcome { path: name.to_string(), ..InputOutcome::default() });
+        Adding { index: self.inputs.len().saturating_sub(1), stepper: Stepper::new(name, bytes) }
+    }
+
+    /// Reads up to `parts` more parts (mbox messages, zip entries) of `adding`; true when
+    /// the input is finished.
+    pub fn step(&mut self, adding: &mut Adding<'_>, parts: usize) -> bool {
         let remaining = self.limits.max_reports.saturating_sub(self.taken);
         let limits = Limits { max_reports: remaining, ..self.limits };
-        for x in extract_with(&mut self.inflater, name, bytes, &limits) {
-            let origin = x.origin.clone();
-            let is_report = x.payload.is_ok();
-            match read_extracted(x) {
-                Err(errors) => {
-                    self.taken = self.taken.saturating_add(usize::from(is_report));
-                    out.errors.extend(errors.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
+        let extracted = adding.stepper.step(&mut self.inflater, &limits, parts);
+        let mut out = std::mem::take(self.inputs.get_mut(adding.index).unwrap_or(&mut InputOutcome::default()));
+        for x in extracted {
+            self.read_into(&mut out, x);
+        }
+        if let Some(slot) = self.inputs.get_mut(adding.index) {
+            *slot = out;
+        }
+        adding.stepper.is_done()
+    }
+
+    fn read_into(&mut self, out: &mut InputOutcome, x: Extracted) {
+        let origin = x.origin.clone();
+        let is_report = x.payload.is_ok();
+        match read_extracted(x) {
+            Err(errors) => {
+                self.taken = self.taken.saturating_add(usize::from(is_report));
+                out.errors.extend(errors.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
+            }
+            Ok((r, mut findings)) => {
+                self.taken = self.taken.saturating_add(1);
+                if self.summary.add(&r, &origin) {
+                    out.reports = out.reports.saturating_add(1);
+                } else {
+                    out.duplicates = out.duplicates.saturating_add(1);
+                    let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);
+                    findings.push(Finding::at_pointer(Code::ReportDuplicate, "/report-id", detail));
                 }
-                Ok((r, mut findings)) => {
-                    self.taken = self.taken.saturating_add(1);
-                    if self.summary.add(&r, &origin) {
-                        out.reports = out.reports.saturating_add(1);
-                    } else {
-                        out.duplicates = out.duplicates.saturating_add(1);
-                        let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);
-                        findings.push(Finding::at_pointer(Code::ReportDuplicate, "/report-id", detail));
-                    }
-                    for f in findings {
-                        let n = out.finding_counts.entry(f.code).or_default();
-                        *n = n.saturating_add(1);
-                        if self.kept < Self::KEEP_FINDINGS {
-                            self.kept = self.kept.saturating_add(1);
-                            out.findings.push(Located { origin: origin.clone(), finding: f });
-                        }
+                for f in findings {
+                    let n = out.finding_counts.entry(f.code).or_default();
+                    *n = n.saturating_add(1);
+                    if self.kept < Self::KEEP_FINDINGS {
+                        self.kept = self.kept.saturating_add(1);
+                        out.findings.push(Located { origin: origin.clone(), finding: f });
                     }
                 }
             }
         }
-        self.inputs.push(out);
     }
 
     /// Records an input that could not even be read (a file system or browser error).

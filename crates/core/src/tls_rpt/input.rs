@@ -240,14 +240,41 @@ impl Walk<'_> {
     }
 
     fn zip(&mut self, origin: &str, bytes: &[u8], depth: usize, email: Option<&EmailMeta>) {
-        let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-            Ok(a) => a,
+        let Some(mut archive) = self.open_zip(origin, bytes, email) else { return };
+        let len = archive.len();
+        self.zip_entries(origin, &mut archive, 0..len, depth, email);
+    }
+
+    fn open_zip<'z>(
+        &mut self,
+        origin: &str,
+        bytes: &'z [u8],
+        email: Option<&EmailMeta>,
+    ) -> Option<zip::ZipArchive<std::io::Cursor<&'z [u8]>>> {
+        match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+            Ok(a) if a.is_empty() => {
+                self.error(origin, Code::InputNoReport, "the archive is empty", email, None);
+                None
+            }
+            Ok(a) => Some(a),
             Err(e) => {
                 self.error(origin, Code::InputBadCompression, format!("zip: {e}"), email, None);
-                return;
+                None
             }
-        };
-        for i in 0..archive.len() {
+        }
+    }
+
+    /// Reads the entries `range` of `archive`; false when the walk must stop (the entry
+    /// limit or the decompression budget is reached).
+    fn zip_entries(
+        &mut self,
+        origin: &str,
+        archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+        range: std::ops::Range<usize>,
+        depth: usize,
+        email: Option<&EmailMeta>,
+    ) -> bool {
+        for i in range {
             if i >= self.limits.max_parts {
                 self.error(
                     origin,
@@ -256,7 +283,7 @@ impl Walk<'_> {
                     email,
                     None,
                 );
-                break;
+                return false;
             }
             let mut entry = match archive.by_index(i) {
                 Ok(e) => e,
@@ -283,7 +310,7 @@ impl Walk<'_> {
                     let why = self.too_large();
                     self.error(&inner_origin, Code::InputTooLarge, why, email, Some(&name));
                     // The budget is spent: every further entry would fail the same way.
-                    break;
+                    return false;
                 }
                 Ok(n) => {
                     self.spent = self.spent.saturating_add(n);
@@ -292,12 +319,18 @@ impl Walk<'_> {
                 Err(e) => self.error(&inner_origin, Code::InputBadCompression, format!("zip: {e}"), email, Some(&name)),
             }
         }
-        if archive.is_empty() {
-            self.error(origin, Code::InputNoReport, "the archive is empty", email, None);
-        }
+        true
     }
 
     fn mbox(&mut self, origin: &str, bytes: &[u8], depth: usize) {
+        let messages = self.mbox_messages(origin, bytes);
+        for (n, &(s, e)) in messages.iter().enumerate() {
+            self.mbox_message(origin, bytes, n, s, e, depth);
+        }
+    }
+
+    /// Where each message of an mbox starts and ends (at most `max_parts`; more is an error).
+    fn mbox_messages(&mut self, origin: &str, bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut starts: Vec<usize> = vec![0];
         let mut i = 0;
         while let Some(p) = bytes.get(i..).and_then(|b| b.windows(6).position(|w| w == b"\nFrom ")) {
@@ -315,12 +348,14 @@ impl Walk<'_> {
             starts.truncate(self.limits.max_parts);
         }
         let ends: Vec<usize> = starts.iter().skip(1).copied().chain(std::iter::once(bytes.len())).collect();
-        for (n, (&s, &e)) in starts.iter().zip(&ends).enumerate() {
-            let msg = bytes.get(s..e).unwrap_or(b"");
-            // Drop the "From " envelope line.
-            let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p.saturating_add(1)..)).unwrap_or(b"");
-            self.email(&format!("{origin} › message {}", n.saturating_add(1)), body, depth.saturating_add(1));
-        }
+        starts.into_iter().zip(ends).collect()
+    }
+
+    fn mbox_message(&mut self, origin: &str, bytes: &[u8], n: usize, s: usize, e: usize, depth: usize) {
+        let msg = bytes.get(s..e).unwrap_or(b"");
+        // Drop the "From " envelope line.
+        let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p.saturating_add(1)..)).unwrap_or(b"");
+        self.email(&format!("{origin} › message {}", n.saturating_add(1)), body, depth.saturating_add(1));
     }
 
     fn email(&mut self, origin: &str, bytes: &[u8], depth: usize) {
@@ -581,6 +616,98 @@ pub fn extract_with(inflater: &mut Inflater, name: &str, bytes: &[u8], limits: &
     let mut walk = Walk { limits, inflater, out: Vec::new(), spent: 0 };
     walk.visit(name, bytes, 0, None, None);
     walk.out
+}
+
+/// One input read a part at a time: the messages of an mbox, or the entries of a zip, a
+/// few per [`Stepper::step`], so that a caller on a browser's main thread can yield between
+/// steps even inside one large file. Any other input is a single part. Reading every step
+/// gives exactly what [`extract_with`] gives (a test holds that).
+pub struct Stepper<'b> {
+    name: String,
+    bytes: &'b [u8],
+    plan: Plan,
+    next: usize,
+    spent: usize,
+}
+
+enum Plan {
+    /// Not yet looked at.
+    Start,
+    /// Read whole in one step (done once `next` is 1).
+    Whole,
+    /// Messages of an mbox: (start, end).
+    Mbox(Vec<(usize, usize)>),
+    /// Entries of a zip.
+    Zip(usize),
+    /// Nothing more.
+    Done,
+}
+
+impl<'b> Stepper<'b> {
+    /// A stepper over `bytes`, named `name`.
+    pub fn new(name: &str, bytes: &'b [u8]) -> Stepper<'b> {
+        Stepper { name: name.to_string(), bytes, plan: Plan::Start, next: 0, spent: 0 }
+    }
+
+    /// True when every part has been read.
+    pub fn is_done(&self) -> bool {
+        matches!(self.plan, Plan::Done)
+    }
+
+    /// Reads up to `parts` more parts with `limits` (whose `max_reports` is what may still be
+    /// taken) and returns what they gave.
+    pub fn step(&mut self, inflater: &mut Inflater, limits: &Limits, parts: usize) -> Vec<Extracted> {
+        let (bytes, name) = (self.bytes, self.name.as_str());
+        let mut out = Vec::new();
+        if matches!(self.plan, Plan::Start) {
+            let mut walk = Walk { limits, inflater: &mut *inflater, out, spent: self.spent };
+            self.plan = match sniff(bytes) {
+                Sniffed::Mbox => Plan::Mbox(walk.mbox_messages(name, bytes)),
+                Sniffed::Zip => walk.open_zip(name, bytes, None).map_or(Plan::Done, |a| Plan::Zip(a.len())),
+                _ => Plan::Whole,
+            };
+            out = walk.out;
+        }
+        let mut walk = Walk { limits, inflater, out, spent: self.spent };
+        let from = self.next;
+        let to = from.saturating_add(parts.max(1));
+        self.plan = match std::mem::replace(&mut self.plan, Plan::Done) {
+            Plan::Whole => {
+                walk.visit(name, bytes, 0, None, None);
+                Plan::Done
+            }
+            Plan::Mbox(messages) => {
+                let mut stop = false;
+                for (n, &(s, e)) in messages.iter().enumerate().take(to).skip(from) {
+                    if walk.over_report_limit(name, None, None) {
+                        stop = true;
+                        break;
+                    }
+                    walk.mbox_message(name, bytes, n, s, e, 0);
+                }
+                if stop || to >= messages.len() {
+                    Plan::Done
+                } else {
+                    Plan::Mbox(messages)
+                }
+            }
+            Plan::Zip(len) => {
+                let go_on = match walk.open_zip(name, bytes, None) {
+                    Some(mut archive) => walk.zip_entries(name, &mut archive, from..to.min(len), 0, None),
+                    None => false,
+                };
+                if !go_on || to >= len {
+                    Plan::Done
+                } else {
+                    Plan::Zip(len)
+                }
+            }
+            other => other,
+        };
+        self.next = to;
+        self.spent = walk.spent;
+        walk.out
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,11 @@ use crate::components::findings::{findings, sev_class, FindingsProps};
 use crate::state::{Action, AppState, Route};
 use crate::view_model::lint::{examples, LintView, Segment};
 
+/// Inputs larger than this are linted after a pause in typing.
+const DEBOUNCE_ABOVE: usize = 64 * 1024;
+/// The pause.
+const DEBOUNCE_MS: u32 = 300;
+
 /// Props of [`LintPage`].
 #[derive(Properties, PartialEq)]
 pub struct LintPageProps {
@@ -35,7 +40,43 @@ fn hint(kind: Kind) -> &'static str {
 pub fn lint_page(props: &LintPageProps) -> Html {
     let kind = props.state.kind();
     let input = props.state.input().to_string();
-    let view: Rc<LintView> = use_memo((kind, input.clone()), |(k, i)| LintView::new(*k, i));
+    // Large inputs are linted once typing pauses, not on every keystroke: a 5 MB report
+    // takes longer to read than the gap between two keys.
+    let linted = use_state(|| Rc::new(input.clone()));
+    let generation = use_mut_ref(|| 0u32);
+    let show_all = use_state(|| false);
+    {
+        let (linted, generation, show_all) = (linted.clone(), generation.clone(), show_all.clone());
+        use_effect_with(input.clone(), move |input| {
+            let mine = {
+                let mut g = generation.borrow_mut();
+                *g = g.wrapping_add(1);
+                *g
+            };
+            if input.len() <= DEBOUNCE_ABOVE {
+                linted.set(Rc::new(input.clone()));
+            } else {
+                let input = input.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::services::files::sleep(DEBOUNCE_MS).await;
+                    if *generation.borrow() == mine {
+                        show_all.set(false);
+                        linted.set(Rc::new(input));
+                    }
+                });
+            }
+        });
+    }
+    let pending = linted.as_str() != input;
+    let limit = if *show_all { usize::MAX } else { LintView::FIRST };
+    let view: Rc<LintView> =
+        use_memo((kind, (*linted).clone(), limit), |(k, i, limit)| LintView::with_limit(*k, i, *limit));
+    let shown = view.findings.get(..view.findings.len().min(limit)).unwrap_or_default();
+    let more = view.findings.len().saturating_sub(shown.len());
+    let on_show_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(true))
+    };
     let on_input = {
         let on_action = props.on_action.clone();
         Callback::from(move |e: InputEvent| {
@@ -75,8 +116,17 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     { annotated(&view.segments, props.state.active, &on_hover) }
                 </div>
                 <div class="panel result-panel">
+                    if pending {
+                        <p class="hint" aria-live="polite">{"Checking…"}</p>
+                    }
                     { verdict(&view) }
-                    { findings(FindingsProps { findings: &view.findings, active: props.state.active, on_hover }) }
+                    { findings(FindingsProps { findings: shown, active: props.state.active, on_hover }) }
+                    if more > 0 {
+                        <p class="more-findings">
+                            { format!("The first {} of {} findings are listed and underlined. ", shown.len(), view.findings.len()) }
+                            <button type="button" class="ghost" id="show-all-findings" onclick={on_show_all}>{ format!("Show all {}", view.findings.len()) }</button>
+                        </p>
+                    }
                     { summary(&view.summary) }
                 </div>
             </div>

@@ -45,6 +45,9 @@ impl Snapshot {
 
 /// Work is cut into slices of this many milliseconds, so the page never freezes.
 const SLICE_MS: f64 = 40.0;
+/// Parts of one input (mbox messages, zip entries) read between two looks at the clock: a
+/// report email takes well under a millisecond, so a step stays far below the slice.
+const PARTS_PER_STEP: usize = 16;
 
 /// Failure rows rendered at first; more on request (a big first render is a long task).
 const FAILURE_ROWS: usize = 100;
@@ -109,7 +112,18 @@ pub fn reports_page() -> Html {
                     };
                     for (name, bytes) in read {
                         match bytes {
-                            Ok(bytes) => batch.borrow_mut().add(&name, &bytes),
+                            Ok(bytes) => {
+                                // A part at a time (mbox messages, zip entries), yielding
+                                // whenever the slice is used up, even inside one file.
+                                let mut adding = batch.borrow_mut().begin(&name, &bytes);
+                                while !batch.borrow_mut().step(&mut adding, PARTS_PER_STEP) {
+                                    if files::now_ms() - slice_start > SLICE_MS {
+                                        progress.set(Some((done, total)));
+                                        files::yield_now().await;
+                                        slice_start = files::now_ms();
+                                    }
+                                }
+                            }
                             Err(e) => batch.borrow_mut().add_unreadable(&name, e),
                         }
                         done += 1;

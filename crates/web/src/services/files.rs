@@ -42,6 +42,9 @@ extern "C" {
 // scheduler.yield() gives the browser a turn without setTimeout's 4 ms clamp on nested
 // timers (it exists in current Chromium); elsewhere a zero timeout does the same, slower.
 #[wasm_bindgen(inline_js = r#"
+export function sleep_ms(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 export function yield_to_browser() {
   if (globalThis.scheduler && typeof globalThis.scheduler.yield === 'function') return globalThis.scheduler.yield();
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -49,6 +52,12 @@ export function yield_to_browser() {
 "#)]
 extern "C" {
     fn yield_to_browser() -> js_sys::Promise;
+    fn sleep_ms(ms: u32) -> js_sys::Promise;
+}
+
+/// Resolves after `ms` milliseconds (a timer, for debouncing).
+pub async fn sleep(ms: u32) {
+    let _ = JsFuture::from(sleep_ms(ms)).await;
 }
 
 /// The files of a drop, folders included (walked recursively). Must be called during the

@@ -93,8 +93,19 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 }
 
 impl LintView {
-    /// Lints `input` as `kind` and prepares everything the page shows.
+    /// Findings listed and underlined until the user asks for all: a 5 MB report can have
+    /// thousands, and the page must stay responsive.
+    pub const FIRST: usize = 200;
+
+    /// Lints `input` as `kind` and prepares everything the page shows, underlining the
+    /// first [`LintView::FIRST`] findings.
     pub fn new(kind: Kind, input: &str) -> LintView {
+        LintView::with_limit(kind, input, LintView::FIRST)
+    }
+
+    /// As [`LintView::new`], underlining the first `limit` findings (every finding is still
+    /// counted and listed in `findings`).
+    pub fn with_limit(kind: Kind, input: &str, limit: usize) -> LintView {
         let result = lint(kind, input.as_bytes());
         let idx = LineIndex::new(input);
         let findings: Vec<FindingView> = result
@@ -109,6 +120,7 @@ impl LintView {
         let spans: Vec<(usize, usize)> = result
             .findings
             .iter()
+            .take(limit)
             .map(|f| (floor_boundary(input, f.span.start), floor_boundary(input, f.span.end)))
             .collect();
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -125,28 +137,45 @@ impl LintView {
     }
 }
 
+/// Cuts `input` at every span boundary in one sweep: spans open and close at their ends, so
+/// the work is proportional to the number of spans (plus what each segment lists), never
+/// spans × segments or spans × input.
 fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> Vec<Segment> {
+    use std::collections::{BTreeMap, BTreeSet};
     let mut cuts: Vec<usize> = vec![0, input.len()];
-    for &(s, e) in spans {
+    let mut opens: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut closes: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut markers: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &(s, e)) in spans.iter().enumerate() {
         cuts.push(s);
         cuts.push(e);
+        if s == e {
+            markers.entry(s).or_default().push(i);
+        } else {
+            opens.entry(s).or_default().push(i);
+            closes.entry(e).or_default().push(i);
+        }
     }
     cuts.sort_unstable();
     cuts.dedup();
     let worst = |ids: &[usize]| ids.iter().filter_map(|&i| findings.get(i)).map(|f| f.severity).max();
+    let marker =
+        |ids: &Vec<usize>| Segment { text: String::new(), severity: worst(ids), findings: ids.clone(), marker: true };
+    let mut active: BTreeSet<usize> = BTreeSet::new();
     let mut out = Vec::new();
     for pair in cuts.windows(2) {
         let (a, b) = match pair {
             [a, b] => (*a, *b),
             _ => continue,
         };
-        let markers: Vec<usize> =
-            spans.iter().enumerate().filter(|(_, &(s, e))| s == e && s == a).map(|(i, _)| i).collect();
-        if !markers.is_empty() {
-            out.push(Segment { text: String::new(), severity: worst(&markers), findings: markers, marker: true });
+        for i in closes.get(&a).into_iter().flatten() {
+            active.remove(i);
         }
-        let covering: Vec<usize> =
-            spans.iter().enumerate().filter(|(_, &(s, e))| s < e && s <= a && b <= e).map(|(i, _)| i).collect();
+        active.extend(opens.get(&a).into_iter().flatten());
+        if let Some(ids) = markers.get(&a) {
+            out.push(marker(ids));
+        }
+        let covering: Vec<usize> = active.iter().copied().collect();
         out.push(Segment {
             text: input.get(a..b).unwrap_or("").to_string(),
             severity: worst(&covering),
@@ -155,10 +184,8 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
         });
     }
     // Markers at the very end of the input.
-    let end = input.len();
-    let tail: Vec<usize> = spans.iter().enumerate().filter(|(_, &(s, e))| s == e && s == end).map(|(i, _)| i).collect();
-    if !tail.is_empty() {
-        out.push(Segment { text: String::new(), severity: worst(&tail), findings: tail, marker: true });
+    if let Some(ids) = markers.get(&input.len()) {
+        out.push(marker(ids));
     }
     out
 }
@@ -340,6 +367,37 @@ mod tests {
 
     fn joined(v: &LintView) -> String {
         v.segments.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// A pasted report of about 5 MB with thousands of findings: every finding is counted
+    /// and located, only the first [`LintView::FIRST`] are underlined, and the segments stay
+    /// proportional to those (the page renders them on every change).
+    #[test]
+    fn a_five_megabyte_report_with_thousands_of_findings() {
+        let detail = r#"{"result-type":"made-up-type","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"mx.example.com","failed-session-count":1,"padding":"PAD"}"#
+            .replace("PAD", &"x".repeat(100));
+        let n = 30_000;
+        let details = vec![detail; n].join(",\n");
+        let report = format!(
+            r#"{{"organization-name":"big","date-range":{{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"}},"contact-info":"x","report-id":"big","policies":[{{"policy":{{"policy-type":"sts","policy-domain":"example.com","policy-string":["version: STSv1"]}},"summary":{{"total-successful-session-count":0,"total-failure-session-count":{n}}},"failure-details":[{details}]}}]}}"#
+        );
+        assert!(report.len() > 5_000_000, "{}", report.len());
+        let v = LintView::new(Kind::Report, &report);
+        assert!(v.findings.len() >= 2 * n, "each detail has an unknown result type and an unknown member");
+        assert_eq!(joined(&v), report);
+        let underlined: std::collections::BTreeSet<usize> =
+            v.segments.iter().flat_map(|s| s.findings.iter().copied()).collect();
+        assert!(underlined.len() <= LintView::FIRST && underlined.iter().all(|&i| i < LintView::FIRST));
+        assert!(v.segments.len() <= 2 * LintView::FIRST + 2, "{} segments", v.segments.len());
+        // The last finding is located on its own line, not at the top.
+        assert!(
+            v.findings.last().unwrap().loc.starts_with(&format!("line {}", n)),
+            "{}",
+            v.findings.last().unwrap().loc
+        );
+        let all = LintView::with_limit(Kind::Report, &report, usize::MAX);
+        assert_eq!(joined(&all), report);
+        assert!(all.segments.len() > 2 * n);
     }
 
     #[test]
