@@ -117,3 +117,41 @@ test('a pasted curl capture of the policy fetch is checked like a sender would',
   assert.equal(await page.locator('.annotated mark.sev-error').first().textContent(), 'Content-Type: text/html');
   assert.deepEqual(errors, []);
 });
+
+test('a curl -L capture (301 then 200) is a redirect error, not valid', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/policy-fetch`);
+  await page.locator('#lint-input').waitFor();
+  await lint(page, 'HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.example.com/mta-sts.txt\r\n\r\nHTTP/2 200\r\ncontent-type: text/plain\r\n\r\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n');
+  await page.locator('li.finding[data-code="sts-fetch/redirect"]').waitFor();
+  assert.equal(await page.locator('.verdict').getAttribute('data-valid'), 'false');
+  assert.deepEqual(errors, []);
+});
+
+test('a 5 MB pasted report with thousands of findings keeps the page responsive', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/report`);
+  await page.locator('#lint-input').waitFor();
+  const n = 30000;
+  const detail = `{"result-type":"made-up-type","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"mx.example.com","failed-session-count":1,"padding":"${'x'.repeat(100)}"}`;
+  const report = `{"organization-name":"big","date-range":{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"},"contact-info":"x","report-id":"big","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com","policy-string":["version: STSv1"]}},"summary":{"total-successful-session-count":0,"total-failure-session-count":${n}},"failure-details":[${Array(n).fill(detail).join(',\n')}]}]}`;
+  assert.ok(report.length > 5_000_000);
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+  });
+  const started = Date.now();
+  await lint(page, report);
+  await page.locator('#show-all-findings').waitFor({ timeout: 30000 });
+  const ms = Date.now() - started;
+  assert.equal(await page.locator('li.finding').count(), 200, 'the first 200 findings are listed');
+  assert.match(await page.locator('.more-findings').textContent(), /of 6[0-9],[0-9]{3}|of 6[0-9]{4}/);
+  // Typing one more character is not a new multi-second freeze: the big paste is linted
+  // once typing pauses.
+  const before = await page.evaluate(() => window.__long.length);
+  await page.locator('#lint-input').press('End');
+  await page.locator('#lint-input').type(' ');
+  const typedLong = await page.evaluate((b) => window.__long.slice(b), before);
+  const longest = await page.evaluate(() => Math.max(0, ...window.__long));
+  console.log(`# 5 MB report, ${n * 2}+ findings: shown in ${ms} ms; longest main-thread task ${longest.toFixed(0)} ms; tasks over 50 ms while typing one key: ${typedLong.length}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

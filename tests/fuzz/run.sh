@@ -40,7 +40,7 @@ for root, _, files in os.walk(corpus):
 PY
 }
 
-cargo fuzz build -s none "${TARGETS[@]/#/}" >/dev/null 2>&1 || cargo fuzz build -s none
+cargo fuzz build -s none 2>&1 | grep -E "^(error|warning: unused)" -A5 || true
 for t in "${TARGETS[@]}"; do
   work=target/fuzz-corpus/$t
   mkdir -p "$work" "fuzz/seeds/$t"
