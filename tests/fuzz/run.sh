@@ -46,7 +46,9 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "fuzz/seeds/$t"
   shared_seeds "$t" "$work"
   echo "fuzz: $t for ${SECONDS_EACH}s" >&2
-  cargo fuzz run -s none "$t" "$work" "fuzz/seeds/$t" -- \
+  dirs=("$work" "fuzz/seeds/$t")
+  [ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")
+  cargo fuzz run -s none "$t" "${dirs[@]}" -- \
     -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 2>&1 \
     | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+== ERROR|SUMMARY|thread .* panicked|Done [0-9]+ runs)|cov:" | tail -4
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzz: $t FAILED; the input is in fuzz/artifacts/$t/" >&2; exit 1; }

@@ -74,60 +74,6 @@ impl Scan<'_> {
         }
         Some(Span::new(start, self.i))
     }
-
-    /// At a value; descends along `tokens` and returns the target's span.
-    fn find(&mut self, tokens: &[String]) -> Option<Span> {
-        self.ws();
-        let Some((token, rest)) = tokens.split_first() else {
-            return self.value();
-        };
-        match self.b.get(self.i)? {
-            b'{' => {
-                self.i = self.i.saturating_add(1);
-                loop {
-                    self.ws();
-                    if self.b.get(self.i) == Some(&b'}') {
-                        return None;
-                    }
-                    let (ks, ke) = self.string()?;
-                    self.ws();
-                    if self.b.get(self.i) != Some(&b':') {
-                        return None;
-                    }
-                    self.i = self.i.saturating_add(1);
-                    let key = std::str::from_utf8(self.b.get(ks..ke)?).ok()?;
-                    if unescape(key) == *token {
-                        return self.find(rest);
-                    }
-                    self.value()?;
-                    self.ws();
-                    if self.b.get(self.i) == Some(&b',') {
-                        self.i = self.i.saturating_add(1);
-                    }
-                }
-            }
-            b'[' => {
-                let want: usize = token.parse().ok()?;
-                self.i = self.i.saturating_add(1);
-                for n in 0.. {
-                    self.ws();
-                    if self.b.get(self.i) == Some(&b']') {
-                        return None;
-                    }
-                    if n == want {
-                        return self.find(rest);
-                    }
-                    self.value()?;
-                    self.ws();
-                    if self.b.get(self.i) == Some(&b',') {
-                        self.i = self.i.saturating_add(1);
-                    }
-                }
-                None
-            }
-            _ => None,
-        }
-    }
 }
 
 /// Undoes JSON string escapes that can appear in member names we look for.
@@ -141,12 +87,7 @@ fn unescape(raw: &str) -> String {
 /// The span of the value at `pointer` in `json`, if the pointer resolves. For a pointer to
 /// a missing member, callers should point at the parent object instead.
 pub fn locate(json: &[u8], pointer: &str) -> Option<Span> {
-    let tokens: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer.strip_prefix('/')?.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
-    };
-    Scan { b: json, i: 0 }.find(&tokens)
+    locate_all(json, &[pointer]).into_iter().next().flatten()
 }
 
 /// Pointers as a tree of their tokens, so that one walk over the text resolves them all.

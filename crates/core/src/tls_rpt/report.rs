@@ -729,7 +729,13 @@ fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
             None => return bytes.len(),
         }
     }
-    (at.saturating_add(column.saturating_sub(1))).min(bytes.len())
+    let mut at = (at.saturating_add(column.saturating_sub(1))).min(bytes.len());
+    // serde_json counts columns in bytes and may stop inside a multi-byte character (a
+    // truncated report): step back to the character's first byte so the span can be shown.
+    while at > 0 && bytes.get(at).is_some_and(|b| (0x80..0xC0).contains(b)) {
+        at = at.saturating_sub(1);
+    }
+    at
 }
 
 #[cfg(test)]
@@ -784,6 +790,17 @@ mod tests {
         );
         // The RFC's own example writes mx-host as a string; noted, not an error.
         assert_eq!(codes(&p), ["report/mx-host-string"]);
+    }
+
+    #[test]
+    /// Found by the report_json fuzz target: `{"` and half of a two-byte character put the
+    /// error's span inside the character.
+    #[test]
+    fn a_truncated_multibyte_character_is_located_at_its_start() {
+        let p = parse(b"{\"\xde\x8e");
+        let f = p.findings.iter().find(|f| f.code == Code::ReportNotJson).unwrap();
+        let at = f.span.start;
+        assert!(at <= 4 && std::str::from_utf8(b"{\"\xde\x8e").unwrap().is_char_boundary(at), "span {at}");
     }
 
     #[test]
