@@ -7,4 +7,6 @@ pub mod app;
 pub mod components;
 pub mod services;
 pub mod state;
+// Counts shown on the page come from senders: view models saturate, never wrap.
+#[cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 pub mod view_model;

@@ -792,7 +792,6 @@ mod tests {
         assert_eq!(codes(&p), ["report/mx-host-string"]);
     }
 
-    #[test]
     /// Found by the report_json fuzz target: `{"` and half of a two-byte character put the
     /// error's span inside the character.
     #[test]

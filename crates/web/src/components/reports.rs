@@ -126,7 +126,7 @@ pub fn reports_page() -> Html {
                             }
                             Err(e) => batch.borrow_mut().add_unreadable(&name, e),
                         }
-                        done += 1;
+                        done = done.saturating_add(1);
                         if files::now_ms() - slice_start > SLICE_MS {
                             progress.set(Some((done, total)));
                             files::yield_now().await;
@@ -179,8 +179,12 @@ pub fn reports_page() -> Html {
             if text.trim().is_empty() {
                 return;
             }
-            *paste_count.borrow_mut() += 1;
-            let name = format!("pasted report {}", paste_count.borrow());
+            let count = {
+                let mut n = paste_count.borrow_mut();
+                *n = n.saturating_add(1);
+                *n
+            };
+            let name = format!("pasted report {count}");
             area.set_value("");
             start.emit(vec![Source::Bytes(name, text.into_bytes())]);
         })
@@ -389,7 +393,7 @@ fn daily_chart(rows: &[Row]) -> Html {
     let n = rows.len() as f64;
     let slot = (w - pad) / n;
     let bar = (slot * 0.7).max(1.0);
-    let max_total = rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
+    let max_total = rows.iter().map(|r| r.successful.saturating_add(r.failed)).max().unwrap_or(1).max(1) as f64;
     let max_failed = rows.iter().map(|r| r.failed).max().unwrap_or(0).max(1) as f64;
     let label_every = (rows.len() / 10).max(1);
     let bars = |failed_only: bool| {
@@ -443,7 +447,7 @@ fn daily_chart(rows: &[Row]) -> Html {
 
 /// A breakdown as a table whose rows carry their own bar.
 fn breakdown_panel(dimension: Dimension, rows: &[Row]) -> Html {
-    let max = rows.iter().map(|r| r.successful + r.failed).max().unwrap_or(1).max(1) as f64;
+    let max = rows.iter().map(|r| r.successful.saturating_add(r.failed)).max().unwrap_or(1).max(1) as f64;
     let failures_only = rows.iter().all(|r| r.successful == 0);
     html! {
         <div class="panel breakdown" data-breakdown={dimension.id()}>
@@ -453,7 +457,7 @@ fn breakdown_panel(dimension: Dimension, rows: &[Row]) -> Html {
             } else {
                 <table class="bars">
                     { for rows.iter().take(12).map(|r| {
-                        let total = r.successful + r.failed;
+                        let total = r.successful.saturating_add(r.failed);
                         let ok_w = r.successful as f64 / max * 100.0;
                         let f_w = r.failed as f64 / max * 100.0;
                         let value = if failures_only { thousands(r.failed) } else { format!("{} / {} failed", thousands(total), thousands(r.failed)) };
@@ -470,7 +474,7 @@ fn breakdown_panel(dimension: Dimension, rows: &[Row]) -> Html {
                     }) }
                 </table>
                 if rows.len() > 12 {
-                    <p class="hint">{ format!("and {} more (see the exports)", rows.len() - 12) }</p>
+                    <p class="hint">{ format!("and {} more (see the exports)", rows.len().saturating_sub(12)) }</p>
                 }
             }
         </div>

@@ -87,7 +87,7 @@ pub struct LintView {
 fn floor_boundary(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
-        at -= 1;
+        at = at.saturating_sub(1);
     }
     at
 }

@@ -117,7 +117,11 @@ impl Dimension {
                 .map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed })
                 .collect(),
         };
-        rows.sort_by(|a, b| (b.successful + b.failed).cmp(&(a.successful + a.failed)).then_with(|| a.key.cmp(&b.key)));
+        rows.sort_by(|a, b| {
+            (b.successful.saturating_add(b.failed))
+                .cmp(&(a.successful.saturating_add(a.failed)))
+                .then_with(|| a.key.cmp(&b.key))
+        });
         rows
     }
 }
@@ -242,7 +246,8 @@ pub enum Comparison {
 pub fn sts_domains(s: &Summary) -> Vec<String> {
     let mut by: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
     for p in s.policies.values().filter(|p| p.policy_type == mtasts_core::tls_rpt::report::PolicyType::Sts) {
-        *by.entry(p.policy_domain.as_str()).or_default() += p.successful + p.failed;
+        let n = by.entry(p.policy_domain.as_str()).or_default();
+        *n = n.saturating_add(p.successful.saturating_add(p.failed));
     }
     let mut v: Vec<(&str, u64)> = by.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
