@@ -90,25 +90,46 @@ pub fn locate(json: &[u8], pointer: &str) -> Option<Span> {
     locate_all(json, &[pointer]).into_iter().next().flatten()
 }
 
-/// Pointers as a tree of their tokens, so that one walk over the text resolves them all.
-#[derive(Default)]
-struct Trie {
-    /// Indexes of the pointers that end here.
-    here: Vec<usize>,
-    children: std::collections::BTreeMap<String, Trie>,
+/// The pointers being looked for, sorted (as strings: the same sort the rest of the crate
+/// uses, so the web bundle gains no new sort code), with the span found for each.
+struct Wanted {
+    pointers: Vec<String>,
+    found: Vec<Option<Span>>,
+}
+
+impl Wanted {
+    /// Whether some wanted pointer lies strictly below `path`.
+    fn below(&self, path: &str) -> bool {
+        // Everything below `path` starts with `path/` and sorts as one run from there.
+        let prefix = format!("{path}/");
+        let from = self.pointers.partition_point(|p| p.as_str() < prefix.as_str());
+        self.pointers.get(from).is_some_and(|p| p.strip_prefix(path).is_some_and(|rest| rest.starts_with('/')))
+    }
+
+    /// Records `span` for `path` if it is wanted (the first occurrence of a repeated member
+    /// wins, as a JSON parser keeping the first would).
+    fn set(&mut self, path: &str, span: Span) {
+        if let Ok(i) = self.pointers.binary_search_by(|p| p.as_str().cmp(path)) {
+            if let Some(slot @ None) = self.found.get_mut(i) {
+                *slot = Some(span);
+            }
+        }
+    }
 }
 
 impl Scan<'_> {
-    /// At a value: resolves every pointer of `node` inside it, skipping members and items
-    /// no pointer passes through. Each byte is scanned once, however many pointers there are.
-    fn walk(&mut self, node: &Trie, out: &mut [Option<Span>]) -> Option<()> {
+    /// At the value at `path`: records it if wanted and descends only into members and
+    /// items some wanted pointer passes through, skipping the rest. Each byte is scanned
+    /// once, however many pointers there are.
+    fn walk(&mut self, path: &mut String, wanted: &mut Wanted) -> Option<()> {
         self.ws();
         let start = self.i;
-        if node.children.is_empty() {
+        if !wanted.below(path) {
             let span = self.value()?;
-            node.set(span, out);
+            wanted.set(path, span);
             return Some(());
         }
+        let len = path.len();
         match self.b.get(self.i)? {
             b'{' => {
                 self.i = self.i.saturating_add(1);
@@ -125,12 +146,10 @@ impl Scan<'_> {
                     }
                     self.i = self.i.saturating_add(1);
                     let key = std::str::from_utf8(self.b.get(ks..ke)?).ok()?;
-                    match node.children.get(&unescape(key)) {
-                        Some(child) => self.walk(child, out)?,
-                        None => {
-                            self.value()?;
-                        }
-                    }
+                    path.push('/');
+                    path.push_str(&unescape(key).replace('~', "~0").replace('/', "~1"));
+                    self.walk(path, wanted)?;
+                    path.truncate(len);
                     self.ws();
                     if self.b.get(self.i) == Some(&b',') {
                         self.i = self.i.saturating_add(1);
@@ -145,12 +164,10 @@ impl Scan<'_> {
                         self.i = self.i.saturating_add(1);
                         break;
                     }
-                    match node.children.get(&n.to_string()) {
-                        Some(child) => self.walk(child, out)?,
-                        None => {
-                            self.value()?;
-                        }
-                    }
+                    path.push('/');
+                    path.push_str(&n.to_string());
+                    self.walk(path, wanted)?;
+                    path.truncate(len);
                     self.ws();
                     if self.b.get(self.i) == Some(&b',') {
                         self.i = self.i.saturating_add(1);
@@ -161,40 +178,26 @@ impl Scan<'_> {
                 self.value()?;
             }
         }
-        node.set(Span::new(start, self.i), out);
+        wanted.set(path, Span::new(start, self.i));
         Some(())
-    }
-}
-
-impl Trie {
-    /// Records `span` for the pointers ending here (the first occurrence of a repeated
-    /// member wins, as in [`locate`]).
-    fn set(&self, span: Span, out: &mut [Option<Span>]) {
-        for &i in &self.here {
-            if let Some(slot @ None) = out.get_mut(i) {
-                *slot = Some(span);
-            }
-        }
     }
 }
 
 /// [`locate`] for many pointers in one pass over `json`: a report with thousands of
 /// findings is located in time linear in its size, not in size × findings.
 pub fn locate_all(json: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
-    let mut root = Trie::default();
-    for (i, p) in pointers.iter().enumerate() {
-        let mut node = &mut root;
-        if !p.is_empty() {
-            let Some(rest) = p.strip_prefix('/') else { continue };
-            for t in rest.split('/') {
-                node = node.children.entry(t.replace("~1", "/").replace("~0", "~")).or_default();
-            }
-        }
-        node.here.push(i);
-    }
-    let mut out = vec![None; pointers.len()];
-    let _ = Scan { b: json, i: 0 }.walk(&root, &mut out);
-    out
+    let mut sorted: Vec<String> = pointers.iter().map(|p| p.to_string()).collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut wanted = Wanted { found: vec![None; sorted.len()], pointers: sorted };
+    let _ = Scan { b: json, i: 0 }.walk(&mut String::new(), &mut wanted);
+    pointers
+        .iter()
+        .map(|p| {
+            let i = wanted.pointers.binary_search_by(|w| w.as_str().cmp(p)).ok()?;
+            wanted.found.get(i).copied().flatten()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,6 +242,9 @@ mod tests {
         for (p, got) in pointers.iter().zip(all) {
             assert_eq!(got, locate(DOC.as_bytes(), p), "{p}");
         }
+        // Siblings that sort between a member and its children ("/a-b" < "/a/x").
+        let doc = br#"{"a": {"x": 1}, "a-b": 2}"#;
+        assert_eq!(locate_all(doc, &["/a-b", "/a/x"]), [Some(Span::new(23, 24)), Some(Span::new(12, 13))]);
         // The first of two members with the same name wins, as with one pointer.
         let dup = br#"{"k": 1, "k": 2}"#;
         assert_eq!(locate_all(dup, &["/k"]), [locate(dup, "/k")]);

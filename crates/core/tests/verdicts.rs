@@ -236,6 +236,7 @@ verdicts! {
 
 /// The policy host's certificate (RFC 8461 §3.3), judged in core from the DER the CLI saw:
 /// the mock's certificate is for `mta-sts.good.test`.
+#[cfg(feature = "certificate")]
 mod certificate {
     use super::*;
     use base64::Engine;

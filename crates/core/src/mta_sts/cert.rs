@@ -7,14 +7,22 @@
 //! this reads the leaf: its DNS-IDs against the host, and its validity against `now`,
 //! which the caller passes (core reads no clock).
 
+#[cfg(feature = "certificate")]
 use x509_cert::der::oid::AssociatedOid;
+#[cfg(feature = "certificate")]
 use x509_cert::der::Decode;
+#[cfg(feature = "certificate")]
 use x509_cert::ext::pkix::name::GeneralName;
+#[cfg(feature = "certificate")]
 use x509_cert::ext::pkix::SubjectAltName;
+#[cfg(feature = "certificate")]
 use x509_cert::Certificate;
 
+#[cfg(feature = "certificate")]
 use crate::code::Code;
-use crate::finding::{Finding, Parsed, Span};
+use crate::finding::Parsed;
+#[cfg(feature = "certificate")]
+use crate::finding::{Finding, Span};
 use crate::mta_sts::mx::any_matches;
 
 /// Renew warnings start this close to expiry (certificate automation such as ACME renews
@@ -46,7 +54,15 @@ pub fn dns_id_matches(id: &str, host: &str) -> bool {
     !over_one_label && any_matches([id], host)
 }
 
+/// Reads the DER `leaf` certificate of `host` at Unix time `now`. Without the
+/// `certificate` feature (the web build: a browser never sees a certificate) nothing is read.
+#[cfg(not(feature = "certificate"))]
+pub fn inspect(_leaf: &[u8], _host: &str, _now: i64) -> Parsed<Option<CertInfo>> {
+    Parsed { value: None, findings: Vec::new() }
+}
+
 /// Reads the DER `leaf` certificate of `host` at Unix time `now`.
+#[cfg(feature = "certificate")]
 pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
     let mut findings = Vec::new();
     let cert = match Certificate::from_der(leaf) {
@@ -112,7 +128,7 @@ pub fn date(unix: i64) -> String {
         .unwrap_or_else(|_| format!("@{unix}"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "certificate"))]
 mod tests {
     use super::*;
     use base64::Engine;

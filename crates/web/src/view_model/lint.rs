@@ -139,43 +139,51 @@ impl LintView {
 
 /// Cuts `input` at every span boundary in one sweep: spans open and close at their ends, so
 /// the work is proportional to the number of spans (plus what each segment lists), never
-/// spans × segments or spans × input.
+/// spans × segments or spans × input. Only vectors of positions are sorted, with the sort
+/// the page already has: in the browser every new collection type costs bundle bytes.
 fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> Vec<Segment> {
-    use std::collections::{BTreeMap, BTreeSet};
     let mut cuts: Vec<usize> = vec![0, input.len()];
-    let mut opens: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut closes: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut markers: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, &(s, e)) in spans.iter().enumerate() {
+    for &(s, e) in spans {
         cuts.push(s);
         cuts.push(e);
-        if s == e {
-            markers.entry(s).or_default().push(i);
-        } else {
-            opens.entry(s).or_default().push(i);
-            closes.entry(e).or_default().push(i);
-        }
     }
     cuts.sort_unstable();
     cuts.dedup();
+    // Per cut: the spans opening there, closing there, and the markers placed there.
+    let mut opens: Vec<Vec<usize>> = vec![Vec::new(); cuts.len()];
+    let mut closes: Vec<Vec<usize>> = vec![Vec::new(); cuts.len()];
+    let mut markers: Vec<Vec<usize>> = vec![Vec::new(); cuts.len()];
+    for (i, &(s, e)) in spans.iter().enumerate() {
+        let (Ok(a), Ok(b)) = (cuts.binary_search(&s), cuts.binary_search(&e)) else { continue };
+        let at = if s == e { &mut markers } else { &mut opens };
+        if let Some(l) = at.get_mut(a) {
+            l.push(i);
+        }
+        if s != e {
+            if let Some(l) = closes.get_mut(b) {
+                l.push(i);
+            }
+        }
+    }
     let worst = |ids: &[usize]| ids.iter().filter_map(|&i| findings.get(i)).map(|f| f.severity).max();
     let marker =
         |ids: &Vec<usize>| Segment { text: String::new(), severity: worst(ids), findings: ids.clone(), marker: true };
-    let mut active: BTreeSet<usize> = BTreeSet::new();
+    let mut active: Vec<usize> = Vec::new();
     let mut out = Vec::new();
-    for pair in cuts.windows(2) {
+    for (k, pair) in cuts.windows(2).enumerate() {
         let (a, b) = match pair {
             [a, b] => (*a, *b),
             _ => continue,
         };
-        for i in closes.get(&a).into_iter().flatten() {
-            active.remove(i);
+        if let Some(gone) = closes.get(k) {
+            active.retain(|i| !gone.contains(i));
         }
-        active.extend(opens.get(&a).into_iter().flatten());
-        if let Some(ids) = markers.get(&a) {
+        active.extend(opens.get(k).into_iter().flatten());
+        if let Some(ids) = markers.get(k).filter(|m| !m.is_empty()) {
             out.push(marker(ids));
         }
-        let covering: Vec<usize> = active.iter().copied().collect();
+        let mut covering = active.clone();
+        covering.sort_unstable();
         out.push(Segment {
             text: input.get(a..b).unwrap_or("").to_string(),
             severity: worst(&covering),
@@ -184,7 +192,7 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
         });
     }
     // Markers at the very end of the input.
-    if let Some(ids) = markers.get(&input.len()) {
+    if let Some(ids) = markers.last().filter(|m| !m.is_empty()) {
         out.push(marker(ids));
     }
     out
