@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use mtasts_core::lint::Kind;
-use mtasts_core::text::plural;
+use mtasts_core::text::{plural, thousands};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -123,8 +123,8 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     { findings(FindingsProps { findings: shown, active: props.state.active, on_hover }) }
                     if more > 0 {
                         <p class="more-findings">
-                            { format!("The first {} of {} findings are listed and underlined. ", shown.len(), view.findings.len()) }
-                            <button type="button" class="ghost" id="show-all-findings" onclick={on_show_all}>{ format!("Show all {}", view.findings.len()) }</button>
+                            { format!("The first {} of {} findings are listed and underlined. ", shown.len(), thousands(view.findings.len() as u64)) }
+                            <button type="button" class="ghost" id="show-all-findings" onclick={on_show_all}>{ format!("Show all {}", thousands(view.findings.len() as u64)) }</button>
                         </p>
                     }
                     { summary(&view.summary) }

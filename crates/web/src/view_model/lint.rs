@@ -198,6 +198,9 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
     out
 }
 
+/// Failure details listed per policy in the parsed-fields table.
+const SUMMARY_FAILURES: usize = 20;
+
 fn summary(value: &Value) -> Vec<(String, String)> {
     let row = |k: &str, v: String| (k.to_string(), v);
     match value {
@@ -230,9 +233,15 @@ fn summary(value: &Value) -> Vec<(String, String)> {
                         "policy",
                         format!("{} for {domain}: {} ok, {} failed", p.policy_type.as_str(), p.successful, p.failed),
                     ));
-                    for d in &p.failure_details {
+                    // A table row per failure detail would be tens of thousands of rows for
+                    // a big report: the first few, then how many more.
+                    for d in p.failure_details.iter().take(SUMMARY_FAILURES) {
                         let mx = d.receiving_mx_hostname.as_deref().unwrap_or("(no MX named)");
                         rows.push(row("failure", format!("{} × {} at {mx}", d.failed_session_count, d.result_type)));
+                    }
+                    let more = p.failure_details.len().saturating_sub(SUMMARY_FAILURES);
+                    if more > 0 {
+                        rows.push(row("failure", format!("… and {more} more failure details")));
                     }
                 }
                 rows
@@ -403,6 +412,8 @@ mod tests {
             "{}",
             v.findings.last().unwrap().loc
         );
+        assert!(v.summary.len() < 40, "{} summary rows", v.summary.len());
+        assert!(v.summary.iter().any(|(_, v)| v == &format!("… and {} more failure details", n - 20)));
         let all = LintView::with_limit(Kind::Report, &report, usize::MAX);
         assert_eq!(joined(&all), report);
         assert!(all.segments.len() > 2 * n);
