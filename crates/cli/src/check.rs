@@ -171,7 +171,7 @@ fn fetch_policy(c: &Client, url: &str) -> (PolicyFetch, Option<Vec<u8>>) {
                 r.extensions().get::<reqwest::tls::TlsInfo>().and_then(|t| t.peer_certificate()).map(<[u8]>::to_vec);
             // Read one byte past the limit core judges, so a policy over 64 KiB is still seen
             // as too large; nothing more is held however much the host sends.
-            match read_capped(r, MAX_POLICY_BYTES + 1) {
+            match read_capped(r, MAX_POLICY_BYTES) {
                 Ok(body) => (PolicyFetch::Response { status, content_type, location, body }, cert),
                 Err(e) => (PolicyFetch::Unreachable(format!("the body could not be read: {e}")), cert),
             }
