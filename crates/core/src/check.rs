@@ -478,17 +478,32 @@ pub fn judge_record(answer: &DnsAnswer<Vec<Vec<u8>>>, record_findings: &[Located
         DnsAnswer::ServFail => return RecordFact::ServFail,
         DnsAnswer::NxDomain | DnsAnswer::Records { .. } => {}
     }
-    let errors: Vec<Code> = record_findings
-        .iter()
-        .filter(|l| l.finding.code.area() == Area::StsRecord && l.finding.severity() == Severity::Error)
-        .map(|l| l.finding.code)
-        .collect();
-    if errors.is_empty() {
-        RecordFact::Valid
-    } else if errors.iter().all(|c| *c == Code::StsTxtNoRecord) {
-        RecordFact::Absent
+    match record_set(record_findings, Area::StsRecord, Code::StsTxtNoRecord) {
+        RecordSet::One => RecordFact::Valid,
+        RecordSet::None => RecordFact::Absent,
+        RecordSet::Unusable => RecordFact::Invalid,
+    }
+}
+
+/// What the record-set rule left of a TXT name, from the errors of its `area`.
+enum RecordSet {
+    /// One valid record.
+    One,
+    /// No record at all (only the `no_record` error).
+    None,
+    /// Records that senders must ignore.
+    Unusable,
+}
+
+fn record_set(findings: &[Located], area: Area, no_record: Code) -> RecordSet {
+    let mut errors =
+        findings.iter().filter(|l| l.finding.code.area() == area && l.finding.severity() == Severity::Error).peekable();
+    if errors.peek().is_none() {
+        RecordSet::One
+    } else if errors.all(|l| l.finding.code == no_record) {
+        RecordSet::None
     } else {
-        RecordFact::Invalid
+        RecordSet::Unusable
     }
 }
 
@@ -625,17 +640,10 @@ pub fn judge_tlsrpt(answer: &DnsAnswer<Vec<Vec<u8>>>, findings: &[Located]) -> R
     match answer {
         DnsAnswer::Timeout | DnsAnswer::Failed(_) | DnsAnswer::ServFail => Reporting::NoAnswer,
         DnsAnswer::NxDomain | DnsAnswer::Records { .. } => {
-            let errors: Vec<Code> = findings
-                .iter()
-                .filter(|l| l.finding.code.area() == Area::TlsRptRecord && l.finding.severity() == Severity::Error)
-                .map(|l| l.finding.code)
-                .collect();
-            if errors.is_empty() {
-                Reporting::Active
-            } else if errors.iter().all(|c| *c == Code::TlsRptTxtNoRecord) {
-                Reporting::Absent
-            } else {
-                Reporting::Invalid
+            match record_set(findings, Area::TlsRptRecord, Code::TlsRptTxtNoRecord) {
+                RecordSet::One => Reporting::Active,
+                RecordSet::None => Reporting::Absent,
+                RecordSet::Unusable => Reporting::Invalid,
             }
         }
     }
