@@ -545,6 +545,9 @@ pub fn judge_mx(mx: &DnsAnswer<(u16, String)>, coverage: Option<&Coverage>, find
 /// The verdict and one sentence why, from the typed facts alone.
 pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
     let say = |v: Verdict, why: &str| (v, why.to_string());
+    let null_mx = || {
+        (Verdict::None, format!("{domain} publishes a null MX: it accepts no mail, so there is nothing to protect."))
+    };
     if f.mx == MxFact::NoDomain {
         return (Verdict::None, format!("{domain} does not exist in DNS."));
     }
@@ -553,12 +556,7 @@ pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
             Verdict::Undecided(Undecided::NoAnswer),
             "The _mta-sts lookup got no answer, so nothing can be said yet: check the resolver setting and try again.",
         ),
-        RecordFact::Absent if f.mx == MxFact::NullMx => {
-            return (
-                Verdict::None,
-                format!("{domain} publishes a null MX: it accepts no mail, so there is nothing to protect."),
-            )
-        }
+        RecordFact::Absent if f.mx == MxFact::NullMx => return null_mx(),
         RecordFact::Absent => return say(Verdict::None, "No MTA-STS record: senders deliver without requiring TLS."),
         RecordFact::Invalid => {
             return say(
@@ -572,16 +570,13 @@ pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
         RecordFact::Valid => {}
     }
     match (f.fetch, f.policy) {
-        (FetchFact::Failed, _) => {
-            return say(Verdict::Broken, "The record announces a policy that senders cannot fetch or use.")
-        }
         (FetchFact::Unverified, PolicyFact::Unknown) => {
             return say(
                 Verdict::Undecided(Undecided::Unverified),
                 "The record is fine; the policy cannot be read from the browser. Paste it, or the curl output, to finish the check.",
             )
         }
-        (_, PolicyFact::Invalid | PolicyFact::Unknown) => {
+        (FetchFact::Failed, _) | (_, PolicyFact::Invalid | PolicyFact::Unknown) => {
             return say(Verdict::Broken, "The record announces a policy that senders cannot fetch or use.")
         }
         (_, PolicyFact::Mode(_)) => {}
@@ -595,10 +590,7 @@ pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
             Verdict::Broken,
             "The policy enforces, but not every MX host is covered: mail to those hosts is refused.",
         ),
-        (_, MxFact::NullMx) => (
-            Verdict::None,
-            format!("{domain} publishes a null MX: it accepts no mail, so there is nothing to protect."),
-        ),
+        (_, MxFact::NullMx) => null_mx(),
         (_, MxFact::Unknown | MxFact::NoDomain) => say(
             Verdict::Undecided(Undecided::NoAnswer),
             "The policy enforces, but the MX lookup got no answer, so coverage of the MX hosts is unknown.",
@@ -608,8 +600,7 @@ pub fn verdict(domain: &str, f: &Facts) -> (Verdict, String) {
 }
 
 /// What the `_smtp._tls` record means to senders (RFC 8460 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reporting {
     /// One valid record: senders send reports to its `rua` addresses.
     Active,

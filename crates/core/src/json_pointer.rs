@@ -84,12 +84,6 @@ fn unescape(raw: &str) -> String {
     serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_string())
 }
 
-/// The span of the value at `pointer` in `json`, if the pointer resolves. For a pointer to
-/// a missing member, callers should point at the parent object instead.
-pub fn locate(json: &[u8], pointer: &str) -> Option<Span> {
-    locate_all(json, &[pointer]).into_iter().next().flatten()
-}
-
 /// The pointers being looked for, sorted (as strings: the same sort the rest of the crate
 /// uses, so the web bundle gains no new sort code), with the span found for each.
 struct Wanted {
@@ -183,8 +177,10 @@ impl Scan<'_> {
     }
 }
 
-/// [`locate`] for many pointers in one pass over `json`: a report with thousands of
-/// findings is located in time linear in its size, not in size × findings.
+/// The span of the value at each pointer in `json`, where the pointer resolves (for a
+/// pointer to a missing member, callers should point at the parent object instead). One
+/// pass over `json` for all of them: a report with thousands of findings is located in time
+/// linear in its size, not in size × findings.
 pub fn locate_all(json: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
     let mut sorted: Vec<String> = pointers.iter().map(|p| p.to_string()).collect();
     sorted.sort();
@@ -203,6 +199,10 @@ pub fn locate_all(json: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn locate(json: &[u8], pointer: &str) -> Option<Span> {
+        locate_all(json, &[pointer]).into_iter().next().flatten()
+    }
 
     const DOC: &str = r#"{ "a": 1, "b/c": {"x": [10, {"y": "s\"t"}, 30]}, "d": "e" }"#;
 

@@ -155,10 +155,12 @@ fn lint_report(input: &[u8]) -> Lint {
     }
     if is_text_json {
         // One pass for every pointer: a 5 MB report with thousands of findings stays linear.
-        let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_deref().unwrap_or("\u{0}")).collect();
-        let spans = locate_all(input, &pointers);
-        for (f, span) in findings.iter_mut().zip(spans) {
-            if let (Some(span), Some(_)) = (span, &f.pointer) {
+        let spans = {
+            let pointers: Vec<&str> = findings.iter().filter_map(|f| f.pointer.as_deref()).collect();
+            locate_all(input, &pointers)
+        };
+        for (f, span) in findings.iter_mut().filter(|f| f.pointer.is_some()).zip(spans) {
+            if let Some(span) = span {
                 f.span = span;
             }
         }

@@ -48,12 +48,14 @@
 //! | 8460 §3 | `tlsrpt-version = %s"v=TLSRPTv1"` | `v=tlsrptv1` | reporting invalid |
 //! | 8460 §3 | no record: no reports | NXDOMAIN | reporting absent |
 //! | 8460 §3 | "Parsers MUST accept TXT records that are syntactically valid" with extensions | `ext=1` | reporting active |
-//! | 8460 §4.4 | the RFC's own JSON report sample | §4.4 sample | valid report |
+//! | 8460 §4.4 | the RFC's own JSON report sample (`parsedmarc/rfc8460.json` in the corpus) | §4.4 sample | valid report |
 //! | 8460 §4.3 | `policy-type` MUST be one of "tlsa", "sts", "no-policy-found" | `"policy-type": 7` | invalid report |
 //! | 8460 §4.1 | `date-range` is required | no `date-range` | invalid report |
 //! | 8460 §4.2 | counts are non-negative integers | `-5` | invalid report |
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // Test code may panic.
+
+mod common;
 
 use mtasts_core::check::{evaluate, Answers, Check, DnsAnswer, PolicyFetch, Reporting, Undecided, Verdict};
 use mtasts_core::lint::{lint, Kind};
@@ -346,57 +348,46 @@ mod reporting {
 /// RFC 8460 §4: the report format. The verdict for a report is its validity.
 mod reports {
     use super::*;
+    use serde_json::{json, Value};
 
-    const SAMPLE: &str = r#"{
-  "organization-name": "Company-X",
-  "date-range": {"start-datetime": "2016-04-01T00:00:00Z", "end-datetime": "2016-04-01T23:59:59Z"},
-  "contact-info": "sts-reporting@company-x.example",
-  "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
-  "policies": [{
-    "policy": {"policy-type": "sts",
-      "policy-string": ["version: STSv1","mode: testing","mx: *.mail.company-y.example","max_age: 86400"],
-      "policy-domain": "company-y.example", "mx-host": "*.mail.company-y.example"},
-    "summary": {"total-successful-session-count": 5326, "total-failure-session-count": 303},
-    "failure-details": [
-      {"result-type": "certificate-expired", "sending-mta-ip": "2001:db8:abcd:0012::1",
-       "receiving-mx-hostname": "mx1.mail.company-y.example", "failed-session-count": 100},
-      {"result-type": "starttls-not-supported", "sending-mta-ip": "2001:db8:abcd:0013::1",
-       "receiving-mx-hostname": "mx2.mail.company-y.example", "receiving-ip": "203.0.113.56",
-       "failed-session-count": 200},
-      {"result-type": "validation-failure", "sending-mta-ip": "198.51.100.62", "receiving-ip": "203.0.113.58",
-       "receiving-mx-hostname": "mx-backup.mail.company-y.example", "failed-session-count": 3,
-       "failure-reason-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"}]
-  }]
-}"#;
+    /// The RFC 8460 §4.4 sample, as the shared corpus keeps it.
+    fn sample() -> Value {
+        let path = common::corpus_dir().join("parsedmarc/rfc8460.json");
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    }
 
-    fn report(text: &str) -> (bool, Vec<&'static str>) {
-        let l = lint(Kind::Report, text.as_bytes());
+    fn report(v: &Value) -> (bool, Vec<&'static str>) {
+        let l = lint(Kind::Report, serde_json::to_string_pretty(v).unwrap().as_bytes());
         (l.is_valid(), l.findings.iter().map(|f| f.code.id()).collect())
     }
 
     #[test]
     fn rfc8460_4_4_the_sample_report_is_valid() {
-        let (valid, cs) = report(SAMPLE);
+        let (valid, cs) = report(&sample());
         assert!(valid, "{cs:?}");
     }
 
     #[test]
     fn rfc8460_4_3_policy_type_is_a_string_of_three() {
-        let (valid, cs) = report(&SAMPLE.replace(r#""policy-type": "sts""#, r#""policy-type": 7"#));
+        let mut v = sample();
+        *v.pointer_mut("/policies/0/policy/policy-type").unwrap() = json!(7);
+        let (valid, cs) = report(&v);
         assert!(!valid && cs.contains(&"report/wrong-type"), "{cs:?}");
     }
 
     #[test]
     fn rfc8460_4_1_date_range_is_required() {
-        let start = SAMPLE.find(r#""date-range""#).unwrap();
-        let end = SAMPLE[start..].find("},").unwrap() + start + 2;
-        let (valid, cs) = report(&format!("{}{}", &SAMPLE[..start], &SAMPLE[end..]));
+        let mut v = sample();
+        v.as_object_mut().unwrap().remove("date-range").unwrap();
+        let (valid, cs) = report(&v);
         assert!(!valid && cs.contains(&"report/missing-field"), "{cs:?}");
     }
 
     #[test]
     fn rfc8460_4_2_counts_are_not_negative() {
-        let (valid, cs) = report(&SAMPLE.replace("5326", "-5"));
+        let mut v = sample();
+        *v.pointer_mut("/policies/0/summary/total-successful-session-count").unwrap() = json!(-5);
+        let (valid, cs) = report(&v);
         assert!(!valid && cs.contains(&"report/negative-count"), "{cs:?}");
     }
 }

@@ -94,7 +94,7 @@ impl Batch {
         let remaining = self.limits.max_reports.saturating_sub(self.taken);
         let limits = Limits { max_reports: remaining, ..self.limits };
         let extracted = adding.stepper.step(&mut self.inflater, &limits, parts);
-        let mut out = std::mem::take(self.inputs.get_mut(adding.index).unwrap_or(&mut InputOutcome::default()));
+        let mut out = self.inputs.get_mut(adding.index).map(std::mem::take).unwrap_or_default();
         for x in extracted {
             self.read_into(&mut out, x);
         }

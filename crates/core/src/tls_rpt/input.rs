@@ -625,20 +625,20 @@ pub fn extract_with(inflater: &mut Inflater, name: &str, bytes: &[u8], limits: &
 pub struct Stepper<'b> {
     name: String,
     bytes: &'b [u8],
-    plan: Plan,
+    plan: Plan<'b>,
     next: usize,
     spent: usize,
 }
 
-enum Plan {
+enum Plan<'b> {
     /// Not yet looked at.
     Start,
-    /// Read whole in one step (done once `next` is 1).
+    /// Read whole in the next step.
     Whole,
     /// Messages of an mbox: (start, end).
     Mbox(Vec<(usize, usize)>),
-    /// Entries of a zip.
-    Zip(usize),
+    /// A zip, opened once (its central directory is read when opening).
+    Zip(zip::ZipArchive<std::io::Cursor<&'b [u8]>>),
     /// Nothing more.
     Done,
 }
@@ -663,7 +663,7 @@ impl<'b> Stepper<'b> {
             let mut walk = Walk { limits, inflater: &mut *inflater, out, spent: self.spent };
             self.plan = match sniff(bytes) {
                 Sniffed::Mbox => Plan::Mbox(walk.mbox_messages(name, bytes)),
-                Sniffed::Zip => walk.open_zip(name, bytes, None).map_or(Plan::Done, |a| Plan::Zip(a.len())),
+                Sniffed::Zip => walk.open_zip(name, bytes, None).map_or(Plan::Done, Plan::Zip),
                 _ => Plan::Whole,
             };
             out = walk.out;
@@ -691,15 +691,13 @@ impl<'b> Stepper<'b> {
                     Plan::Mbox(messages)
                 }
             }
-            Plan::Zip(len) => {
-                let go_on = match walk.open_zip(name, bytes, None) {
-                    Some(mut archive) => walk.zip_entries(name, &mut archive, from..to.min(len), 0, None),
-                    None => false,
-                };
+            Plan::Zip(mut archive) => {
+                let len = archive.len();
+                let go_on = walk.zip_entries(name, &mut archive, from..to.min(len), 0, None);
                 if !go_on || to >= len {
                     Plan::Done
                 } else {
-                    Plan::Zip(len)
+                    Plan::Zip(archive)
                 }
             }
             other => other,

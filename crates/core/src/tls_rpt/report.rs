@@ -351,7 +351,7 @@ impl Reader {
 /// missing and UTC was assumed.
 pub fn parse_datetime(s: &str) -> Option<(i64, bool)> {
     // RFC 3339 §5.6 read by hand: `time`'s format-description parser costs the web bundle
-    // about 5 KB gzipped (measured 2026-12-01), for one fixed format.
+    // about 9 KB gzipped (measured 2026-12-01, BENCHMARKS.md), for one fixed format.
     let b = s.trim().as_bytes();
     let num = |from: usize, to: usize| -> Option<u32> {
         let digits = b.get(from..to)?;
