@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::input::{extract, Limits};
 
-const LIMITS: Limits = Limits { max_decompressed: 1 << 20, max_parts: 50, max_reports: 50 };
+const LIMITS: Limits = Limits { max_decompressed: 1 << 20, max_member: 1 << 20, max_parts: 50, max_reports: 50 };
 
 fuzz_target!(|data: &[u8]| {
     let x = extract("fuzz", data, &LIMITS);

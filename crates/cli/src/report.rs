@@ -31,15 +31,18 @@ pub struct ReportArgs {
     /// How many failure groups to list in text output.
     #[arg(long, default_value_t = 10)]
     top: usize,
-    /// Most bytes one compressed member may decompress to.
+    /// Most bytes one input may decompress to, all its members together.
     #[arg(long, default_value_t = Limits::default().max_decompressed)]
     max_bytes: usize,
-    /// Most parts per email or entries per archive.
-    #[arg(long, default_value_t = Limits::default().max_parts)]
-    max_parts: usize,
-    /// Most reports in the whole batch.
-    #[arg(long, default_value_t = Limits::default().max_reports)]
-    max_reports: usize,
+    /// Most bytes one compressed member or archive entry may decompress to.
+    #[arg(long, default_value_t = Limits::default().max_member)]
+    max_member_bytes: usize,
+    /// Most parts per email or entries per archive (default: no limit).
+    #[arg(long)]
+    max_parts: Option<usize>,
+    /// Most reports in the whole batch (default: no limit).
+    #[arg(long)]
+    max_reports: Option<usize>,
     /// Largest file read (an mbox can be big; a report is not).
     #[arg(long, default_value_t = 1 << 30)]
     max_file_bytes: u64,
@@ -106,7 +109,12 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 }
 
 pub fn run(args: &ReportArgs) -> u8 {
-    let limits = Limits { max_decompressed: args.max_bytes, max_parts: args.max_parts, max_reports: args.max_reports };
+    let limits = Limits {
+        max_decompressed: args.max_bytes,
+        max_member: args.max_member_bytes,
+        max_parts: args.max_parts.unwrap_or(usize::MAX),
+        max_reports: args.max_reports.unwrap_or(usize::MAX),
+    };
     let mut batch = Batch::new(limits);
     for p in &args.paths {
         if p == "-" {

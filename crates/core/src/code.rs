@@ -148,6 +148,13 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Code::from_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown finding code {id:?}")))
+    }
+}
+
 codes! {
     // ---- _mta-sts TXT record, RFC 8461 §3.1 -------------------------------------------
     StsTxtNoRecord = "sts-txt/no-record", StsRecord, Error, 8461, "3.1",

@@ -5,7 +5,7 @@
 //! makes the table's message specific ("got 99999999"). Parsers never fail: they return a
 //! [`Parsed`] value with the findings, so a policy with a typo still has a mode to show.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 
@@ -35,7 +35,7 @@ impl Severity {
 /// A half-open byte range `start..end` in the input a finding refers to.
 ///
 /// An empty span marks a position, for example where a missing field should be added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -64,8 +64,9 @@ impl Span {
     }
 }
 
-/// One problem or remark about an input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem or remark about an input. Serialized (with its code's id) to cross from a
+/// Web Worker to the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The stable code; its table row gives severity, RFC section, message and fix.
     pub code: Code,
@@ -107,7 +108,7 @@ impl Finding {
 
 /// A finding about one of several inputs: which one (an archive entry, an email part, a DNS
 /// name) and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Located {
     /// Which input, for people: "mail.eml › report.json.gz", "_mta-sts.example.com TXT".
     pub origin: String,

@@ -28,7 +28,8 @@ fn fuzz_seeds_and_regressions_hold_the_invariants() {
                 let l = lint(kind, &bytes);
                 common::assert_spans(kind, &bytes, &l.findings);
             }
-            let mut b = Batch::new(Limits { max_decompressed: 1 << 20, max_parts: 50, max_reports: 50 });
+            let mut b =
+                Batch::new(Limits { max_decompressed: 1 << 20, max_member: 1 << 20, max_parts: 50, max_reports: 50 });
             b.add(&f.display().to_string(), &bytes);
             assert_eq!(b.inputs.len(), 1);
             n += 1;

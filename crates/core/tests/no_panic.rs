@@ -65,7 +65,7 @@ fn exercise(input: &[u8]) {
         let _ = MxPattern::parse(line);
         let _ = normalize_host(line);
     }
-    let mut b = Batch::new(Limits { max_decompressed: 1 << 20, max_parts: 20, max_reports: 50 });
+    let mut b = Batch::new(Limits { max_decompressed: 1 << 20, max_member: 1 << 20, max_parts: 20, max_reports: 50 });
     b.add("fuzz", input);
 }
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
@@ -20,7 +20,7 @@ use crate::tls_rpt::summary::Summary;
 pub use crate::finding::Located;
 
 /// What one input gave.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputOutcome {
     /// The input's name.
     pub path: String,
@@ -146,6 +146,34 @@ impl Batch {
     /// True when every input was read completely.
     pub fn all_ok(&self) -> bool {
         self.inputs.iter().all(InputOutcome::ok)
+    }
+
+    /// The batch of inputs read elsewhere (another thread): its summary (with
+    /// [`Summary::restore_counted`] done) and outcomes, ready to [`Batch::merge`].
+    pub fn from_parts(summary: Summary, inputs: Vec<InputOutcome>) -> Batch {
+        let taken = inputs.iter().map(|i| i.reports.saturating_add(i.duplicates)).sum::<u64>();
+        let kept = inputs.iter().map(|i| i.findings.len()).sum();
+        Batch { summary, inputs, taken: usize::try_from(taken).unwrap_or(usize::MAX), kept, ..Batch::default() }
+    }
+
+    /// Adds `later`, the batch of the inputs that follow this one's, as if they had been
+    /// added here (see [`Summary::merge`]). When `later` counted a report this batch
+    /// counted already, nothing is merged and those reports are returned: read `later`'s
+    /// inputs again into a batch that [`Summary::assume_counted`] them, and merge that.
+    pub fn merge(&mut self, later: Batch) -> Result<(), Vec<(String, String)>> {
+        let overlap = self.summary.overlap(&later.summary);
+        if !overlap.is_empty() {
+            return Err(overlap);
+        }
+        self.summary.merge(later.summary);
+        self.taken = self.taken.saturating_add(later.taken);
+        for mut input in later.inputs {
+            let room = Self::KEEP_FINDINGS.saturating_sub(self.kept);
+            input.findings.truncate(room);
+            self.kept = self.kept.saturating_add(input.findings.len());
+            self.inputs.push(input);
+        }
+        Ok(())
     }
 }
 

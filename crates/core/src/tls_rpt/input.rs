@@ -20,22 +20,27 @@ use crate::finding::{Finding, Span};
 /// opened.
 pub const MAX_DEPTH: usize = 4;
 
-/// Caps on the work one input may cause.
+/// Caps on the work one input may cause. What is bounded by default is bytes (memory and
+/// work), never how many reports an input holds: a year of reports in one mailbox export
+/// or zip is read whole, a part at a time ([`Stepper`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Decompressed bytes per input, all its compressed members and archive entries
-    /// together (default 64 MiB): a zip of many large members stops at this total instead
+    /// together (default 1 GiB): a zip of many large members stops at this total instead
     /// of holding each member's share.
     pub max_decompressed: usize,
-    /// Parts per email or entries per archive (default 1000).
+    /// Decompressed bytes of one compressed member or archive entry (default 64 MiB), the
+    /// most one report may take in memory.
+    pub max_member: usize,
+    /// Parts per email or entries per archive (default: no limit).
     pub max_parts: usize,
-    /// Reports taken from one input (default 100 000).
+    /// Reports taken from one batch (default: no limit).
     pub max_reports: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_decompressed: 64 << 20, max_parts: 1000, max_reports: 100_000 }
+        Limits { max_decompressed: 1 << 30, max_member: 64 << 20, max_parts: usize::MAX, max_reports: usize::MAX }
     }
 }
 
@@ -117,14 +122,16 @@ struct Walk<'l> {
 }
 
 impl Walk<'_> {
-    /// What may still be decompressed from this input.
+    /// What the next member may decompress to: its own cap, or what is left of the input's.
     fn budget(&self) -> usize {
-        self.limits.max_decompressed.saturating_sub(self.spent)
+        self.limits.max_decompressed.saturating_sub(self.spent).min(self.limits.max_member)
     }
 
-    /// The detail of a too-large finding: the per-input total, not the member, is capped.
+    /// The detail of a too-large finding: which cap was reached.
     fn too_large(&self) -> String {
-        if self.spent == 0 {
+        if self.limits.max_member < self.limits.max_decompressed.saturating_sub(self.spent) {
+            format!("more than {} bytes decompressed from one member", self.limits.max_member)
+        } else if self.spent == 0 {
             format!("more than {} bytes decompressed", self.limits.max_decompressed)
         } else {
             format!(
@@ -503,15 +510,11 @@ fn unfold(v: &str) -> String {
 /// A reusable gzip decoder. It keeps one inflate state (with its 32 KiB window) for every
 /// member of every input: allocating and zeroing a fresh one per report was a fifth of the
 /// time spent on `.json.gz` reports.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Inflater {
-    raw: flate2::Decompress,
-}
-
-impl Default for Inflater {
-    fn default() -> Inflater {
-        Inflater { raw: flate2::Decompress::new(false) }
-    }
+    /// Made on first use: a batch that never meets gzip (the page's merged batch) never
+    /// links or allocates the decompressor.
+    raw: Option<flate2::Decompress>,
 }
 
 /// The length of a gzip member header (RFC 1952 §2.3), if `b` starts with a valid one.
@@ -558,7 +561,8 @@ impl Inflater {
             let header = gzip_header_len(rest).ok_or_else(|| bad("invalid header".into()))?;
             let mut pos = at.saturating_add(header);
             let start = out.len();
-            self.raw.reset(false);
+            let raw = self.raw.get_or_insert_with(|| flate2::Decompress::new(false));
+            raw.reset(false);
             loop {
                 if out.len() == out.capacity() {
                     out.reserve(
@@ -568,19 +572,18 @@ impl Inflater {
                         .saturating_add(1),
                     );
                 }
-                let (in_before, out_before) = (self.raw.total_in(), out.len());
+                let (in_before, out_before) = (raw.total_in(), out.len());
                 let input = bytes.get(pos..).unwrap_or(&[]);
-                let status = self
-                    .raw
+                let status = raw
                     .decompress_vec(input, &mut out, flate2::FlushDecompress::None)
                     .map_err(|e| bad(e.to_string()))?;
-                pos = pos.saturating_add(usize::try_from(self.raw.total_in().saturating_sub(in_before)).unwrap_or(0));
+                pos = pos.saturating_add(usize::try_from(raw.total_in().saturating_sub(in_before)).unwrap_or(0));
                 if out.len() > cap {
                     return Err((Code::InputTooLarge, format!("more than {cap} bytes decompressed")));
                 }
                 match status {
                     flate2::Status::StreamEnd => break,
-                    _ if self.raw.total_in() == in_before && out.len() == out_before && out.len() < out.capacity() => {
+                    _ if raw.total_in() == in_before && out.len() == out_before && out.len() < out.capacity() => {
                         return Err(bad("truncated (the compressed data ends early)".into()));
                     }
                     _ => {}

@@ -53,11 +53,27 @@ impl PolicyType {
             PolicyType::Other(s) => s,
         }
     }
+
+    /// The type a report names (anything unknown kept as written).
+    pub fn from_name(name: &str) -> PolicyType {
+        match name {
+            "sts" => PolicyType::Sts,
+            "tlsa" => PolicyType::Tlsa,
+            "no-policy-found" => PolicyType::NoPolicyFound,
+            other => PolicyType::Other(other.to_string()),
+        }
+    }
 }
 
 impl Serialize for PolicyType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PolicyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PolicyType, D::Error> {
+        Ok(PolicyType::from_name(&<std::borrow::Cow<'de, str>>::deserialize(d)?))
     }
 }
 
@@ -537,14 +553,12 @@ fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult>
         }
     };
     r.unknown_members(pol, &["policy-type", "policy-string", "policy-domain", "mx-host", "mx-host-pattern"], &pbase);
-    let policy_type = match r.string(pol, "policy-type", &pbase, Need::Required).as_deref() {
-        Some("sts") => PolicyType::Sts,
-        Some("tlsa") => PolicyType::Tlsa,
-        Some("no-policy-found") => PolicyType::NoPolicyFound,
-        Some(other) => {
+    let policy_type = match r.string(pol, "policy-type", &pbase, Need::Required).as_deref().map(PolicyType::from_name) {
+        Some(PolicyType::Other(other)) => {
             r.push(Code::ReportUnknownPolicyType, join(&pbase, "policy-type"), format!("{other:?}"));
-            PolicyType::Other(other.to_string())
+            PolicyType::Other(other)
         }
+        Some(known) => known,
         None => PolicyType::Other(String::new()),
     };
     let policy_string = policy_strings(r, pol, &pbase, &policy_type);

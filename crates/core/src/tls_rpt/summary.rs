@@ -8,12 +8,19 @@
 //!
 //! Sessions are placed on the UTC day their report's range starts; a report without a
 //! readable range goes under "unknown".
+//!
+//! Summaries merge ([`Summary::merge`]): the browser's report workers each add up a
+//! contiguous run of the inputs and the page merges their summaries in input order, which
+//! gives what one pass over all inputs gives (a test holds this for every split) as long
+//! as no report counted in one run is counted again in a later one; [`Summary::overlap`]
+//! names such reports so that the later run can be redone treating them as duplicates
+//! ([`Summary::assume_counted`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::ser::SerializeSeq;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::tls_rpt::report::{FailureDetail, PolicyResult, PolicyType, Report};
 
@@ -31,7 +38,7 @@ struct FailureAt<'a> {
 }
 
 /// Session counts for one key of a breakdown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Reports that contributed.
     pub reports: u64,
@@ -55,7 +62,7 @@ impl Counts {
 }
 
 /// Failed sessions at one receiving MX host, by result type.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MxFailures {
     /// Failed sessions in all.
     pub failed: u64,
@@ -64,7 +71,7 @@ pub struct MxFailures {
 }
 
 /// One distinct policy that reporters said they applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicySeen {
     /// `sts`, `tlsa`, `no-policy-found` or another type.
     pub policy_type: PolicyType,
@@ -84,7 +91,7 @@ pub struct PolicySeen {
 }
 
 /// Failed sessions that share every detail, summed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FailureKey {
     /// UTC day, `YYYY-MM-DD`.
     pub day: String,
@@ -111,7 +118,7 @@ pub struct FailureKey {
 }
 
 /// A failure group with its count and one report it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureRow {
     /// What the failures share.
     #[serde(flatten)]
@@ -125,7 +132,7 @@ pub struct FailureRow {
 }
 
 /// A duplicate report: its identity and where the copy came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duplicate {
     /// `organization-name`.
     pub organisation: String,
@@ -136,7 +143,7 @@ pub struct Duplicate {
 }
 
 /// The totals and breakdowns of a batch of reports.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Distinct reports counted.
     pub reports: u64,
@@ -153,31 +160,31 @@ pub struct Summary {
     /// Failed sessions by result type (types are not exclusive).
     pub result_types: BTreeMap<String, u64>,
     /// By UTC day of the report start.
-    #[serde(serialize_with = "rows")]
+    #[serde(serialize_with = "rows", deserialize_with = "de_rows")]
     pub by_day: BTreeMap<String, Counts>,
     /// By reporting organisation.
-    #[serde(serialize_with = "rows")]
+    #[serde(serialize_with = "rows", deserialize_with = "de_rows")]
     pub by_org: BTreeMap<String, Counts>,
     /// By policy domain.
-    #[serde(serialize_with = "rows")]
+    #[serde(serialize_with = "rows", deserialize_with = "de_rows")]
     pub by_policy_domain: BTreeMap<String, Counts>,
     /// By policy type.
-    #[serde(serialize_with = "rows")]
+    #[serde(serialize_with = "rows", deserialize_with = "de_rows")]
     pub by_policy_type: BTreeMap<String, Counts>,
     /// Failures by receiving MX host.
-    #[serde(serialize_with = "mx_rows")]
+    #[serde(serialize_with = "mx_rows", deserialize_with = "de_mx_rows")]
     pub by_mx: BTreeMap<String, MxFailures>,
     /// Failed sessions by receiving IP.
     pub by_receiving_ip: BTreeMap<String, u64>,
     /// Failed sessions by sending MTA IP.
     pub by_sending_ip: BTreeMap<String, u64>,
     /// Distinct policies reporters applied.
-    #[serde(serialize_with = "policy_rows")]
+    #[serde(serialize_with = "policy_rows", deserialize_with = "de_policy_rows")]
     pub policies: BTreeMap<String, PolicySeen>,
     /// Failed sessions under an MTA-STS policy, by receiving MX host ("(no MX named)" when
     /// the detail names none), by result type: exact, never capped, so readiness is
     /// decided on these and not on the capped failure groups.
-    #[serde(serialize_with = "mx_rows")]
+    #[serde(serialize_with = "mx_rows", deserialize_with = "de_mx_rows")]
     pub sts_failures_by_mx: BTreeMap<String, MxFailures>,
     /// A session count reached the largest number there is and stopped there: totals are
     /// lower bounds (a sender sent absurd counts).
@@ -201,6 +208,12 @@ pub struct Summary {
     /// Day number -> "YYYY-MM-DD".
     #[serde(skip)]
     day_names: HashMap<i64, String>,
+    /// How many of `failures` are in `failure_index` (a deserialized summary has none).
+    #[serde(skip)]
+    indexed: usize,
+    /// Reports counted elsewhere, before this summary's inputs ([`Summary::assume_counted`]).
+    #[serde(skip)]
+    assumed: HashSet<(String, String)>,
 }
 
 fn rows<S: Serializer>(map: &BTreeMap<String, Counts>, s: S) -> Result<S::Ok, S::Error> {
@@ -233,6 +246,102 @@ fn mx_rows<S: Serializer>(map: &BTreeMap<String, MxFailures>, s: S) -> Result<S:
 
 fn policy_rows<S: Serializer>(map: &BTreeMap<String, PolicySeen>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.values())
+}
+
+fn de_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Counts>, D::Error> {
+    #[derive(Deserialize)]
+    struct Row {
+        key: String,
+        reports: u64,
+        successful: u64,
+        failed: u64,
+    }
+    let rows = Vec::<Row>::deserialize(d)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.key, Counts { reports: r.reports, successful: r.successful, failed: r.failed }))
+        .collect())
+}
+
+fn de_mx_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, MxFailures>, D::Error> {
+    #[derive(Deserialize)]
+    struct Row {
+        key: String,
+        failed: u64,
+        result_types: BTreeMap<String, u64>,
+    }
+    let rows = Vec::<Row>::deserialize(d)?;
+    Ok(rows.into_iter().map(|r| (r.key, MxFailures { failed: r.failed, result_types: r.result_types })).collect())
+}
+
+fn de_policy_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, PolicySeen>, D::Error> {
+    let rows = Vec::<PolicySeen>::deserialize(d)?;
+    Ok(rows.into_iter().map(|p| (policy_key(&p.policy_type, &p.policy_domain, &p.lines), p)).collect())
+}
+
+/// The key of a distinct policy in [`Summary::policies`]: type, domain and normalised lines.
+fn policy_key(ty: &PolicyType, domain: &str, lines: &[String]) -> String {
+    format!("{}\u{0}{}\u{0}{}", ty.as_str(), domain, lines.join("\n"))
+}
+
+/// What makes two failure details one group, borrowed.
+type GroupFields<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+fn group_fields(k: &FailureKey) -> GroupFields<'_> {
+    (
+        k.day.as_str(),
+        k.organisation.as_str(),
+        k.policy_domain.as_str(),
+        k.policy_type.as_str(),
+        k.result_type.as_str(),
+        k.sending_mta_ip.as_deref(),
+        k.receiving_mx_hostname.as_deref(),
+        k.receiving_mx_helo.as_deref(),
+        k.receiving_ip.as_deref(),
+        k.failure_reason_code.as_deref(),
+        k.additional_information.as_deref(),
+    )
+}
+
+fn hash_fields(fields: &GroupFields<'_>) -> u64 {
+    let mut h = DefaultHasher::new();
+    fields.hash(&mut h);
+    h.finish()
+}
+
+fn merge_counts(into: &mut BTreeMap<String, Counts>, from: BTreeMap<String, Counts>) {
+    for (k, c) in from {
+        let t = into.entry(k).or_default();
+        t.reports = t.reports.saturating_add(c.reports);
+        t.add(c.successful, c.failed);
+    }
+}
+
+fn merge_numbers(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
+    for (k, n) in from {
+        let t = into.entry(k).or_default();
+        *t = t.saturating_add(n);
+    }
+}
+
+fn merge_mx(into: &mut BTreeMap<String, MxFailures>, from: BTreeMap<String, MxFailures>) {
+    for (k, m) in from {
+        let t = into.entry(k).or_default();
+        t.failed = t.failed.saturating_add(m.failed);
+        merge_numbers(&mut t.result_types, m.result_types);
+    }
 }
 
 /// Adds `n` under `key` without allocating when the key exists.
@@ -385,7 +494,7 @@ impl Summary {
             Some(k) => k.clone(),
             None => {
                 let lines = normalise_lines(&p.policy_type, &p.policy_string);
-                let key = format!("{}\u{0}{}\u{0}{}", p.policy_type.as_str(), domain, lines.join("\n"));
+                let key = policy_key(&p.policy_type, domain, &lines);
                 self.policy_keys.insert(raw, key.clone());
                 key
             }
@@ -440,32 +549,10 @@ impl Summary {
             d.failure_reason_code.as_deref(),
             d.additional_information.as_deref(),
         );
-        let mut h = DefaultHasher::new();
-        fields.hash(&mut h);
-        let rows = self.failure_index.entry(h.finish()).or_default();
-        for &i in rows.iter() {
-            if let Some(row) = self.failures.get_mut(i) {
-                let k = &row.key;
-                let key_fields = (
-                    k.day.as_str(),
-                    k.organisation.as_str(),
-                    k.policy_domain.as_str(),
-                    k.policy_type.as_str(),
-                    k.result_type.as_str(),
-                    k.sending_mta_ip.as_deref(),
-                    k.receiving_mx_hostname.as_deref(),
-                    k.receiving_mx_helo.as_deref(),
-                    k.receiving_ip.as_deref(),
-                    k.failure_reason_code.as_deref(),
-                    k.additional_information.as_deref(),
-                );
-                if key_fields == fields {
-                    row.sessions = row.sessions.saturating_add(n);
-                    return;
-                }
-            }
+        if let Some(row) = self.find_group(&fields) {
+            row.sessions = row.sessions.saturating_add(n);
+            return;
         }
-        rows.push(self.failures.len());
         let key = FailureKey {
             day: at.day.to_string(),
             organisation: at.org.to_string(),
@@ -479,12 +566,140 @@ impl Summary {
             failure_reason_code: d.failure_reason_code.clone(),
             additional_information: d.additional_information.clone(),
         };
-        self.failures.push(FailureRow {
+        self.push_group(FailureRow {
             key,
             sessions: n,
             report_id: at.report_id.to_string(),
             origin: at.origin.to_string(),
         });
+    }
+
+    /// The failure group with these fields, if there is one.
+    fn find_group(&mut self, fields: &GroupFields<'_>) -> Option<&mut FailureRow> {
+        self.index_groups();
+        let rows = self.failure_index.get(&hash_fields(fields))?;
+        let at =
+            rows.iter().copied().find(|&i| self.failures.get(i).is_some_and(|r| group_fields(&r.key) == *fields))?;
+        self.failures.get_mut(at)
+    }
+
+    /// Appends a new failure group.
+    fn push_group(&mut self, row: FailureRow) {
+        self.index_groups();
+        let h = hash_fields(&group_fields(&row.key));
+        self.failure_index.entry(h).or_default().push(self.failures.len());
+        self.failures.push(row);
+        self.indexed = self.failures.len();
+    }
+
+    /// Indexes the groups not yet in `failure_index` (all of them after deserializing).
+    fn index_groups(&mut self) {
+        for (i, row) in self.failures.iter().enumerate().skip(self.indexed) {
+            self.failure_index.entry(hash_fields(&group_fields(&row.key))).or_default().push(i);
+        }
+        self.indexed = self.failures.len();
+    }
+
+    /// Adds `later`, the summary of inputs that come after this one's, as if its reports had
+    /// been added here one by one. Exact when no report of `later` was already counted here
+    /// (see [`Summary::overlap`]) and the failure groups stay under
+    /// [`Summary::MAX_FAILURE_GROUPS`]; past that cap, `later`'s groups are made coarse
+    /// whole (one pass would have made coarse only the details after the cap), while every
+    /// total, breakdown and per-MX count stays exact.
+    pub fn merge(&mut self, later: Summary) {
+        self.reports = self.reports.saturating_add(later.reports);
+        self.duplicates = self.duplicates.saturating_add(later.duplicates);
+        self.successful = self.successful.saturating_add(later.successful);
+        self.failed = self.failed.saturating_add(later.failed);
+        self.saturated |= later.saturated || [self.successful, self.failed].contains(&u64::MAX);
+        self.first_start = match (self.first_start, later.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_end = match (self.last_end, later.last_end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        merge_numbers(&mut self.result_types, later.result_types);
+        merge_counts(&mut self.by_day, later.by_day);
+        merge_counts(&mut self.by_org, later.by_org);
+        merge_counts(&mut self.by_policy_domain, later.by_policy_domain);
+        merge_counts(&mut self.by_policy_type, later.by_policy_type);
+        merge_mx(&mut self.by_mx, later.by_mx);
+        merge_mx(&mut self.sts_failures_by_mx, later.sts_failures_by_mx);
+        merge_numbers(&mut self.by_receiving_ip, later.by_receiving_ip);
+        merge_numbers(&mut self.by_sending_ip, later.by_sending_ip);
+        for (key, p) in later.policies {
+            match self.policies.get_mut(&key) {
+                Some(seen) => {
+                    seen.reports = seen.reports.saturating_add(p.reports);
+                    seen.successful = seen.successful.saturating_add(p.successful);
+                    seen.failed = seen.failed.saturating_add(p.failed);
+                    seen.organisations.extend(p.organisations);
+                }
+                None => {
+                    self.policies.insert(key, p);
+                }
+            }
+        }
+        self.coarse_failures = self.coarse_failures.saturating_add(later.coarse_failures);
+        for row in later.failures {
+            self.merge_group(row);
+        }
+        self.duplicate_list.extend(later.duplicate_list);
+        let assumed = later.assumed;
+        self.seen.extend(later.seen.into_iter().filter(|r| !assumed.contains(r)));
+    }
+
+    fn merge_group(&mut self, mut row: FailureRow) {
+        if self.failures.len() >= Self::MAX_FAILURE_GROUPS {
+            let k = &mut row.key;
+            let details = [
+                &mut k.sending_mta_ip,
+                &mut k.receiving_mx_hostname,
+                &mut k.receiving_mx_helo,
+                &mut k.receiving_ip,
+                &mut k.failure_reason_code,
+                &mut k.additional_information,
+            ];
+            let was_fine = details.into_iter().fold(false, |any, f| f.take().is_some() || any);
+            self.coarse_failures = self.coarse_failures.saturating_add(u64::from(was_fine));
+        }
+        if let Some(found) = self.find_group(&group_fields(&row.key)) {
+            found.sessions = found.sessions.saturating_add(row.sessions);
+        } else if self.failures.len() < Self::MAX_FAILURE_GROUPS + 10_000 {
+            self.push_group(row);
+        }
+    }
+
+    /// The reports (organisation, report id) that `later` counted and this summary counted
+    /// already, sorted: merging would count them twice. Redo `later`'s inputs after
+    /// [`Summary::assume_counted`] of these, then merge.
+    pub fn overlap(&self, later: &Summary) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = later.counted().filter(|r| self.seen.contains(*r)).cloned().collect();
+        out.sort();
+        out
+    }
+
+    /// Treats these reports (organisation, report id) as counted before this summary's
+    /// inputs: adding one of them makes it a duplicate.
+    pub fn assume_counted(&mut self, reports: impl IntoIterator<Item = (String, String)>) {
+        for r in reports {
+            self.seen.insert(r.clone());
+            self.assumed.insert(r);
+        }
+    }
+
+    /// The reports (organisation, report id) this summary counted, in no particular order:
+    /// what a summary sent to another thread must take along ([`Summary::restore_counted`])
+    /// to keep telling duplicates.
+    pub fn counted(&self) -> impl Iterator<Item = &(String, String)> {
+        self.seen.iter().filter(|r| !self.assumed.contains(*r))
+    }
+
+    /// Gives a deserialized summary back the reports it counted ([`Summary::counted`]).
+    pub fn restore_counted(&mut self, reports: impl IntoIterator<Item = (String, String)>) {
+        self.seen.extend(reports);
     }
 
     /// Successful sessions as a share of all, if there were any.
