@@ -662,7 +662,8 @@ impl Summary {
                 &mut k.failure_reason_code,
                 &mut k.additional_information,
             ];
-            let was_fine = details.into_iter().fold(false, |any, f| f.take().is_some() || any);
+            let taken: Vec<Option<String>> = details.into_iter().map(Option::take).collect();
+            let was_fine = taken.iter().any(Option::is_some);
             self.coarse_failures = self.coarse_failures.saturating_add(u64::from(was_fine));
         }
         if let Some(found) = self.find_group(&group_fields(&row.key)) {
