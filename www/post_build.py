@@ -12,7 +12,17 @@
    ('wasm-unsafe-eval'). No eval and no other inline script. Connections: the site, and
    HTTPS only (the domain check asks a DNS-over-HTTPS resolver the user chooses and fetches
    https://mta-sts.<domain>/, so the host cannot be listed in advance); plain http is
-   refused. Inline style attributes are allowed (bar widths are set that way).
+   refused. Inline style attributes are allowed (bar widths are set that way). Workers
+   ('worker-src'): the site only (the report worker and the service worker).
+3. Names the report worker by content hash. Trunk names worker files after the binary
+   (report-worker.js, report-worker_bg.wasm, report-worker_loader.js), so two deploys would
+   share a name; here they become report-worker-<hash>.js / _bg.wasm / _loader.js, and the
+   page finds the loader through <meta name="mtasts-report-worker">.
+4. Writes the service worker (sw.js, at the site root so that it controls the whole site):
+   it precaches exactly this build's files under a cache named by their hashes, serves
+   them from that cache, answers navigations from the network and, offline, from the
+   cached page, and deletes every other build's cache when it activates. Requests to other
+   origins (DNS-over-HTTPS, policy hosts) are never touched.
 """
 import base64
 import glob
@@ -27,6 +37,24 @@ staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) >
 path = os.path.join(staging, "index.html")
 html = open(path, encoding="utf-8").read()
 
+# 3. The report worker, named by content hash (before minifying: the loader names the files).
+worker_js = os.path.join(staging, "report-worker.js")
+worker_wasm = os.path.join(staging, "report-worker_bg.wasm")
+if not (os.path.exists(worker_js) and os.path.exists(worker_wasm)):
+    sys.exit("post_build.py: the report worker (report-worker.js, report-worker_bg.wasm) was not built")
+h = hashlib.sha256(open(worker_js, "rb").read() + open(worker_wasm, "rb").read()).hexdigest()[:16]
+worker_base = f"report-worker-{h}"
+os.replace(worker_js, os.path.join(staging, worker_base + ".js"))
+os.replace(worker_wasm, os.path.join(staging, worker_base + "_bg.wasm"))
+old_loader = os.path.join(staging, "report-worker_loader.js")
+if os.path.exists(old_loader):
+    os.remove(old_loader)
+with open(os.path.join(staging, worker_base + "_loader.js"), "w", encoding="utf-8") as f:
+    f.write(f'importScripts("./{worker_base}.js");wasm_bindgen("./{worker_base}_bg.wasm");\n')
+html = re.sub(r'<meta name="mtasts-report-worker"[^>]*>\n?', "", html)
+html = html.replace('<meta charset="utf-8">',
+                    f'<meta charset="utf-8">\n  <meta name="mtasts-report-worker" content="./{worker_base}_loader.js">', 1)
+
 # 1. Minify, then fix the integrity attributes of what changed.
 esbuild = shutil.which("esbuild") or os.path.join("tests", "e2e", "node_modules", ".bin", "esbuild")
 if not os.path.exists(esbuild):
@@ -34,14 +62,18 @@ if not os.path.exists(esbuild):
 assets = glob.glob(os.path.join(staging, "*.js")) + glob.glob(os.path.join(staging, "snippets", "**", "*.js"), recursive=True)
 assets += glob.glob(os.path.join(staging, "*.css"))
 for js in assets:
-    as_js = ["--format=esm", "--target=es2020"] if js.endswith(".js") else []
+    if os.path.basename(js).startswith("report-worker-"):
+        # A classic worker script: its top-level wasm_bindgen must keep its name.
+        as_js = ["--target=es2020"]
+    else:
+        as_js = ["--format=esm", "--target=es2020"] if js.endswith(".js") else []
     subprocess.run([esbuild, js, "--minify", *as_js, "--log-level=warning", f"--outfile={js}", "--allow-overwrite"],
                    check=True)
     digest = base64.b64encode(hashlib.sha384(open(js, "rb").read()).digest()).decode()
     href = "/" + os.path.relpath(js, staging).replace(os.sep, "/")
     pattern = re.compile(r'(<link[^>]*href="' + re.escape(href) + r'"[^>]*integrity=")sha384-[^"]*(")')
     html, n = pattern.subn(lambda m: m.group(1) + "sha384-" + digest + m.group(2), html)
-    if n == 0 and 'integrity="' in html and href in html:
+    if n == 0 and 'integrity="' in html and f'href="{href}"' in html:
         sys.exit(f"post_build.py: found {href} in index.html but not its integrity attribute")
 
 # 2. The Content-Security-Policy.
@@ -55,6 +87,7 @@ policy = "; ".join([
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "connect-src 'self' https:",
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -63,3 +96,18 @@ meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", html)
 html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
 open(path, "w", encoding="utf-8").write(html)
+
+# 4. The service worker.
+files = sorted(
+    os.path.relpath(f, staging).replace(os.sep, "/")
+    for f in glob.glob(os.path.join(staging, "**", "*"), recursive=True)
+    if os.path.isfile(f) and os.path.basename(f) != "sw.js"
+)
+version = hashlib.sha256()
+for rel in files:
+    version.update(rel.encode() + b"\0" + open(os.path.join(staging, rel), "rb").read())
+cache = "mtasts-" + version.hexdigest()[:16]
+precache = ["./"] + ["./" + f for f in files if f != "index.html"]
+sw = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sw.js"), encoding="utf-8").read()
+sw = sw.replace("__CACHE__", cache).replace('"__FILES__"', ",".join(f'"{f}"' for f in precache))
+open(os.path.join(staging, "sw.js"), "w", encoding="utf-8").write(sw)

@@ -104,7 +104,14 @@ impl Lint {
 /// Lints `input` as `kind`. Record kinds read the input as text (invalid UTF-8 becomes
 /// U+FFFD, which the record rules then report as non-ASCII).
 pub fn lint(kind: Kind, input: &[u8]) -> Lint {
-    match kind {
+    lint_text(kind, input).unwrap_or_else(|| lint_report(input))
+}
+
+/// Lints a text kind (records, policy, policy fetch); `None` for [`Kind::Report`]. What a
+/// caller without the report reader calls: the web page's start module lints reports in
+/// a worker, and calling [`lint`] would link the whole report engine into it.
+pub fn lint_text(kind: Kind, input: &[u8]) -> Option<Lint> {
+    Some(match kind {
         Kind::Policy => {
             let p = policy::parse(input);
             Lint { kind, value: Value::Policy(p.value), findings: p.findings }
@@ -119,19 +126,19 @@ pub fn lint(kind: Kind, input: &[u8]) -> Lint {
             let p = rpt_txt::parse_records(&split_document(&text));
             Lint { kind, value: Value::TlsRptRecord(p.value), findings: p.findings }
         }
-        Kind::Report => lint_report(input),
+        Kind::Report => return None,
         Kind::PolicyFetch => {
             let text = String::from_utf8_lossy(input);
             let p = fetch::parse(&text);
             Lint { kind, value: Value::PolicyFetch(p.value), findings: p.findings }
         }
-    }
+    })
 }
 
 /// Reads every report in `input`. When the input is the JSON itself, findings get byte
 /// spans from their JSON pointers; inside containers they keep only the pointer, and when
 /// there are several reports each detail names the report's origin.
-fn lint_report(input: &[u8]) -> Lint {
+pub fn lint_report(input: &[u8]) -> Lint {
     let is_text_json = sniff(input) == Sniffed::Json;
     let extracted = extract("input", input, &Limits::default());
     let many = extracted.len() > 1;

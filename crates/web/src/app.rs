@@ -16,6 +16,22 @@ fn current_hash() -> String {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState::new(Route::parse(&current_hash())));
+    use_effect_with((), |_| crate::services::offline::register());
+    // Online/offline changes re-render: the Check page says when it cannot work.
+    let online = use_state(crate::services::offline::online);
+    {
+        let online = online.clone();
+        use_effect_with((), move |_| {
+            let listeners = web_sys::window().map(|w| {
+                let (on, off) = (online.clone(), online.clone());
+                (
+                    EventListener::new(&w, "online", move |_| on.set(true)),
+                    EventListener::new(&w, "offline", move |_| off.set(false)),
+                )
+            });
+            move || drop(listeners)
+        });
+    }
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
@@ -55,6 +71,11 @@ pub fn app() -> Html {
                     <a class={classes!((state.route == Route::Reports).then_some("active"))} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>
             </header>
+            if !*online {
+                <p class="offline-banner" role="status" data-offline="true">
+                    {"You are offline. Lint and Reports work without a network; a domain check needs one (it asks a DNS-over-HTTPS resolver and the domain's policy host)."}
+                </p>
+            }
             <main>{ page }</main>
             <footer class="footer">
                 {"Runs entirely in your browser: nothing you paste or drop is sent anywhere. A domain check asks only the DNS-over-HTTPS resolver shown and the domain's own policy host. Rules follow "}

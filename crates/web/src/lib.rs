@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod components;
+pub mod engine;
 pub mod services;
 pub mod state;
 // Counts shown on the page come from senders: view models saturate, never wrap.

@@ -8,6 +8,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::components::findings::{findings, sev_class, FindingsProps};
+use crate::engine::LintResult;
 use crate::state::{Action, AppState, Route};
 use crate::view_model::lint::{examples, LintView, Segment};
 
@@ -67,10 +68,38 @@ pub fn lint_page(props: &LintPageProps) -> Html {
             }
         });
     }
-    let pending = linted.as_str() != input;
+    // Reports are linted by the report worker (loaded on first use), the other kinds here.
+    let from_worker = use_state(|| None::<Rc<(Rc<String>, Result<LintResult, String>)>>);
+    {
+        let from_worker = from_worker.clone();
+        use_effect_with((kind, (*linted).clone()), move |(kind, text)| {
+            if *kind == Kind::Report {
+                let text = text.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = crate::services::engine::lint_report(&text).await;
+                    from_worker.set(Some(Rc::new((text, result))));
+                });
+            }
+        });
+    }
+    let worker_answer =
+        (*from_worker).clone().filter(|r| kind == Kind::Report && Rc::ptr_eq(&r.0, &linted));
+    let pending = linted.as_str() != input || (kind == Kind::Report && worker_answer.is_none());
     let limit = if *show_all { usize::MAX } else { LintView::FIRST };
-    let view: Rc<LintView> =
-        use_memo((kind, (*linted).clone(), limit), |(k, i, limit)| LintView::with_limit(*k, i, *limit));
+    let view: Rc<LintView> = use_memo((kind, (*linted).clone(), limit, worker_answer.clone()), |(k, i, limit, answer)| {
+        let from_answer = |answer: &(Rc<String>, Result<LintResult, String>)| match &answer.1 {
+            Ok(r) => LintView::from_findings(*k, i, &r.findings, r.rows.clone(), *limit),
+            Err(why) => {
+                let mut v = LintView::from_findings(*k, i, &[], Vec::new(), *limit);
+                v.summary = vec![("not checked".to_string(), why.clone())];
+                v
+            }
+        };
+        match answer {
+            Some(a) => from_answer(a),
+            None => LintView::of_text(*k, i, *limit).unwrap_or_else(|| LintView::from_findings(*k, i, &[], Vec::new(), *limit)),
+        }
+    });
     let shown = view.findings.get(..view.findings.len().min(limit)).unwrap_or_default();
     let more = view.findings.len().saturating_sub(shown.len());
     let on_show_all = {
@@ -119,7 +148,9 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     if pending {
                         <p class="hint" aria-live="polite">{"Checking…"}</p>
                     }
-                    { verdict(&view) }
+                    if !(pending && kind == Kind::Report) {
+                        { verdict(&view) }
+                    }
                     { findings(FindingsProps { findings: shown, active: props.state.active, on_hover }) }
                     if more > 0 {
                         <p class="more-findings">

@@ -12,15 +12,10 @@ use mtasts_core::tls_rpt::summary::Summary;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::services::engine::{self, Item};
 use crate::services::files;
 use crate::view_model::reports::{self as vm, Column, Dimension, Filter, Headline, Row, Verdict};
 use crate::view_model::sample;
-
-/// Something to read: a file the user gave, or bytes already in memory.
-enum Source {
-    File(web_sys::File),
-    Bytes(String, Vec<u8>),
-}
 
 /// What the dashboard shows, taken from the batch once a batch of inputs is read (not on
 /// every progress tick). Compared by pointer: a new snapshot is a new batch state.
@@ -43,17 +38,8 @@ impl Snapshot {
     }
 }
 
-/// Work is cut into slices of this many milliseconds, so the page never freezes.
-const SLICE_MS: f64 = 40.0;
-/// Parts of one input (mbox messages, zip entries) read between two looks at the clock: a
-/// report email takes well under a millisecond, so a step stays far below the slice.
-const PARTS_PER_STEP: usize = 16;
-
 /// Failure rows rendered at first; more on request (a big first render is a long task).
 const FAILURE_ROWS: usize = 100;
-
-/// Files read concurrently at a time.
-const READ_GROUP: usize = 256;
 
 /// File rows listed; the rest are summarised (thousands of rows would freeze the page).
 const FILE_ROWS: usize = 200;
@@ -67,7 +53,7 @@ fn percent(r: Option<f64>) -> String {
 pub fn reports_page() -> Html {
     let batch = use_mut_ref(|| Batch::new(Limits::default()));
     let snapshot = use_state(|| None::<Snapshot>);
-    let progress = use_state(|| None::<(usize, usize)>);
+    let progress = use_state(|| None::<(engine::Progress, usize)>);
     let table = use_state(TableState::default);
     let paste = use_node_ref();
     let paste_count = use_mut_ref(|| 0u32);
@@ -77,68 +63,29 @@ pub fn reports_page() -> Html {
         let batch = batch.clone();
         let progress = progress.clone();
         let snapshot = snapshot.clone();
-        Callback::from(move |sources: Vec<Source>| {
-            if sources.is_empty() {
+        Callback::from(move |items: Vec<Item>| {
+            if items.is_empty() {
                 return;
             }
             let batch: Rc<RefCell<Batch>> = batch.clone();
             let progress = progress.clone();
             let snapshot = snapshot.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let total = sources.len();
-                progress.set(Some((0, total)));
-                let mut slice_start = files::now_ms();
-                let mut done = 0;
-                let mut sources = sources.into_iter().peekable();
-                while sources.peek().is_some() {
-                    // Files are read in groups, concurrently; bytes already in memory one by one.
-                    let mut group: Vec<web_sys::File> = Vec::new();
-                    while let Some(Source::File(_)) = sources.peek() {
-                        if let Some(Source::File(f)) = sources.next() {
-                            group.push(f);
-                        }
-                        if group.len() == READ_GROUP {
-                            break;
-                        }
-                    }
-                    let read: Vec<(String, Result<Vec<u8>, String>)> = if group.is_empty() {
-                        match sources.next() {
-                            Some(Source::Bytes(name, bytes)) => vec![(name, Ok(bytes))],
-                            _ => Vec::new(),
-                        }
-                    } else {
-                        let names = group.iter().map(files::name);
-                        names.zip(files::read_many(&group).await).collect()
-                    };
-                    for (name, bytes) in read {
-                        match bytes {
-                            Ok(bytes) => {
-                                // A part at a time (mbox messages, zip entries), yielding
-                                // whenever the slice is used up, even inside one file.
-                                let mut adding = batch.borrow_mut().begin(&name, &bytes);
-                                while !batch.borrow_mut().step(&mut adding, PARTS_PER_STEP) {
-                                    if files::now_ms() - slice_start > SLICE_MS {
-                                        progress.set(Some((done, total)));
-                                        files::yield_now().await;
-                                        slice_start = files::now_ms();
-                                    }
-                                }
-                            }
-                            Err(e) => batch.borrow_mut().add_unreadable(&name, e),
-                        }
-                        done = done.saturating_add(1);
-                        if files::now_ms() - slice_start > SLICE_MS {
-                            progress.set(Some((done, total)));
-                            files::yield_now().await;
-                            slice_start = files::now_ms();
-                        }
-                    }
+                let total = items.len();
+                progress.set(Some((engine::Progress::default(), total)));
+                let base = std::mem::take(&mut *batch.borrow_mut());
+                let shown = progress.clone();
+                let read = engine::read(base, items, move |p| shown.set(Some((p, total)))).await;
+                let done = read.is_ok();
+                *batch.borrow_mut() = read.unwrap_or_else(|base| base);
+                if done {
+                    snapshot.set(Some(Snapshot::of(&batch.borrow())));
                 }
-                snapshot.set(Some(Snapshot::of(&batch.borrow())));
                 progress.set(None);
             });
         })
     };
+    let on_cancel = Callback::from(|_: MouseEvent| engine::cancel());
 
     let on_pick = {
         let start = start.clone();
@@ -146,7 +93,7 @@ pub fn reports_page() -> Html {
             let input: HtmlInputElement = e.target_unchecked_into();
             let picked = files::list(input.files());
             input.set_value("");
-            start.emit(picked.into_iter().map(Source::File).collect());
+            start.emit(picked.into_iter().map(Item::File).collect());
         })
     };
     let on_drop = {
@@ -158,7 +105,7 @@ pub fn reports_page() -> Html {
             let pending = files::dropped(e.data_transfer());
             wasm_bindgen_futures::spawn_local(async move {
                 let dropped = pending.await;
-                start.emit(dropped.into_iter().map(Source::File).collect());
+                start.emit(dropped.into_iter().map(Item::File).collect());
             });
         })
     };
@@ -166,7 +113,7 @@ pub fn reports_page() -> Html {
     let on_sample = {
         let start = start.clone();
         Callback::from(move |_: MouseEvent| {
-            start.emit(sample::reports().into_iter().map(|(n, b)| Source::Bytes(n, b)).collect())
+            start.emit(sample::reports().into_iter().map(|(n, b)| Item::Bytes(n, Rc::new(b))).collect())
         })
     };
     let on_paste = {
@@ -186,7 +133,7 @@ pub fn reports_page() -> Html {
             };
             let name = format!("pasted report {count}");
             area.set_value("");
-            start.emit(vec![Source::Bytes(name, text.into_bytes())]);
+            start.emit(vec![Item::Bytes(name, Rc::new(text.into_bytes()))]);
         })
     };
     let on_clear = {
@@ -229,9 +176,12 @@ pub fn reports_page() -> Html {
                     <button type="button" id="add-pasted" onclick={on_paste}>{"Add pasted report"}</button>
                 </details>
                 if let Some((done, total)) = busy {
-                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done.to_string()}>
-                        <div class="bar" style={format!("width: {:.1}%", done as f64 * 100.0 / total.max(1) as f64)}></div>
-                        <span>{ format!("Reading {done} of {total}…") }</span>
+                    <div class="progress-row">
+                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done.inputs.to_string()}>
+                            <div class="bar" style={format!("width: {:.1}%", done.inputs as f64 * 100.0 / total.max(1) as f64)}></div>
+                            <span>{ format!("Reading {} of {} · {} reports so far…", thousands(done.inputs as u64), thousands(total as u64), thousands(done.reports)) }</span>
+                        </div>
+                        <button type="button" class="ghost" id="cancel-reading" onclick={on_cancel}>{"Cancel"}</button>
                     </div>
                 }
             </div>
@@ -632,7 +582,8 @@ fn policies_panel(p: &PoliciesProps) -> Html {
         })
     };
     let live_lint = (!p.live.trim().is_empty())
-        .then(|| mtasts_core::lint::lint(mtasts_core::lint::Kind::Policy, p.live.as_bytes()));
+        .then(|| mtasts_core::lint::lint_text(mtasts_core::lint::Kind::Policy, p.live.as_bytes()))
+        .flatten();
     let oninput = {
         let on_live = p.on_live.clone();
         Callback::from(move |e: InputEvent| {

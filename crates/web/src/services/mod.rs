@@ -3,5 +3,7 @@
 //! policy fetch. Plain async functions returning raw results.
 
 pub mod check;
+pub mod engine;
 pub mod files;
 pub mod net;
+pub mod offline;

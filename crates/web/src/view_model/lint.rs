@@ -6,7 +6,7 @@
 //! span of the finding under the pointer. Empty spans (a missing field's insertion point)
 //! become zero-width markers.
 
-use mtasts_core::lint::{lint, Kind, Value};
+use mtasts_core::lint::{lint, lint_text, Kind, Value};
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::text::LineIndex;
 use mtasts_core::Severity;
@@ -107,9 +107,26 @@ impl LintView {
     /// counted and listed in `findings`).
     pub fn with_limit(kind: Kind, input: &str, limit: usize) -> LintView {
         let result = lint(kind, input.as_bytes());
+        LintView::from_findings(kind, input, &result.findings, summary(&result.value), limit)
+    }
+
+    /// As [`LintView::with_limit`] for the text kinds, linted here; `None` for a report,
+    /// which the page has linted by the report worker ([`LintView::from_findings`]).
+    pub fn of_text(kind: Kind, input: &str, limit: usize) -> Option<LintView> {
+        let result = lint_text(kind, input.as_bytes())?;
+        Some(LintView::from_findings(kind, input, &result.findings, summary(&result.value), limit))
+    }
+
+    /// The view of findings about `input` (spans in it) and the rows saying what it holds.
+    pub fn from_findings(
+        kind: Kind,
+        input: &str,
+        found: &[mtasts_core::Finding],
+        rows: Vec<(String, String)>,
+        limit: usize,
+    ) -> LintView {
         let idx = LineIndex::new(input);
-        let findings: Vec<FindingView> = result
-            .findings
+        let findings: Vec<FindingView> = found
             .iter()
             .enumerate()
             .map(|(index, f)| {
@@ -117,8 +134,7 @@ impl LintView {
                 FindingView::new(index, f, format!("line {}, column {}", lc.line, lc.column))
             })
             .collect();
-        let spans: Vec<(usize, usize)> = result
-            .findings
+        let spans: Vec<(usize, usize)> = found
             .iter()
             .take(limit)
             .map(|f| (floor_boundary(input, f.span.start), floor_boundary(input, f.span.end)))
@@ -126,12 +142,12 @@ impl LintView {
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         LintView {
             kind,
-            valid: result.is_valid(),
+            valid: mtasts_core::finding::is_valid(found),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
             segments: segments(input, &spans, &findings),
-            summary: summary(&result.value),
+            summary: rows,
             findings,
         }
     }
@@ -201,6 +217,42 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
 /// Failure details listed per policy in the parsed-fields table.
 const SUMMARY_FAILURES: usize = 20;
 
+/// What reports say, as label/value rows (the Lint page's parsed-fields table); the report
+/// worker computes them for the page.
+pub fn report_rows(reports: &[mtasts_core::tls_rpt::report::Report]) -> Vec<(String, String)> {
+    let row = |k: &str, v: String| (k.to_string(), v);
+    reports
+        .iter()
+        .flat_map(|r| {
+            let when = r.start.map_or_else(|| "unknown".to_string(), mtasts_core::tls_rpt::summary::utc_day);
+            let mut rows = vec![
+                row("organisation", r.organization_name.clone()),
+                row("report-id", r.report_id.clone()),
+                row("day", when),
+                row("sessions", format!("{} successful, {} failed", r.successful(), r.failed())),
+            ];
+            for p in &r.policies {
+                let domain = p.policy_domain.clone().unwrap_or_else(|| "(no domain)".into());
+                rows.push(row(
+                    "policy",
+                    format!("{} for {domain}: {} ok, {} failed", p.policy_type.as_str(), p.successful, p.failed),
+                ));
+                // A table row per failure detail would be tens of thousands of rows for
+                // a big report: the first few, then how many more.
+                for d in p.failure_details.iter().take(SUMMARY_FAILURES) {
+                    let mx = d.receiving_mx_hostname.as_deref().unwrap_or("(no MX named)");
+                    rows.push(row("failure", format!("{} × {} at {mx}", d.failed_session_count, d.result_type)));
+                }
+                let more = p.failure_details.len().saturating_sub(SUMMARY_FAILURES);
+                if more > 0 {
+                    rows.push(row("failure", format!("… and {more} more failure details")));
+                }
+            }
+            rows
+        })
+        .collect()
+}
+
 fn summary(value: &Value) -> Vec<(String, String)> {
     let row = |k: &str, v: String| (k.to_string(), v);
     match value {
@@ -217,36 +269,7 @@ fn summary(value: &Value) -> Vec<(String, String)> {
         Value::StsRecord(None) | Value::TlsRptRecord(None) => {
             vec![row("record", "no usable record".into())]
         }
-        Value::Report(reports) => reports
-            .iter()
-            .flat_map(|r| {
-                let when = r.start.map_or_else(|| "unknown".to_string(), mtasts_core::tls_rpt::summary::utc_day);
-                let mut rows = vec![
-                    row("organisation", r.organization_name.clone()),
-                    row("report-id", r.report_id.clone()),
-                    row("day", when),
-                    row("sessions", format!("{} successful, {} failed", r.successful(), r.failed())),
-                ];
-                for p in &r.policies {
-                    let domain = p.policy_domain.clone().unwrap_or_else(|| "(no domain)".into());
-                    rows.push(row(
-                        "policy",
-                        format!("{} for {domain}: {} ok, {} failed", p.policy_type.as_str(), p.successful, p.failed),
-                    ));
-                    // A table row per failure detail would be tens of thousands of rows for
-                    // a big report: the first few, then how many more.
-                    for d in p.failure_details.iter().take(SUMMARY_FAILURES) {
-                        let mx = d.receiving_mx_hostname.as_deref().unwrap_or("(no MX named)");
-                        rows.push(row("failure", format!("{} × {} at {mx}", d.failed_session_count, d.result_type)));
-                    }
-                    let more = p.failure_details.len().saturating_sub(SUMMARY_FAILURES);
-                    if more > 0 {
-                        rows.push(row("failure", format!("… and {more} more failure details")));
-                    }
-                }
-                rows
-            })
-            .collect(),
+        Value::Report(reports) => report_rows(reports),
         Value::PolicyFetch(f) => {
             let mut rows = vec![
                 row("status", f.status.map_or("(none)".into(), |s| s.to_string())),

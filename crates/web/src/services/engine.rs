@@ -1,0 +1,396 @@
+//! The page's side of the report engine: a pool of report workers (the `report-worker`
+//! module, loaded on first use), reports read off the main thread in parallel and merged
+//! here in input order. See `crate::engine` for the messages.
+//!
+//! Inputs are cut into contiguous runs; each idle worker takes the next run, so one big
+//! mailbox does not hold up a thousand small files. The runs' batches are merged in
+//! order (`Batch::merge`), which equals one pass over all inputs; when a run counted a
+//! report an earlier run had counted (the same report dropped twice), that run is read
+//! again with those reports marked as counted. Files are handed to workers as `File`
+//! handles (the worker reads them); bytes already in memory are transferred, not copied.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use mtasts_core::tls_rpt::batch::Batch;
+use mtasts_core::tls_rpt::input::Limits;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::{LintResult, ReadResult};
+
+/// Something to read.
+#[derive(Clone)]
+pub enum Item {
+    /// A file the user gave.
+    File(web_sys::File),
+    /// Bytes already in the page (the sample, a paste), with a name.
+    Bytes(String, Rc<Vec<u8>>),
+}
+
+impl Item {
+    fn name(&self) -> String {
+        match self {
+            Item::File(f) => super::files::name(f),
+            Item::Bytes(n, _) => n.clone(),
+        }
+    }
+
+    fn size(&self) -> f64 {
+        match self {
+            Item::File(f) => f.size(),
+            Item::Bytes(_, b) => b.len() as f64,
+        }
+    }
+}
+
+/// Most workers, whatever the machine says it has.
+const MAX_WORKERS: u32 = 8;
+/// A run ends after this many inputs...
+const RUN_INPUTS: usize = 64;
+/// ...or this many bytes, whichever comes first.
+const RUN_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Where the worker's loader is: the page names it (with its content hash) in a meta tag.
+fn worker_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=mtasts-report-worker]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .unwrap_or_else(|| "./report-worker_loader.js".to_string())
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &js_sys::Object, key: &str, v: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(key), v);
+}
+
+/// One worker and the messages it sent.
+struct Handle {
+    worker: web_sys::Worker,
+    inbox: RefCell<mpsc::UnboundedReceiver<JsValue>>,
+    sender: mpsc::UnboundedSender<JsValue>,
+    _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::ErrorEvent)>,
+    ready: Cell<bool>,
+    busy: Cell<bool>,
+}
+
+impl Handle {
+    fn new(url: &str) -> Result<Handle, String> {
+        let worker = web_sys::Worker::new(url).map_err(|e| format!("cannot start the report worker: {e:?}"))?;
+        let (sender, inbox) = mpsc::unbounded();
+        let to_inbox = sender.clone();
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let _ = to_inbox.unbounded_send(e.data());
+        });
+        let to_inbox = sender.clone();
+        let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            let o = js_sys::Object::new();
+            set(&o, "op", &"error".into());
+            set(&o, "message", &format!("the report worker failed: {}", e.message()).into());
+            let _ = to_inbox.unbounded_send(o.into());
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Handle {
+            worker,
+            inbox: RefCell::new(inbox),
+            sender,
+            _on_message: on_message,
+            _on_error: on_error,
+            ready: Cell::new(false),
+            busy: Cell::new(false),
+        })
+    }
+
+    /// The next message, or an error once the worker is gone.
+    async fn next(&self) -> Result<JsValue, String> {
+        // One task at a time uses a worker, so the inbox is never borrowed twice.
+        let msg = self.inbox.try_borrow_mut().map_err(|_| "the report worker is busy".to_string())?.next().await;
+        let msg = msg.ok_or_else(|| "cancelled".to_string())?;
+        match get(&msg, "op").as_string().as_deref() {
+            Some("error") => Err(get(&msg, "message").as_string().unwrap_or_default()),
+            _ => Ok(msg),
+        }
+    }
+
+    async fn wait_ready(&self) -> Result<(), String> {
+        while !self.ready.get() {
+            let msg = self.next().await?;
+            if get(&msg, "op").as_string().as_deref() == Some("ready") {
+                self.ready.set(true);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `msg` and waits for the answer to `job`, passing progress on.
+    async fn ask(
+        &self,
+        msg: &js_sys::Object,
+        transfer: &js_sys::Array,
+        job: u32,
+        on_progress: &dyn Fn(u32, u32, u64),
+    ) -> Result<String, String> {
+        self.busy.set(true);
+        let answer = self.exchange(msg, transfer, job, on_progress).await;
+        self.busy.set(false);
+        answer
+    }
+
+    async fn exchange(
+        &self,
+        msg: &js_sys::Object,
+        transfer: &js_sys::Array,
+        job: u32,
+        on_progress: &dyn Fn(u32, u32, u64),
+    ) -> Result<String, String> {
+        self.wait_ready().await?;
+        set(msg, "job", &job.into());
+        self.worker.post_message_with_transfer(msg, transfer).map_err(|e| format!("{e:?}"))?;
+        loop {
+            let reply = self.next().await?;
+            if get(&reply, "job").as_f64() != Some(f64::from(job)) {
+                continue;
+            }
+            match get(&reply, "op").as_string().as_deref() {
+                Some("progress") => {
+                    let inputs = get(&reply, "inputs").as_f64().unwrap_or(0.0) as u32;
+                    on_progress(job, inputs, get(&reply, "reports").as_f64().unwrap_or(0.0) as u64);
+                }
+                _ => return Ok(get(&reply, "json").as_string().unwrap_or_default()),
+            }
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        self.sender.close_channel();
+    }
+}
+
+thread_local! {
+    static POOL: RefCell<Vec<Rc<Handle>>> = const { RefCell::new(Vec::new()) };
+    static JOBS: Cell<u32> = const { Cell::new(0) };
+    /// Bumped by every [`cancel`]: a read that sees it change gives up.
+    static CANCELS: Cell<u32> = const { Cell::new(0) };
+}
+
+fn next_job() -> u32 {
+    JOBS.with(|j| {
+        let n = j.get().wrapping_add(1);
+        j.set(n);
+        n
+    })
+}
+
+/// The pool, started on first use: one worker per core the browser reports, capped.
+fn pool() -> Result<Vec<Rc<Handle>>, String> {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_empty() {
+            let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
+            let n = (cores as u32).clamp(1, MAX_WORKERS);
+            let url = worker_url();
+            for _ in 0..n {
+                p.push(Rc::new(Handle::new(&url)?));
+            }
+        }
+        Ok(p.clone())
+    })
+}
+
+/// Stops every worker (Cancel): whatever they were doing is dropped, and the next use
+/// starts fresh ones.
+pub fn cancel() {
+    CANCELS.with(|c| c.set(c.get().wrapping_add(1)));
+    POOL.with(|p| p.borrow_mut().clear());
+}
+
+fn cancels() -> u32 {
+    CANCELS.with(Cell::get)
+}
+
+/// The message that reads `run`, and the buffers to transfer with it.
+fn read_message(run: &[Item], assumed: &[(String, String)]) -> (js_sys::Object, js_sys::Array) {
+    let items = js_sys::Array::new();
+    let transfer = js_sys::Array::new();
+    for item in run {
+        let o = js_sys::Object::new();
+        set(&o, "name", &item.name().into());
+        match item {
+            Item::File(f) => set(&o, "file", f),
+            Item::Bytes(_, b) => {
+                let buf = js_sys::Uint8Array::from(b.as_slice()).buffer();
+                set(&o, "bytes", &buf);
+                transfer.push(&buf);
+            }
+        }
+        items.push(&o);
+    }
+    let msg = js_sys::Object::new();
+    set(&msg, "op", &"read".into());
+    set(&msg, "items", &items);
+    set(&msg, "assumed", &serde_json::to_string(assumed).unwrap_or_default().into());
+    (msg, transfer)
+}
+
+/// Cuts `items` into runs (contiguous ranges).
+fn runs(items: &[Item]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0.0);
+    for (i, item) in items.iter().enumerate() {
+        bytes += item.size();
+        let len = i.saturating_add(1).saturating_sub(start);
+        if len >= RUN_INPUTS || bytes >= RUN_BYTES {
+            out.push(start..i.saturating_add(1));
+            (start, bytes) = (i.saturating_add(1), 0.0);
+        }
+    }
+    if start < items.len() {
+        out.push(start..items.len());
+    }
+    out
+}
+
+/// A run read by a worker, as a batch; when the worker failed, every input of the run is
+/// recorded as unreadable with the reason (nothing is silently lost).
+async fn read_run(
+    worker: &Handle,
+    run: &[Item],
+    assumed: &[(String, String)],
+    on_progress: &dyn Fn(u32, u32, u64),
+) -> Batch {
+    let (msg, transfer) = read_message(run, assumed);
+    let answer = worker.ask(&msg, &transfer, next_job(), on_progress).await;
+    let parsed = answer.and_then(|json| {
+        serde_json::from_str::<ReadResult>(&json).map_err(|e| format!("the report worker's answer was garbled: {e}"))
+    });
+    match parsed {
+        Ok(r) => r.into_batch(),
+        Err(why) => {
+            let mut b = Batch::new(Limits::default());
+            for item in run {
+                b.add_unreadable(&item.name(), why.clone());
+            }
+            b
+        }
+    }
+}
+
+/// Progress of a read: inputs finished and reports seen so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Inputs finished.
+    pub inputs: usize,
+    /// Reports read so far (duplicates included).
+    pub reports: u64,
+}
+
+/// Reads `items` with the worker pool and merges them, in input order, after `base` (the
+/// inputs read before). `Err(base)` untouched when cancelled ([`cancel`]) before the
+/// merge began; when the workers cannot start, every item is recorded as unreadable with
+/// the reason.
+pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) + 'static) -> Result<Batch, Batch> {
+    let generation = cancels();
+    let workers = match pool() {
+        Ok(w) => w,
+        Err(why) => {
+            let mut b = base;
+            for item in &items {
+                b.add_unreadable(&item.name(), why.clone());
+            }
+            return Ok(b);
+        }
+    };
+    let items = Rc::new(items);
+    let ranges = runs(&items);
+    let queue: Rc<RefCell<VecDeque<usize>>> = Rc::new(RefCell::new((0..ranges.len()).collect()));
+    let results: Rc<RefCell<Vec<Option<Batch>>>> = Rc::new(RefCell::new((0..ranges.len()).map(|_| None).collect()));
+    // Per run: inputs done and reports seen, as its worker last said.
+    let seen: Rc<RefCell<Vec<(u32, u64)>>> = Rc::new(RefCell::new(vec![(0, 0); ranges.len()]));
+    let on_progress = Rc::new(on_progress);
+    let report = {
+        let (seen, on_progress) = (seen.clone(), on_progress.clone());
+        Rc::new(move || {
+            let s = seen.borrow();
+            let inputs = s.iter().map(|(i, _)| *i as usize).sum();
+            let reports = s.iter().map(|(_, r)| *r).sum();
+            on_progress(Progress { inputs, reports });
+        })
+    };
+    let tasks = workers.iter().map(|w| {
+        let (w, items, queue, results, seen, ranges) =
+            (w.clone(), items.clone(), queue.clone(), results.clone(), seen.clone(), ranges.clone());
+        let report = report.clone();
+        async move {
+            loop {
+                let Some(r) = queue.borrow_mut().pop_front() else { break };
+                let Some(range) = ranges.get(r).cloned() else { break };
+                let run = items.get(range).unwrap_or_default();
+                let progress = |_job: u32, inputs: u32, reports: u64| {
+                    if let Some(slot) = seen.borrow_mut().get_mut(r) {
+                        *slot = (inputs, reports);
+                    }
+                    report();
+                };
+                let batch = read_run(&w, run, &[], &progress).await;
+                if let Some(slot) = seen.borrow_mut().get_mut(r) {
+                    *slot = (run.len() as u32, batch.summary.reports.saturating_add(batch.summary.duplicates));
+                }
+                report();
+                if let Some(slot) = results.borrow_mut().get_mut(r) {
+                    *slot = Some(batch);
+                }
+            }
+        }
+    });
+    futures::future::join_all(tasks).await;
+    let parts: Vec<Option<Batch>> = std::mem::take(&mut *results.borrow_mut());
+    if cancels() != generation || parts.iter().any(Option::is_none) {
+        return Err(base);
+    }
+    // From here on the read completes: a run redone for duplicates starts a new pool if
+    // the user cancelled meanwhile.
+    let mut total = base;
+    for (r, part) in parts.into_iter().flatten().enumerate() {
+        if let Err(overlap) = total.merge(part) {
+            // The same report in an earlier run: read this run again with those counted.
+            let run = ranges.get(r).and_then(|range| items.get(range.clone())).unwrap_or_default();
+            let again = match pool().ok().and_then(|w| w.first().cloned()) {
+                Some(w) => read_run(&w, run, &overlap, &|_, _, _| {}).await,
+                None => Batch::new(Limits::default()),
+            };
+            if let Err(still) = total.merge(again) {
+                for item in run {
+                    total.add_unreadable(&item.name(), format!("counted twice by the report workers: {still:?}"));
+                }
+            }
+        }
+        super::files::yield_now().await;
+    }
+    Ok(total)
+}
+
+/// Lints one pasted report in a worker: its findings (spans in `text`) and what it says.
+pub async fn lint_report(text: &str) -> Result<LintResult, String> {
+    let workers = pool()?;
+    let w = workers
+        .iter()
+        .find(|w| !w.busy.get())
+        .ok_or("the report workers are busy reading reports; this report is checked when they are done")?;
+    let msg = js_sys::Object::new();
+    set(&msg, "op", &"lint".into());
+    set(&msg, "text", &text.into());
+    let json = w.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _, _| {}).await?;
+    serde_json::from_str(&json).map_err(|e| format!("the report worker's answer was garbled: {e}"))
+}
