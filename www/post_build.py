@@ -14,10 +14,11 @@
    https://mta-sts.<domain>/, so the host cannot be listed in advance); plain http is
    refused. Inline style attributes are allowed (bar widths are set that way). Workers
    ('worker-src'): the site only (the report worker and the service worker).
-3. Names the report worker by content hash. Trunk names worker files after the binary
+3. Names the report worker and the report analyser's page module by content hash. Trunk names worker files after the binary
    (report-worker.js, report-worker_bg.wasm, report-worker_loader.js), so two deploys would
    share a name; here they become report-worker-<hash>.js / _bg.wasm / _loader.js, and the
-   page finds the loader through <meta name="mtasts-report-worker">.
+   page finds the loader through <meta name="mtasts-report-worker">; likewise
+   reports-ui-<hash>.js / _bg.wasm, named by <meta name="mtasts-reports-ui(-wasm)">.
 4. Writes the service worker (sw.js, at the site root so that it controls the whole site):
    it precaches exactly this build's files under a cache named by their hashes, serves
    them from that cache, answers navigations from the network and, offline, from the
@@ -50,10 +51,24 @@ old_loader = os.path.join(staging, "report-worker_loader.js")
 if os.path.exists(old_loader):
     os.remove(old_loader)
 with open(os.path.join(staging, worker_base + "_loader.js"), "w", encoding="utf-8") as f:
-    f.write(f'importScripts("./{worker_base}.js");wasm_bindgen("./{worker_base}_bg.wasm");\n')
+    f.write(f'importScripts("./{worker_base}.js");wasm_bindgen({{module_or_path:"./{worker_base}_bg.wasm"}});\n')
 html = re.sub(r'<meta name="mtasts-report-worker"[^>]*>\n?', "", html)
 html = html.replace('<meta charset="utf-8">',
                     f'<meta charset="utf-8">\n  <meta name="mtasts-report-worker" content="./{worker_base}_loader.js">', 1)
+
+# 3b. The report analyser's page module (reports-ui), named by content hash too.
+ui_js = os.path.join(staging, "reports-ui.js")
+ui_wasm = os.path.join(staging, "reports-ui_bg.wasm")
+if not (os.path.exists(ui_js) and os.path.exists(ui_wasm)):
+    sys.exit("post_build.py: the report analyser module (reports-ui.js, reports-ui_bg.wasm) was not built")
+h = hashlib.sha256(open(ui_js, "rb").read() + open(ui_wasm, "rb").read()).hexdigest()[:16]
+ui_base = f"reports-ui-{h}"
+os.replace(ui_js, os.path.join(staging, ui_base + ".js"))
+os.replace(ui_wasm, os.path.join(staging, ui_base + "_bg.wasm"))
+html = re.sub(r'<meta name="mtasts-reports-ui[^>]*>\n?', "", html)
+html = html.replace('<meta charset="utf-8">',
+                    f'<meta charset="utf-8">\n  <meta name="mtasts-reports-ui" content="./{ui_base}.js">'
+                    f'\n  <meta name="mtasts-reports-ui-wasm" content="./{ui_base}_bg.wasm">', 1)
 
 # 1. Minify, then fix the integrity attributes of what changed.
 esbuild = shutil.which("esbuild") or os.path.join("tests", "e2e", "node_modules", ".bin", "esbuild")

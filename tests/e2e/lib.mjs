@@ -64,3 +64,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** True for the site's own on-demand files (the report worker, the report analyser's module,
+ * the service worker and what it precaches): fetched from the site itself on first use, and
+ * never carrying anything the user gave. */
+export function ownModule(url, site) {
+  if (!url.startsWith(site)) return false;
+  const p = new URL(url).pathname;
+  return /^\/(report-worker|reports-ui|mtasts-web|style|favicon)-[0-9a-f]+[._]/.test(p) || /^\/(sw\.js|snippets\/.*\.js)?$/.test(p);
+}

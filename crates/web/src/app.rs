@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use crate::components::check::CheckPage;
 use crate::components::lint::LintPage;
-use crate::components::reports::ReportsPage;
 use crate::state::{Action, AppState, Route};
 
 fn current_hash() -> String {
@@ -50,7 +49,7 @@ pub fn app() -> Html {
     let page = match &state.route {
         Route::Check(domain) => html! { <CheckPage domain={domain.clone()} /> },
         Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
-        Route::Reports => html! { <ReportsPage /> },
+        Route::Reports => html! { <ReportsHost /> },
     };
     html! {
         <div class="app">
@@ -85,5 +84,33 @@ pub fn app() -> Html {
                 {"."}
             </footer>
         </div>
+    }
+}
+
+/// Where the report analyser (its own module, loaded on first use) is shown.
+#[function_component(ReportsHost)]
+fn reports_host() -> Html {
+    let host = use_node_ref();
+    let status = use_state(|| None::<Result<(), String>>);
+    {
+        let (host, status) = (host.clone(), status.clone());
+        use_effect_with((), move |_| {
+            if let Some(el) = host.cast::<web_sys::Element>() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    status.set(Some(crate::services::lazy::reports(&el).await));
+                });
+            }
+        });
+    }
+    html! {
+        <>
+            if status.is_none() {
+                <p class="hint loading-module" aria-live="polite">{"Loading the report analyser…"}</p>
+            }
+            if let Some(Err(why)) = &*status {
+                <p class="warn" role="alert">{ why.clone() }</p>
+            }
+            <div class="reports-host" ref={host}></div>
+        </>
     }
 }

@@ -70,20 +70,25 @@ pub fn lint_page(props: &LintPageProps) -> Html {
     }
     // Reports are linted by the report worker (loaded on first use), the other kinds here.
     let from_worker = use_state(|| None::<Rc<(Rc<String>, Result<LintResult, String>)>>);
+    // The text last sent: answers to older texts (workers answer in any order) are dropped.
+    let asked = use_mut_ref(|| Rc::new(String::new()));
     {
-        let from_worker = from_worker.clone();
+        let (from_worker, asked) = (from_worker.clone(), asked.clone());
         use_effect_with((kind, (*linted).clone()), move |(kind, text)| {
             if *kind == Kind::Report {
                 let text = text.clone();
+                *asked.borrow_mut() = text.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = crate::services::engine::lint_report(&text).await;
-                    from_worker.set(Some(Rc::new((text, result))));
+                    if *asked.borrow() == text {
+                        from_worker.set(Some(Rc::new((text, result))));
+                    }
                 });
             }
         });
     }
     let worker_answer =
-        (*from_worker).clone().filter(|r| kind == Kind::Report && Rc::ptr_eq(&r.0, &linted));
+        (*from_worker).clone().filter(|r| kind == Kind::Report && r.0.as_str() == linted.as_str());
     let pending = linted.as_str() != input || (kind == Kind::Report && worker_answer.is_none());
     let limit = if *show_all { usize::MAX } else { LintView::FIRST };
     let view: Rc<LintView> = use_memo((kind, (*linted).clone(), limit, worker_answer.clone()), |(k, i, limit, answer)| {

@@ -5,5 +5,6 @@
 pub mod check;
 pub mod engine;
 pub mod files;
+pub mod lazy;
 pub mod net;
 pub mod offline;

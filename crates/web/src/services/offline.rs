@@ -8,7 +8,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen(inline_js = r#"
 export function register_service_worker() {
   if (!('serviceWorker' in navigator)) return;
-  const go = () => navigator.serviceWorker.register('./sw.js').catch(() => {});
+  // Offline, registering would only log a failed fetch: wait for the network.
+  const go = () => (navigator.onLine ? navigator.serviceWorker.register('./sw.js').catch(() => {}) : addEventListener('online', go, { once: true }));
   const idle = () => (self.requestIdleCallback ? requestIdleCallback(go, { timeout: 5000 }) : setTimeout(go, 1000));
   if (document.readyState === 'complete') idle(); else addEventListener('load', idle, { once: true });
 }

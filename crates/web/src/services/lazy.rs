@@ -1,0 +1,42 @@
+//! Modules loaded on demand: the report analyser's page (`reports-ui`), fetched from the
+//! site itself the first time `#/reports` opens. Its files are named by content hash, and
+//! the page names them in `<meta name="mtasts-reports-ui">` (see `www/post_build.py`).
+//!
+//! The analyser lives in one element created once and kept: each visit to `#/reports`
+//! moves it into the page, leaving takes it out, and its state (the reports read, the
+//! table's filters) stays in memory in between.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = r#"
+let root = null;
+let loading = null;
+export function show_reports(host, js, wasm) {
+  if (!root) { root = document.createElement('div'); root.className = 'reports-root'; }
+  host.appendChild(root);
+  if (!loading) {
+    const url = (p) => new URL(p, document.baseURI).href;
+    loading = import(url(js)).then(async (m) => { await m.default({ module_or_path: url(wasm) }); m.mount(root); });
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
+"#)]
+extern "C" {
+    fn show_reports(host: &web_sys::Element, js: &str, wasm: &str) -> js_sys::Promise;
+}
+
+fn meta(name: &str) -> Option<String> {
+    web_sys::window()?.document()?.query_selector(&format!("meta[name={name}]")).ok()??.get_attribute("content")
+}
+
+/// Shows the report analyser inside `host`, loading its module the first time.
+pub async fn reports(host: &web_sys::Element) -> Result<(), String> {
+    let js = meta("mtasts-reports-ui").ok_or("this build has no report analyser module")?;
+    let wasm = meta("mtasts-reports-ui-wasm").ok_or("this build has no report analyser module")?;
+    JsFuture::from(show_reports(host, &js, &wasm)).await.map(|_| ()).map_err(|e| {
+        let why = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+        format!("the report analyser could not be loaded: {}", why.unwrap_or_else(|| format!("{e:?}")))
+    })
+}
