@@ -180,3 +180,33 @@ test('a dropped file, a picked folder, and the live policy comparison', async ()
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
 });
+
+test('the daily chart is a time axis: a silent day is a marked gap, the year shows where it turns', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('input#report-files').waitFor({ state: 'attached' });
+  const report = (id, day, ok, failed) => ({
+    name: `${id}.json`,
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({
+      'organization-name': 'google.com', 'contact-info': 'x@google.com', 'report-id': id,
+      'date-range': { 'start-datetime': `${day}T00:00:00Z`, 'end-datetime': `${day}T23:59:59Z` },
+      policies: [{
+        policy: { 'policy-type': 'sts', 'policy-string': ['version: STSv1', 'mode: testing', 'mx: mx.example.com', 'max_age: 86400'], 'policy-domain': 'example.com' },
+        summary: { 'total-successful-session-count': ok, 'total-failure-session-count': failed },
+        'failure-details': failed ? [{ 'result-type': 'certificate-expired', 'receiving-mx-hostname': 'mx.example.com', 'failed-session-count': failed }] : [],
+      }],
+    })),
+  });
+  await page.setInputFiles('input#report-files', [
+    report('a', '2023-12-29', 1200, 0), report('b', '2023-12-30', 1350, 4),
+    report('c', '2024-01-01', 980, 0), report('d', '2024-01-02', 1410, 12), report('e', '2024-01-03', 1500, 0),
+  ]);
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  assert.equal(await page.locator('svg.chart').first().locator('g.day[data-day]').count(), 5);
+  assert.equal(await page.locator('svg.chart').first().locator('g.day[data-silent-day="2023-12-31"]').count(), 1);
+  assert.equal(await page.locator('.silent-days').getAttribute('data-silent-days'), '1');
+  const labels = await page.locator('svg.chart').first().locator('text.axis').allTextContents();
+  assert.ok(labels.includes('2023-12-29') && labels.includes('2024-01-01'), labels.join(' | '));
+  await page.locator('.charts').first().screenshot({ path: `${ROOT}/tests/e2e/artifacts/reports-gap-day.png` });
+  assert.deepEqual(errors, []);
+});

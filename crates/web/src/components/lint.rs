@@ -87,24 +87,25 @@ pub fn lint_page(props: &LintPageProps) -> Html {
             }
         });
     }
-    let worker_answer =
-        (*from_worker).clone().filter(|r| kind == Kind::Report && r.0.as_str() == linted.as_str());
+    let worker_answer = (*from_worker).clone().filter(|r| kind == Kind::Report && r.0.as_str() == linted.as_str());
     let pending = linted.as_str() != input || (kind == Kind::Report && worker_answer.is_none());
     let limit = if *show_all { usize::MAX } else { LintView::FIRST };
-    let view: Rc<LintView> = use_memo((kind, (*linted).clone(), limit, worker_answer.clone()), |(k, i, limit, answer)| {
-        let from_answer = |answer: &(Rc<String>, Result<LintResult, String>)| match &answer.1 {
-            Ok(r) => LintView::from_findings(*k, i, &r.findings, r.rows.clone(), *limit),
-            Err(why) => {
-                let mut v = LintView::from_findings(*k, i, &[], Vec::new(), *limit);
-                v.summary = vec![("not checked".to_string(), why.clone())];
-                v
+    let view: Rc<LintView> =
+        use_memo((kind, (*linted).clone(), limit, worker_answer.clone()), |(k, i, limit, answer)| {
+            let from_answer = |answer: &(Rc<String>, Result<LintResult, String>)| match &answer.1 {
+                Ok(r) => LintView::from_findings(*k, i, &r.findings, r.rows.clone(), *limit),
+                Err(why) => {
+                    let mut v = LintView::from_findings(*k, i, &[], Vec::new(), *limit);
+                    v.summary = vec![("not checked".to_string(), why.clone())];
+                    v
+                }
+            };
+            match answer {
+                Some(a) => from_answer(a),
+                None => LintView::of_text(*k, i, *limit)
+                    .unwrap_or_else(|| LintView::from_findings(*k, i, &[], Vec::new(), *limit)),
             }
-        };
-        match answer {
-            Some(a) => from_answer(a),
-            None => LintView::of_text(*k, i, *limit).unwrap_or_else(|| LintView::from_findings(*k, i, &[], Vec::new(), *limit)),
-        }
-    });
+        });
     let shown = view.findings.get(..view.findings.len().min(limit)).unwrap_or_default();
     let more = view.findings.len().saturating_sub(shown.len());
     let on_show_all = {

@@ -291,7 +291,7 @@ fn dashboard(p: &DashboardProps) -> Html {
             </div>
             <div class="panel">
                 <h2>{"Sessions per day (UTC)"}</h2>
-                { daily_chart(&vm::days(s)) }
+                { daily_chart(s) }
             </div>
             <div class="breakdowns">
                 { for Dimension::ALL.into_iter().map(|d| breakdown_panel(d, &d.rows(s))) }
@@ -333,62 +333,101 @@ fn dashboard(p: &DashboardProps) -> Html {
     }
 }
 
-/// Stacked daily bars (successful and failed), and failures alone on their own scale so a
-/// handful of failures among thousands of sessions is still visible.
-fn daily_chart(rows: &[Row]) -> Html {
-    if rows.is_empty() {
+/// Stacked daily bars (successful and failed) on a real time axis: a day inside the range
+/// without any report is an empty, marked slot (a silent day can mean the `rua` mailbox
+/// broke). Failures alone are drawn again on their own scale, so that a handful among
+/// thousands of sessions is still visible. The scale's label sits above the plot, never
+/// on a bar; day labels show the year where the range crosses one.
+fn daily_chart(s: &Summary) -> Html {
+    let days: Vec<vm::CalendarDay> = vm::calendar(s).unwrap_or_else(|| {
+        vm::days(s)
+            .into_iter()
+            .map(|r| vm::CalendarDay { key: r.key, counts: Some((r.successful, r.failed)) })
+            .collect()
+    });
+    if days.is_empty() {
         return html! { <p class="empty">{"No dated reports."}</p> };
     }
-    let (w, h, pad) = (720.0_f64, 180.0_f64, 28.0_f64);
-    let n = rows.len() as f64;
-    let slot = (w - pad) / n;
+    let (w, h, pad, top, bottom) = (720.0_f64, 190.0_f64, 8.0_f64, 22.0_f64, 20.0_f64);
+    let plot = h - top - bottom;
+    let n = days.len() as f64;
+    let slot = (w - 2.0 * pad) / n;
     let bar = (slot * 0.7).max(1.0);
-    let max_total = rows.iter().map(|r| r.successful.saturating_add(r.failed)).max().unwrap_or(1).max(1) as f64;
-    let max_failed = rows.iter().map(|r| r.failed).max().unwrap_or(0).max(1) as f64;
-    let label_every = (rows.len() / 10).max(1);
+    let counts = |d: &vm::CalendarDay| d.counts.unwrap_or((0, 0));
+    let max_total = days.iter().map(|d| counts(d).0.saturating_add(counts(d).1)).max().unwrap_or(1).max(1) as f64;
+    let max_failed = days.iter().map(|d| counts(d).1).max().unwrap_or(0).max(1) as f64;
+    let silent: Vec<&str> = days.iter().filter(|d| d.counts.is_none()).map(|d| d.key.as_str()).collect();
+    let crosses_year = days.first().map(|d| d.key.get(..4)) != days.last().map(|d| d.key.get(..4));
+    let label_every = (days.len() / 10).max(1);
+    let base = h - bottom;
     let bars = |failed_only: bool| {
-        rows.iter().enumerate().map(move |(i, r)| {
+        days.iter().enumerate().map(move |(i, d)| {
             let x = pad + i as f64 * slot + (slot - bar) / 2.0;
-            let title = format!("{}: {} successful, {} failed", r.key, thousands(r.successful), thousands(r.failed));
+            let Some((ok, failed)) = d.counts else {
+                let title = format!("{}: no report covers this day", d.key);
+                return html! { <g class="day silent" data-silent-day={d.key.clone()}><title>{ title }</title>
+                    <rect class="silent" x={format!("{x:.1}")} y={format!("{:.1}", base - 3.0)} width={format!("{bar:.1}")} height="3" /></g> };
+            };
+            let title = format!("{}: {} successful, {} failed", d.key, thousands(ok), thousands(failed));
             if failed_only {
-                let hf = (r.failed as f64 / max_failed) * (h - 20.0);
-                html! { <g class="day"><title>{ title }</title>
-                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+                let hf = (failed as f64 / max_failed) * plot;
+                html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
+                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", base - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
             } else {
-                let hs = (r.successful as f64 / max_total) * (h - 20.0);
-                let hf = (r.failed as f64 / max_total) * (h - 20.0);
-                html! { <g class="day"><title>{ title }</title>
-                    <rect class="ok" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hs)} width={format!("{bar:.1}")} height={format!("{hs:.1}")} />
-                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", h - 20.0 - hs - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+                let hs = (ok as f64 / max_total) * plot;
+                let hf = (failed as f64 / max_total) * plot;
+                html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
+                    <rect class="ok" x={format!("{x:.1}")} y={format!("{:.1}", base - hs)} width={format!("{bar:.1}")} height={format!("{hs:.1}")} />
+                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", base - hs - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
             }
         })
     };
-    let labels = rows.iter().enumerate().filter(|(i, _)| i % label_every == 0).map(|(i, r)| {
-        let x = pad + i as f64 * slot + slot / 2.0;
-        let text = r.key.get(5..).unwrap_or(&r.key).to_string();
-        html! { <text class="axis" x={format!("{x:.1}")} y={format!("{:.1}", h - 4.0)} text-anchor="middle">{ text }</text> }
-    });
-    let labels2 = labels.clone();
+    let mut last_year: Option<String> = None;
+    let labels: Vec<Html> = days
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % label_every == 0)
+        .map(|(i, d)| {
+            let x = pad + i as f64 * slot + slot / 2.0;
+            let year = d.key.get(..4).map(str::to_string);
+            let text = if crosses_year && year != last_year { d.key.clone() } else { d.key.get(5..).unwrap_or(&d.key).to_string() };
+            last_year = year;
+            html! { <text class="axis" x={format!("{x:.1}")} y={format!("{:.1}", h - 4.0)} text-anchor="middle">{ text }</text> }
+        })
+        .collect();
+    let axis = html! { <line class="baseline" x1={format!("{pad}")} x2={format!("{:.1}", w - pad)} y1={format!("{base:.1}")} y2={format!("{base:.1}")} /> };
     html! {
         <div class="charts">
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="daily-title">
                 <title id="daily-title">{"Successful and failed sessions per day"}</title>
-                <text class="axis" x="0" y="12">{ thousands(max_total as u64) }</text>
+                <text class="axis" x={format!("{pad}")} y="12">{ format!("scale: up to {} sessions a day", thousands(max_total as u64)) }</text>
+                { axis.clone() }
                 { for bars(false) }
-                { for labels }
+                { for labels.iter().cloned() }
             </svg>
             <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="failed-title">
                 <title id="failed-title">{"Failed sessions per day, on their own scale"}</title>
-                <text class="axis" x="0" y="12">{ format!("{} failed", thousands(max_failed as u64)) }</text>
+                <text class="axis" x={format!("{pad}")} y="12">{ format!("scale: up to {} failed sessions a day", thousands(max_failed as u64)) }</text>
+                { axis }
                 { for bars(true) }
-                { for labels2 }
+                { for labels.iter().cloned() }
             </svg>
-            <p class="legend"><span class="swatch ok"></span>{"successful "}<span class="swatch failed"></span>{"failed (hover a bar for numbers)"}</p>
+            <p class="legend"><span class="swatch ok"></span>{"successful "}<span class="swatch failed"></span>{"failed "}<span class="swatch silent"></span>{"no report that day (hover a bar for numbers)"}</p>
+            if !silent.is_empty() {
+                <p class="warn silent-days" data-silent-days={silent.len().to_string()}>
+                    { format!("{} without any report: {}. Senders report every day; a silent day can mean the rua mailbox stopped receiving.",
+                        if silent.len() == 1 { "1 day".to_string() } else { format!("{} days", silent.len()) },
+                        silent.iter().take(10).copied().collect::<Vec<_>>().join(", ") + if silent.len() > 10 { ", …" } else { "" }) }
+                </p>
+            }
             <details>
                 <summary>{"Table"}</summary>
                 <table class="small">
                     <tr><th scope="col">{"Day"}</th><th scope="col" class="num">{"Successful"}</th><th scope="col" class="num">{"Failed"}</th></tr>
-                    { for rows.iter().map(|r| html! { <tr><td>{ r.key.clone() }</td><td class="num">{ thousands(r.successful) }</td><td class="num">{ thousands(r.failed) }</td></tr> }) }
+                    { for days.iter().map(|d| match d.counts {
+                        Some((ok, failed)) => html! { <tr><td>{ d.key.clone() }</td><td class="num">{ thousands(ok) }</td><td class="num">{ thousands(failed) }</td></tr> },
+                        None => html! { <tr class="silent"><td>{ d.key.clone() }</td><td colspan="2">{"no report"}</td></tr> },
+                    }) }
                 </table>
             </details>
         </div>

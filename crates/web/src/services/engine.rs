@@ -74,7 +74,7 @@ fn set(o: &js_sys::Object, key: &str, v: &JsValue) {
 /// One worker and the messages it sent.
 struct Handle {
     worker: web_sys::Worker,
-    inbox: RefCell<mpsc::UnboundedReceiver<JsValue>>,
+    inbox: futures::lock::Mutex<mpsc::UnboundedReceiver<JsValue>>,
     sender: mpsc::UnboundedSender<JsValue>,
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::ErrorEvent)>,
@@ -101,7 +101,7 @@ impl Handle {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Handle {
             worker,
-            inbox: RefCell::new(inbox),
+            inbox: futures::lock::Mutex::new(inbox),
             sender,
             _on_message: on_message,
             _on_error: on_error,
@@ -112,8 +112,7 @@ impl Handle {
 
     /// The next message, or an error once the worker is gone.
     async fn next(&self) -> Result<JsValue, String> {
-        // One task at a time uses a worker, so the inbox is never borrowed twice.
-        let msg = self.inbox.try_borrow_mut().map_err(|_| "the report worker is busy".to_string())?.next().await;
+        let msg = self.inbox.lock().await.next().await;
         let msg = msg.ok_or_else(|| "cancelled".to_string())?;
         match get(&msg, "op").as_string().as_deref() {
             Some("error") => Err(get(&msg, "message").as_string().unwrap_or_default()),

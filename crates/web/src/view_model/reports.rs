@@ -131,6 +131,52 @@ pub fn days(s: &Summary) -> Vec<Row> {
     s.by_day.iter().map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed }).collect()
 }
 
+/// One day of the daily chart's time axis: its counts, or `None` for a day inside the range
+/// that no report covers (a silent day can mean the `rua` mailbox stopped receiving).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarDay {
+    /// `YYYY-MM-DD`.
+    pub key: String,
+    /// Sessions that day, if any report covered it.
+    pub counts: Option<(u64, u64)>,
+}
+
+/// Longest range drawn day by day; reports spread wider are drawn as their dated days only.
+pub const MAX_CALENDAR_DAYS: i32 = 3_700;
+
+fn julian(day: &str) -> Option<i32> {
+    let mut parts = day.splitn(3, '-').map(|p| p.parse::<i32>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    Some(time::Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok()?.to_julian_day())
+}
+
+/// Every day from the first dated report to the last, silent days included (`None` when
+/// the range is wider than [`MAX_CALENDAR_DAYS`]: then [`days`] is drawn as it is).
+pub fn calendar(s: &Summary) -> Option<Vec<CalendarDay>> {
+    let dated: Vec<(i32, &str, (u64, u64))> =
+        s.by_day.iter().filter_map(|(k, c)| Some((julian(k)?, k.as_str(), (c.successful, c.failed)))).collect();
+    let (first, last) = (dated.first()?.0, dated.last()?.0);
+    if last.saturating_sub(first) >= MAX_CALENDAR_DAYS {
+        return None;
+    }
+    let mut known = dated.iter().peekable();
+    let out = (first..=last)
+        .map(|j| {
+            let here = known.next_if(|(k, _, _)| *k == j);
+            let key = here.map_or_else(
+                || {
+                    let secs = i64::from(j.saturating_sub(2_440_588)).saturating_mul(86_400);
+                    utc_day(secs)
+                },
+                |(_, k, _)| (*k).to_string(),
+            );
+            CalendarDay { key, counts: here.map(|(_, _, c)| *c) }
+        })
+        .collect();
+    Some(out)
+}
+
 /// What the failure table is filtered by; `None` is "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -325,6 +371,24 @@ mod tests {
     use super::*;
 
     use super::week_fixture::{batch, report, week};
+
+    #[test]
+    fn the_calendar_has_every_day_and_marks_silent_ones() {
+        let mut reports = week("testing", None);
+        // Days 3 and 4 go silent; the year turns in the range.
+        reports.retain(|r| !r.contains("2024-01-03") && !r.contains("2024-01-04"));
+        reports.push(report("google.com", "dec", "2023-12-30", "testing", &[]));
+        let cal = calendar(&batch(&reports).summary).unwrap();
+        assert_eq!(cal.first().unwrap().key, "2023-12-30");
+        assert_eq!(cal.last().unwrap().key, "2024-01-07");
+        assert_eq!(cal.len(), 9);
+        let silent: Vec<&str> = cal.iter().filter(|d| d.counts.is_none()).map(|d| d.key.as_str()).collect();
+        assert_eq!(silent, ["2023-12-31", "2024-01-03", "2024-01-04"]);
+        assert_eq!(cal[2].counts, Some((200, 0)));
+        // A report dated decades away: drawn as dated days, not 20,000 bars.
+        reports.push(report("x.example", "old", "1990-01-01", "testing", &[]));
+        assert_eq!(calendar(&batch(&reports).summary), None);
+    }
 
     #[test]
     fn failure_table_filters_and_sorts() {
