@@ -38,37 +38,35 @@ staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) >
 path = os.path.join(staging, "index.html")
 html = open(path, encoding="utf-8").read()
 
-# 3. The report worker, named by content hash (before minifying: the loader names the files).
-worker_js = os.path.join(staging, "report-worker.js")
-worker_wasm = os.path.join(staging, "report-worker_bg.wasm")
-if not (os.path.exists(worker_js) and os.path.exists(worker_wasm)):
-    sys.exit("post_build.py: the report worker (report-worker.js, report-worker_bg.wasm) was not built")
-h = hashlib.sha256(open(worker_js, "rb").read() + open(worker_wasm, "rb").read()).hexdigest()[:16]
-worker_base = f"report-worker-{h}"
-os.replace(worker_js, os.path.join(staging, worker_base + ".js"))
-os.replace(worker_wasm, os.path.join(staging, worker_base + "_bg.wasm"))
+# 3. The report worker and the report analyser's page module, named by content hash
+#    (before minifying: the loader names the files).
+def hash_rename(name, what):
+    """Renames NAME.js and NAME_bg.wasm to NAME-<hash>.*; returns NAME-<hash>."""
+    js, wasm = (os.path.join(staging, name + ext) for ext in (".js", "_bg.wasm"))
+    if not (os.path.exists(js) and os.path.exists(wasm)):
+        sys.exit(f"post_build.py: {what} ({name}.js, {name}_bg.wasm) was not built")
+    base = name + "-" + hashlib.sha256(open(js, "rb").read() + open(wasm, "rb").read()).hexdigest()[:16]
+    os.replace(js, os.path.join(staging, base + ".js"))
+    os.replace(wasm, os.path.join(staging, base + "_bg.wasm"))
+    return base
+
+
+def add_meta(name, content):
+    global html
+    html = re.sub(r'<meta name="' + name + r'"[^>]*>\n?', "", html)
+    html = html.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n  <meta name="{name}" content="{content}">', 1)
+
+
+worker_base = hash_rename("report-worker", "the report worker")
 old_loader = os.path.join(staging, "report-worker_loader.js")
 if os.path.exists(old_loader):
     os.remove(old_loader)
 with open(os.path.join(staging, worker_base + "_loader.js"), "w", encoding="utf-8") as f:
     f.write(f'importScripts("./{worker_base}.js");wasm_bindgen({{module_or_path:"./{worker_base}_bg.wasm"}});\n')
-html = re.sub(r'<meta name="mtasts-report-worker"[^>]*>\n?', "", html)
-html = html.replace('<meta charset="utf-8">',
-                    f'<meta charset="utf-8">\n  <meta name="mtasts-report-worker" content="./{worker_base}_loader.js">', 1)
-
-# 3b. The report analyser's page module (reports-ui), named by content hash too.
-ui_js = os.path.join(staging, "reports-ui.js")
-ui_wasm = os.path.join(staging, "reports-ui_bg.wasm")
-if not (os.path.exists(ui_js) and os.path.exists(ui_wasm)):
-    sys.exit("post_build.py: the report analyser module (reports-ui.js, reports-ui_bg.wasm) was not built")
-h = hashlib.sha256(open(ui_js, "rb").read() + open(ui_wasm, "rb").read()).hexdigest()[:16]
-ui_base = f"reports-ui-{h}"
-os.replace(ui_js, os.path.join(staging, ui_base + ".js"))
-os.replace(ui_wasm, os.path.join(staging, ui_base + "_bg.wasm"))
-html = re.sub(r'<meta name="mtasts-reports-ui[^>]*>\n?', "", html)
-html = html.replace('<meta charset="utf-8">',
-                    f'<meta charset="utf-8">\n  <meta name="mtasts-reports-ui" content="./{ui_base}.js">'
-                    f'\n  <meta name="mtasts-reports-ui-wasm" content="./{ui_base}_bg.wasm">', 1)
+add_meta("mtasts-report-worker", f"./{worker_base}_loader.js")
+ui_base = hash_rename("reports-ui", "the report analyser module")
+add_meta("mtasts-reports-ui", f"./{ui_base}.js")
+add_meta("mtasts-reports-ui-wasm", f"./{ui_base}_bg.wasm")
 
 # 1. Minify, then fix the integrity attributes of what changed.
 esbuild = shutil.which("esbuild") or os.path.join("tests", "e2e", "node_modules", ".bin", "esbuild")

@@ -130,7 +130,8 @@ impl Handle {
         Ok(())
     }
 
-    /// Sends `msg` and waits for the answer to `job`, passing progress on.
+    /// Sends `msg` and waits for the answer to `job`, passing progress on; the worker is
+    /// `busy` meanwhile.
     async fn ask(
         &self,
         msg: &js_sys::Object,
@@ -139,34 +140,27 @@ impl Handle {
         on_progress: &dyn Fn(u32, u32, u64),
     ) -> Result<String, String> {
         self.busy.set(true);
-        let answer = self.exchange(msg, transfer, job, on_progress).await;
-        self.busy.set(false);
-        answer
-    }
-
-    async fn exchange(
-        &self,
-        msg: &js_sys::Object,
-        transfer: &js_sys::Array,
-        job: u32,
-        on_progress: &dyn Fn(u32, u32, u64),
-    ) -> Result<String, String> {
-        self.wait_ready().await?;
-        set(msg, "job", &job.into());
-        self.worker.post_message_with_transfer(msg, transfer).map_err(|e| format!("{e:?}"))?;
-        loop {
-            let reply = self.next().await?;
-            if get(&reply, "job").as_f64() != Some(f64::from(job)) {
-                continue;
-            }
-            match get(&reply, "op").as_string().as_deref() {
-                Some("progress") => {
-                    let inputs = get(&reply, "inputs").as_f64().unwrap_or(0.0) as u32;
-                    on_progress(job, inputs, get(&reply, "reports").as_f64().unwrap_or(0.0) as u64);
+        let answer = async {
+            self.wait_ready().await?;
+            set(msg, "job", &job.into());
+            self.worker.post_message_with_transfer(msg, transfer).map_err(|e| format!("{e:?}"))?;
+            loop {
+                let reply = self.next().await?;
+                if get(&reply, "job").as_f64() != Some(f64::from(job)) {
+                    continue;
                 }
-                _ => return Ok(get(&reply, "json").as_string().unwrap_or_default()),
+                match get(&reply, "op").as_string().as_deref() {
+                    Some("progress") => {
+                        let inputs = get(&reply, "inputs").as_f64().unwrap_or(0.0) as u32;
+                        on_progress(job, inputs, get(&reply, "reports").as_f64().unwrap_or(0.0) as u64);
+                    }
+                    _ => return Ok(get(&reply, "json").as_string().unwrap_or_default()),
+                }
             }
         }
+        .await;
+        self.busy.set(false);
+        answer
     }
 }
 
