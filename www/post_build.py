@@ -51,10 +51,15 @@ def hash_rename(name, what):
     return base
 
 
-def add_meta(name, content):
+def put_meta(key, tag):
+    """Puts TAG right after <meta charset>, replacing a <meta KEY ...> already there."""
     global html
-    html = re.sub(r'<meta name="' + name + r'"[^>]*>\n?', "", html)
-    html = html.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n  <meta name="{name}" content="{content}">', 1)
+    html = re.sub(r'<meta ' + re.escape(key) + r'[^>]*>\n?', "", html)
+    html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + tag, 1)
+
+
+def add_meta(name, content):
+    put_meta(f'name="{name}"', f'<meta name="{name}" content="{content}">')
 
 
 worker_base = hash_rename("report-worker", "the report worker")
@@ -105,9 +110,7 @@ policy = "; ".join([
     "base-uri 'none'",
     "form-action 'none'",
 ])
-meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", html)
-html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
+put_meta('http-equiv="Content-Security-Policy"', f'<meta http-equiv="Content-Security-Policy" content="{policy}">')
 open(path, "w", encoding="utf-8").write(html)
 
 # 4. The service worker.

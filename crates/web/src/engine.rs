@@ -55,14 +55,21 @@ const PROGRESS_MS: f64 = 50.0;
 /// Parts (mbox messages, zip entries) read between two looks at the clock.
 const PARTS_PER_STEP: usize = 64;
 
-fn get(v: &JsValue, key: &str) -> JsValue {
+/// A member of a message (undefined when absent). Shared with the page's side.
+pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn message(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+/// Sets a member of a message.
+pub(crate) fn set(o: &js_sys::Object, key: &str, v: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(key), v);
+}
+
+/// A message with these members.
+pub(crate) fn message(pairs: &[(&str, JsValue)]) -> js_sys::Object {
     let o = js_sys::Object::new();
     for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+        set(&o, k, v);
     }
     o
 }
@@ -152,6 +159,13 @@ async fn read(
         ]);
         let _ = scope.post_message(&msg);
     };
+    // Progress at most every PROGRESS_MS.
+    let tick = |batch: &Batch, done: u32, last: &mut f64| {
+        if js_sys::Date::now() - *last > PROGRESS_MS {
+            progress(batch, done);
+            *last = js_sys::Date::now();
+        }
+    };
     let mut pending = (items.length() > 0).then(|| Pending::start(&items.get(0)));
     for i in 0..items.length() {
         let Some(reading) = pending.take() else { break };
@@ -162,19 +176,13 @@ async fn read(
             Ok(bytes) => {
                 let mut adding = batch.begin(&name, &bytes);
                 while !batch.step(&mut adding, PARTS_PER_STEP) {
-                    if js_sys::Date::now() - last > PROGRESS_MS {
-                        progress(&batch, done);
-                        last = js_sys::Date::now();
-                    }
+                    tick(&batch, done, &mut last);
                 }
             }
             Err(why) => batch.add_unreadable(&name, why),
         }
         done = done.saturating_add(1);
-        if js_sys::Date::now() - last > PROGRESS_MS {
-            progress(&batch, done);
-            last = js_sys::Date::now();
-        }
+        tick(&batch, done, &mut last);
     }
     progress(&batch, done);
     let counted = batch.summary.counted().cloned().collect();

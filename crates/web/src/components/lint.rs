@@ -92,18 +92,12 @@ pub fn lint_page(props: &LintPageProps) -> Html {
     let limit = if *show_all { usize::MAX } else { LintView::FIRST };
     let view: Rc<LintView> =
         use_memo((kind, (*linted).clone(), limit, worker_answer.clone()), |(k, i, limit, answer)| {
-            let from_answer = |answer: &(Rc<String>, Result<LintResult, String>)| match &answer.1 {
-                Ok(r) => LintView::from_findings(*k, i, &r.findings, r.rows.clone(), *limit),
-                Err(why) => {
-                    let mut v = LintView::from_findings(*k, i, &[], Vec::new(), *limit);
-                    v.summary = vec![("not checked".to_string(), why.clone())];
-                    v
-                }
-            };
-            match answer {
-                Some(a) => from_answer(a),
-                None => LintView::of_text(*k, i, *limit)
-                    .unwrap_or_else(|| LintView::from_findings(*k, i, &[], Vec::new(), *limit)),
+            // Without the worker's answer (yet), or when it failed: no findings, and why.
+            let unchecked = |rows| LintView::from_findings(*k, i, &[], rows, *limit);
+            match answer.as_ref().map(|a| &a.1) {
+                Some(Ok(r)) => LintView::from_findings(*k, i, &r.findings, r.rows.clone(), *limit),
+                Some(Err(why)) => unchecked(vec![("not checked".to_string(), why.clone())]),
+                None => LintView::of_text(*k, i, *limit).unwrap_or_else(|| unchecked(Vec::new())),
             }
         });
     let shown = view.findings.get(..view.findings.len().min(limit)).unwrap_or_default();

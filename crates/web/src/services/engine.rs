@@ -20,7 +20,7 @@ use mtasts_core::tls_rpt::input::Limits;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::{LintResult, ReadResult};
+use crate::engine::{get, message, set, LintResult, ReadResult};
 
 /// Something to read.
 #[derive(Clone)]
@@ -55,20 +55,8 @@ const RUN_INPUTS: usize = 64;
 const RUN_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// Where the worker's loader is: the page names it (with its content hash) in a meta tag.
-fn worker_url() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("meta[name=mtasts-report-worker]").ok().flatten())
-        .and_then(|m| m.get_attribute("content"))
-        .unwrap_or_else(|| "./report-worker_loader.js".to_string())
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(o: &js_sys::Object, key: &str, v: &JsValue) {
-    let _ = js_sys::Reflect::set(o, &JsValue::from_str(key), v);
+fn worker_url() -> Result<String, String> {
+    super::lazy::meta("mtasts-report-worker").ok_or_else(|| "this build has no report worker".to_string())
 }
 
 /// One worker and the messages it sent.
@@ -92,10 +80,8 @@ impl Handle {
         });
         let to_inbox = sender.clone();
         let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            let o = js_sys::Object::new();
-            set(&o, "op", &"error".into());
-            set(&o, "message", &format!("the report worker failed: {}", e.message()).into());
-            let _ = to_inbox.unbounded_send(o.into());
+            let why = format!("the report worker failed: {}", e.message());
+            let _ = to_inbox.unbounded_send(message(&[("op", "error".into()), ("message", why.into())]).into());
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -137,7 +123,7 @@ impl Handle {
         msg: &js_sys::Object,
         transfer: &js_sys::Array,
         job: u32,
-        on_progress: &dyn Fn(u32, u32, u64),
+        on_progress: &dyn Fn(u32, u64),
     ) -> Result<String, String> {
         self.busy.set(true);
         let answer = async {
@@ -152,7 +138,7 @@ impl Handle {
                 match get(&reply, "op").as_string().as_deref() {
                     Some("progress") => {
                         let inputs = get(&reply, "inputs").as_f64().unwrap_or(0.0) as u32;
-                        on_progress(job, inputs, get(&reply, "reports").as_f64().unwrap_or(0.0) as u64);
+                        on_progress(inputs, get(&reply, "reports").as_f64().unwrap_or(0.0) as u64);
                     }
                     _ => return Ok(get(&reply, "json").as_string().unwrap_or_default()),
                 }
@@ -193,7 +179,7 @@ fn pool() -> Result<Vec<Rc<Handle>>, String> {
         if p.is_empty() {
             let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
             let n = (cores as u32).clamp(1, MAX_WORKERS);
-            let url = worker_url();
+            let url = worker_url()?;
             for _ in 0..n {
                 p.push(Rc::new(Handle::new(&url)?));
             }
@@ -255,13 +241,21 @@ fn runs(items: &[Item]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// `batch` with every input of `run` recorded as unreadable for `why`.
+fn unreadable(mut batch: Batch, run: &[Item], why: &str) -> Batch {
+    for item in run {
+        batch.add_unreadable(&item.name(), why);
+    }
+    batch
+}
+
 /// A run read by a worker, as a batch; when the worker failed, every input of the run is
 /// recorded as unreadable with the reason (nothing is silently lost).
 async fn read_run(
     worker: &Handle,
     run: &[Item],
     assumed: &[(String, String)],
-    on_progress: &dyn Fn(u32, u32, u64),
+    on_progress: &dyn Fn(u32, u64),
 ) -> Batch {
     let (msg, transfer) = read_message(run, assumed);
     let answer = worker.ask(&msg, &transfer, next_job(), on_progress).await;
@@ -270,13 +264,7 @@ async fn read_run(
     });
     match parsed {
         Ok(r) => r.into_batch(),
-        Err(why) => {
-            let mut b = Batch::new(Limits::default());
-            for item in run {
-                b.add_unreadable(&item.name(), why.clone());
-            }
-            b
-        }
+        Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
     }
 }
 
@@ -297,13 +285,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
     let generation = cancels();
     let workers = match pool() {
         Ok(w) => w,
-        Err(why) => {
-            let mut b = base;
-            for item in &items {
-                b.add_unreadable(&item.name(), why.clone());
-            }
-            return Ok(b);
-        }
+        Err(why) => return Ok(unreadable(base, &items, &why)),
     };
     let items = Rc::new(items);
     let ranges = runs(&items);
@@ -330,7 +312,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
                 let Some(r) = queue.borrow_mut().pop_front() else { break };
                 let Some(range) = ranges.get(r).cloned() else { break };
                 let run = items.get(range).unwrap_or_default();
-                let progress = |_job: u32, inputs: u32, reports: u64| {
+                let progress = |inputs: u32, reports: u64| {
                     if let Some(slot) = seen.borrow_mut().get_mut(r) {
                         *slot = (inputs, reports);
                     }
@@ -359,14 +341,13 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
         if let Err(overlap) = total.merge(part) {
             // The same report in an earlier run: read this run again with those counted.
             let run = ranges.get(r).and_then(|range| items.get(range.clone())).unwrap_or_default();
-            let again = match pool().ok().and_then(|w| w.first().cloned()) {
-                Some(w) => read_run(&w, run, &overlap, &|_, _, _| {}).await,
-                None => Batch::new(Limits::default()),
+            let again = match pool().and_then(|w| w.first().cloned().ok_or_else(|| "no report worker".to_string())) {
+                Ok(w) => read_run(&w, run, &overlap, &|_, _| {}).await,
+                // Never merge nothing in its place: the run's inputs would vanish.
+                Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
             };
             if let Err(still) = total.merge(again) {
-                for item in run {
-                    total.add_unreadable(&item.name(), format!("counted twice by the report workers: {still:?}"));
-                }
+                total = unreadable(total, run, &format!("counted twice by the report workers: {still:?}"));
             }
         }
         super::files::yield_now().await;
@@ -384,6 +365,6 @@ pub async fn lint_report(text: &str) -> Result<LintResult, String> {
     let msg = js_sys::Object::new();
     set(&msg, "op", &"lint".into());
     set(&msg, "text", &text.into());
-    let json = w.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _, _| {}).await?;
+    let json = w.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _| {}).await?;
     serde_json::from_str(&json).map_err(|e| format!("the report worker's answer was garbled: {e}"))
 }

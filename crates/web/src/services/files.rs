@@ -1,5 +1,6 @@
-//! Reading dropped or picked files, offering a download, and the clipboard. Nothing is sent
-//! anywhere: all of it stays inside the browser.
+//! The files a user drops or picks (their bytes are read by the report workers, see
+//! `services::engine`), offering a download, and the clipboard. Nothing is sent anywhere:
+//! all of it stays inside the browser.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
@@ -73,34 +74,6 @@ pub fn dropped(dt: Option<web_sys::DataTransfer>) -> impl std::future::Future<Ou
             }
             Err(_) => direct,
         }
-    }
-}
-
-/// The bytes of a file the user gave.
-pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("cannot read the file: {e:?}"))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
-/// The bytes of many files, read concurrently: one promise per file, awaited together, so
-/// the browser's file reads overlap instead of costing a round trip each.
-pub async fn read_many(files: &[web_sys::File]) -> Vec<Result<Vec<u8>, String>> {
-    let promises: js_sys::Array = files.iter().map(|f| js_sys::Promise::resolve(&f.array_buffer())).collect();
-    // allSettled keeps going when one file fails, so one bad file never loses the others.
-    match JsFuture::from(js_sys::Promise::all_settled(&promises)).await {
-        Ok(results) => js_sys::Array::from(&results)
-            .iter()
-            .map(|r| {
-                let value = js_sys::Reflect::get(&r, &"value".into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-                if value.is_undefined() {
-                    let reason = js_sys::Reflect::get(&r, &"reason".into()).ok().and_then(|v| v.as_string());
-                    Err(format!("cannot read the file: {}", reason.unwrap_or_else(|| "unknown error".into())))
-                } else {
-                    Ok(js_sys::Uint8Array::new(&value).to_vec())
-                }
-            })
-            .collect(),
-        Err(e) => files.iter().map(|_| Err(format!("cannot read the files: {e:?}"))).collect(),
     }
 }
 

@@ -27,7 +27,8 @@ extern "C" {
     fn show_reports(host: &web_sys::Element, js: &str, wasm: &str) -> js_sys::Promise;
 }
 
-fn meta(name: &str) -> Option<String> {
+/// The content of `<meta name=NAME>`: where this build put one of its on-demand files.
+pub(crate) fn meta(name: &str) -> Option<String> {
     web_sys::window()?.document()?.query_selector(&format!("meta[name={name}]")).ok()??.get_attribute("content")
 }
 
