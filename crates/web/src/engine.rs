@@ -113,8 +113,8 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
-/// An item whose bytes are on their way: a file read started (the browser reads it while
-/// the previous one is parsed), or the bytes the page transferred.
+/// An item whose bytes are on their way: a file read started, or the bytes the page
+/// transferred.
 enum Pending {
     File(js_sys::Promise),
     Bytes(JsValue),
@@ -166,11 +166,11 @@ async fn read(
             *last = js_sys::Date::now();
         }
     };
-    let mut pending = (items.length() > 0).then(|| Pending::start(&items.get(0)));
-    for i in 0..items.length() {
-        let Some(reading) = pending.take() else { break };
-        let next = i.saturating_add(1);
-        pending = (next < items.length()).then(|| Pending::start(&items.get(next)));
+    // Every file of the run is asked for at once (a run is at most 64 files or 4 MB): the
+    // browser's file reads overlap instead of costing a round trip each, and are parsed in
+    // order as they arrive.
+    let reads: Vec<Pending> = items.iter().map(|item| Pending::start(&item)).collect();
+    for (i, reading) in (0..items.length()).zip(reads) {
         let name = get(&items.get(i), "name").as_string().unwrap_or_default();
         match reading.bytes().await {
             Ok(bytes) => {

@@ -58,6 +58,7 @@ pub fn reports_page() -> Html {
     let paste = use_node_ref();
     let paste_count = use_mut_ref(|| 0u32);
     let live_policy = use_state(String::new);
+    use_effect_with((), |_| engine::warm());
 
     let start = {
         let batch = batch.clone();

@@ -188,6 +188,13 @@ fn pool() -> Result<Vec<Rc<Handle>>, String> {
     })
 }
 
+/// Starts the pool now (the report page opened): the workers load and compile their module
+/// while the user picks files, not after the drop. A failure to start is reported by the
+/// next read, with the reason.
+pub fn warm() {
+    let _ = pool();
+}
+
 /// Stops every worker (Cancel): whatever they were doing is dropped, and the next use
 /// starts fresh ones.
 pub fn cancel() {
