@@ -413,7 +413,11 @@ fn daily_chart(s: &Summary) -> Html {
                 { for bars(true) }
                 { for labels.iter().cloned() }
             </svg>
-            <p class="legend"><span class="swatch ok"></span>{"successful "}<span class="swatch failed"></span>{"failed "}<span class="swatch silent"></span>{"no report that day (hover a bar for numbers)"}</p>
+            <p class="legend"><span class="swatch ok"></span>{"successful "}<span class="swatch failed"></span>{"failed "}
+                if !silent.is_empty() {
+                    <span class="swatch silent"></span>{"no report that day "}
+                }
+                {"(hover a bar for numbers)"}</p>
             if !silent.is_empty() {
                 <p class="warn silent-days" data-silent-days={silent.len().to_string()}>
                     { format!("{} without any report: {}. Senders report every day; a silent day can mean the rua mailbox stopped receiving.",
