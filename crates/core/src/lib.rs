@@ -16,6 +16,7 @@
 
 pub mod check;
 pub mod code;
+pub mod deploy;
 pub mod dns;
 mod domain;
 pub mod finding;
