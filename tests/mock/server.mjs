@@ -6,7 +6,7 @@
 // (`mtasts check --doh ... --resolve mta-sts.<d>=127.0.0.1:PORT --ca-cert ca.pem`) checks
 // the certificate for real: cert.pem is signed by the test CA in ca.pem (make-certs.sh).
 //
-//   node tests/mock/server.mjs [port]     # run it by hand; prints the URLs and flags
+//   node tests/mock/server.mjs [port [zone.json]]   # by hand; prints the URLs and flags
 //
 // Paths: /dns-query (first resolver), /second/dns-query (a second resolver that sees the
 // scenarios' "second" data: split horizon), /__latency/<ms> (delay every answer, DNS and
@@ -103,6 +103,9 @@ export const SCENARIOS = {
     second: { sts: sts('old1') },
     policy: { body: policy('enforce', ['mail.split.test']) },
   },
+  // Issue 10: a domain with mail and nothing else yet, the newcomer Deploy starts from.
+  // A zone file (the second argument, or startMock's zone) replaces it with a generated setup.
+  'deploy.test': { mx: [[10, 'mx1.mail.deploy.test'], [20, 'mx2.mail.deploy.test']], sts: null, rpt: null, policy: null },
 };
 // The provider a CNAME'd _mta-sts points at.
 const EXTRA_TXT = { '_mta-sts.provider.test': sts('provider42') };
@@ -171,8 +174,12 @@ function dnsAnswer(query, view) {
   return dnsPacket.encode({ type: 'response', id: q.id, flags, questions: q.questions, answers: r.answers });
 }
 
-/** Starts the mock on 127.0.0.1 (port 0: a free one). */
-export function startMock(port = 0) {
+/**
+ * Starts the mock on 127.0.0.1 (port 0: a free one). `zone` (optional) adds or replaces
+ * scenarios, in the shape of SCENARIOS: how tests serve the records `mtasts init` made.
+ */
+export function startMock(port = 0, zone = {}) {
+  Object.assign(SCENARIOS, zone);
   let latency = 0;
   const log = [];
   // HTTP/2, as public DoH resolvers speak it: the page's concurrent queries share one
@@ -242,7 +249,8 @@ export function startMock(port = 0) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const m = await startMock(Number(process.argv[2] || 0));
+  const zone = process.argv[3] ? JSON.parse(fs.readFileSync(process.argv[3], 'utf8')) : {};
+  const m = await startMock(Number(process.argv[2] || 0), zone);
   console.log(`DoH:   ${m.doh}\nDoH 2: ${m.doh2}\nChromium flags: ${m.chromiumArgs.map((a) => JSON.stringify(a)).join(' ')}`);
   console.log(`CLI:   mtasts check good.test --doh ${m.doh} --doh2 ${m.doh2} --ca-cert ${path.join(HERE, 'ca.pem')} --resolve 'mta-sts.*.test=127.0.0.1:${m.port}'`);
   console.log(`Open: http://127.0.0.1:8080/?doh=${encodeURIComponent(m.doh)}#/check/good.test`);

@@ -21,9 +21,6 @@ use serde_json::json;
 pub struct CheckArgs {
     /// The domain to check (an e-mail address or a URL works too).
     domain: String,
-    /// DNS-over-HTTPS resolver (an RFC 8484 URL).
-    #[arg(long, default_value = "https://cloudflare-dns.com/dns-query")]
-    doh: String,
     /// A second resolver, asked again for the two TXT names to catch split horizon and
     /// propagation; "none" for none.
     #[arg(long, default_value = "https://dns.google/dns-query")]
@@ -32,6 +29,23 @@ pub struct CheckArgs {
     /// of `curl -sS -D - --max-redirs 0 URL`).
     #[arg(long, value_name = "FILE")]
     policy: Option<String>,
+    /// Also print every DNS answer as read (zone-file lines).
+    #[arg(long)]
+    raw: bool,
+    /// Print one JSON object instead of text (it always has the raw answers).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    net: Net,
+}
+
+/// How to reach the outside world: the resolver, trust and overrides (shared by `check`,
+/// `init` and `plan`).
+#[derive(clap::Args)]
+pub struct Net {
+    /// DNS-over-HTTPS resolver (an RFC 8484 URL).
+    #[arg(long, default_value = "https://cloudflare-dns.com/dns-query")]
+    pub doh: String,
     /// Also trust this CA certificate (PEM), for test servers.
     #[arg(long, value_name = "PEM")]
     ca_cert: Option<String>,
@@ -42,12 +56,6 @@ pub struct CheckArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
-    /// Also print every DNS answer as read (zone-file lines).
-    #[arg(long)]
-    raw: bool,
-    /// Print one JSON object instead of text (it always has the raw answers).
-    #[arg(long)]
-    json: bool,
 }
 
 fn host_of(url: &str) -> String {
@@ -70,8 +78,20 @@ fn pattern_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
+impl Net {
+    /// The resolver's host name.
+    pub fn doh_host(&self) -> String {
+        host_of(&self.doh)
+    }
+
+    /// The HTTP client, with the overrides applied to the hosts it will contact.
+    pub fn client(&self, hosts: &[String]) -> Result<Client, String> {
+        client(self, hosts)
+    }
+}
+
 /// The HTTP client, with the overrides applied to the hosts this check will contact.
-fn client(args: &CheckArgs, hosts: &[String]) -> Result<Client, String> {
+fn client(args: &Net, hosts: &[String]) -> Result<Client, String> {
     let mut b = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(args.timeout))
@@ -109,7 +129,7 @@ fn why(e: &reqwest::Error) -> String {
     s
 }
 
-fn lookup<T>(
+pub fn lookup<T>(
     c: &Client,
     resolver: &str,
     name: &str,
@@ -199,9 +219,7 @@ struct Gathered {
 }
 
 /// Performs the plan: the first wave on scoped threads, then TLSA per MX host.
-fn gather(c: &Client, args: &CheckArgs, plan: &Plan, pasted: Option<PolicyFetch>) -> Gathered {
-    let p = args.doh.as_str();
-    let second = (args.doh2 != "none").then_some(args.doh2.as_str());
+fn gather(c: &Client, p: &str, second: Option<&str>, plan: &Plan, pasted: Option<PolicyFetch>) -> Gathered {
     let (mx, sts, rpt, a, aaaa, policy, second_answers) = std::thread::scope(|s| {
         let mx = s.spawn(|| lookup(c, p, &plan.mx, Kind::Mx, dns::decode_mx));
         let sts = s.spawn(|| lookup(c, p, &plan.sts_txt, Kind::Txt, dns::decode_txt));
@@ -242,7 +260,7 @@ fn gather(c: &Client, args: &CheckArgs, plan: &Plan, pasted: Option<PolicyFetch>
     raw.push((format!("{} AAAA", plan.policy_host), aaaa.1));
     raw.extend(tlsa.iter().map(|(h, (_, r))| (format!("_25._tcp.{h} TLSA"), r.clone())));
     let second = second_answers.map(|((s_sts, r1), (s_rpt, r2))| {
-        let label = dns::resolver_label(&args.doh2);
+        let label = second.map(dns::resolver_label).unwrap_or_default();
         raw.push((format!("{} TXT via {label}", plan.sts_txt), r1));
         raw.push((format!("{} TXT via {label}", plan.tlsrpt_txt), r2));
         Second { resolver: label, sts_txt: s_sts, tlsrpt_txt: s_rpt }
@@ -375,7 +393,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    for url in std::iter::once(&args.doh).chain((args.doh2 != "none").then_some(&args.doh2)) {
+    for url in std::iter::once(&args.net.doh).chain((args.doh2 != "none").then_some(&args.doh2)) {
         if let Err(e) = dns::check_resolver(url) {
             eprintln!("mtasts: {e}");
             return 2;
@@ -392,15 +410,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         },
     };
     let plan = check::plan(&domain);
-    let hosts = [host_of(&plan.policy), host_of(&args.doh), host_of(&args.doh2)];
-    let c = match client(args, &hosts) {
+    let hosts = [host_of(&plan.policy), host_of(&args.net.doh), host_of(&args.doh2)];
+    let c = match client(&args.net, &hosts) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("mtasts: {e}");
             return 2;
         }
     };
-    let g = gather(&c, args, &plan, pasted);
+    let second = (args.doh2 != "none").then_some(args.doh2.as_str());
+    let g = gather(&c, &args.net.doh, second, &plan, pasted);
     let result = check::evaluate(&domain, &g.answers);
     let out = if args.json {
         as_json(&domain, &result, &g.raw)
@@ -413,6 +432,15 @@ pub fn run(args: &CheckArgs) -> u8 {
         Verdict::Undecided(_) => 3,
         _ => 1,
     }
+}
+
+/// The live state of `domain` as `check` reads it, with one resolver: for `plan`.
+pub fn gather_live(domain: &str, net: &Net) -> Result<(Check, Answers), String> {
+    dns::check_resolver(&net.doh)?;
+    let plan = check::plan(domain);
+    let c = client(net, &[host_of(&plan.policy), host_of(&net.doh)])?;
+    let g = gather(&c, &net.doh, None, &plan, None);
+    Ok((check::evaluate(domain, &g.answers), g.answers))
 }
 
 #[cfg(test)]

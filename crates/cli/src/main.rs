@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 mod check;
+mod deploy;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -64,6 +65,13 @@ enum Command {
     /// Exit 0 protected, 1 testing / not deployed / broken, 2 usage error, 3 undecided
     /// (the resolver gave no answer).
     Check(check::CheckArgs),
+    /// Generate a setup: the policy, the _mta-sts and _smtp._tls records, zone-file lines
+    /// and hosting recipes (nginx, Caddy, Apache, a static folder, a serverless worker).
+    /// Exit 0; 2 on a bad host, URI or option, or when no MX is found and none given.
+    Init(deploy::InitArgs),
+    /// The dated steps to take a domain to testing, enforce, none, removal, or new MX hosts,
+    /// from its live state. Exit 0; 2 on a usage error or an unreadable live state.
+    Plan(deploy::PlanArgs),
     /// List every finding code with its severity, RFC section, message and fix.
     Codes {
         /// Print JSON instead of text.
@@ -105,6 +113,8 @@ fn main() -> ExitCode {
         Command::Match { pattern, host } => run_match(&pattern, &host),
         Command::Report(args) => report::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Init(args) => deploy::run_init(&args),
+        Command::Plan(args) => deploy::run_plan(&args),
         Command::Coverage { policy, mx, domain } => run_coverage(&policy, &mx, domain.as_deref()),
         Command::Codes { json } => run_codes(json),
     };

@@ -4,46 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The mock, on a free port; killed when dropped.
-struct Mock {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn mock() -> Mock {
-    let mut child = Command::new("node")
-        .arg(root().join("tests/mock/server.mjs"))
-        .arg("0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs tests/mock/server.mjs (installed by .ci/setup)");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let port = first
-        .rsplit_once("127.0.0.1:")
-        .and_then(|(_, rest)| rest.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("the mock printed no port: {first:?}"));
-    Mock { child, port }
-}
+mod common;
+use common::{mock, root, Mock};
 
 fn check(m: &Mock, domain: &str, extra: &[&str]) -> Output {
     let doh = format!("https://127.0.0.1:{}/dns-query", m.port);

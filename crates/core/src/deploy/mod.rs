@@ -537,8 +537,8 @@ impl Target {
 /// One dated step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
-    /// Not before this time (Unix seconds).
-    #[serde(skip)]
+    /// Not before this time (Unix seconds; RFC 3339 in JSON).
+    #[serde(serialize_with = "as_rfc3339")]
     pub not_before: i64,
     /// What to do.
     #[serde(rename = "do")]
@@ -552,6 +552,10 @@ pub struct Step {
     /// A page of this app that helps with the step (`#/reports`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<&'static str>,
+}
+
+fn as_rfc3339<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
 }
 
 fn at(now: i64, wait: u64) -> i64 {

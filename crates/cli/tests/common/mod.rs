@@ -1,0 +1,58 @@
+//! What the network tests share: the mock resolver and policy hosts of tests/mock/server.mjs
+//! (Node, installed by .ci/setup with the browser tests' npm packages), started on a free
+//! loopback port and killed when dropped.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The mock, on a free port; killed when dropped.
+pub struct Mock {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Mock {
+    pub fn doh(&self) -> String {
+        format!("https://127.0.0.1:{}/dns-query", self.port)
+    }
+}
+
+/// Starts the mock; `zone` (a JSON file in the shape of its SCENARIOS) adds scenarios.
+pub fn mock_with(zone: Option<&Path>) -> Mock {
+    let mut cmd = Command::new("node");
+    cmd.arg(root().join("tests/mock/server.mjs")).arg("0");
+    if let Some(z) = zone {
+        cmd.arg(z);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs tests/mock/server.mjs (installed by .ci/setup)");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let port = first
+        .rsplit_once("127.0.0.1:")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the mock printed no port: {first:?}"));
+    Mock { child, port }
+}
+
+pub fn mock() -> Mock {
+    mock_with(None)
+}
