@@ -4,6 +4,7 @@ use gloo_events::EventListener;
 use yew::prelude::*;
 
 use crate::components::check::CheckPage;
+use crate::components::deploy::DeployPage;
 use crate::components::lint::LintPage;
 use crate::state::{Action, AppState, Route};
 
@@ -50,6 +51,7 @@ pub fn app() -> Html {
         Route::Check(domain) => html! { <CheckPage domain={domain.clone()} /> },
         Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
         Route::Reports => html! { <ReportsHost /> },
+        Route::Deploy(domain) => html! { <DeployPage domain={domain.clone()} /> },
     };
     html! {
         <div class="app">
@@ -66,6 +68,7 @@ pub fn app() -> Html {
                 <span class="tagline">{"MTA-STS and TLS-RPT, checked in your browser"}</span>
                 <nav class="nav">
                     <a class={classes!(matches!(state.route, Route::Check(_)).then_some("active"))} href="#/check" id="nav-check">{"Check"}</a>
+                    <a class={classes!(matches!(state.route, Route::Deploy(_)).then_some("active"))} href={match &state.route { Route::Check(d) | Route::Deploy(d) => Route::Deploy(d.clone()).to_hash(), _ => "#/deploy".to_string() }} id="nav-deploy">{"Deploy"}</a>
                     <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
                     <a class={classes!((state.route == Route::Reports).then_some("active"))} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>

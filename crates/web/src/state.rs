@@ -20,6 +20,8 @@ pub enum Route {
     Lint(Kind),
     /// The report analyser.
     Reports,
+    /// The setup generator and change planner, for this domain (empty: none yet).
+    Deploy(String),
 }
 
 impl Route {
@@ -31,6 +33,7 @@ impl Route {
             (Some("lint"), Some(kind)) => Route::Lint(Kind::from_id(kind).unwrap_or(Kind::Policy)),
             (Some("reports"), _) => Route::Reports,
             (Some("check"), domain) => Route::Check(decode(domain.unwrap_or(""))),
+            (Some("deploy"), domain) => Route::Deploy(decode(domain.unwrap_or(""))),
             _ => Route::Check(String::new()),
         }
     }
@@ -42,6 +45,8 @@ impl Route {
             Route::Check(d) => format!("#/check/{d}"),
             Route::Lint(kind) => format!("#/lint/{}", kind.id()),
             Route::Reports => "#/reports".to_string(),
+            Route::Deploy(d) if d.is_empty() => "#/deploy".to_string(),
+            Route::Deploy(d) => format!("#/deploy/{d}"),
         }
     }
 }
@@ -198,6 +203,11 @@ mod tests {
         assert_eq!(Route::parse("#/check/example.com"), Route::Check("example.com".into()));
         assert_eq!(Route::parse("#/check/b%C3%BCcher.example"), Route::Check("bücher.example".into()));
         assert_eq!(Route::parse("#/check/100%"), Route::Check("100%".into()));
+        assert_eq!(Route::parse("#/deploy/example.com"), Route::Deploy("example.com".into()));
+        assert_eq!(Route::parse("#/deploy"), Route::Deploy(String::new()));
+        for r in [Route::Deploy(String::new()), Route::Deploy("example.com".into())] {
+            assert_eq!(Route::parse(&r.to_hash()), r);
+        }
         assert_eq!(Route::Check("example.com".into()).to_hash(), "#/check/example.com");
         assert_eq!(Route::Check(String::new()).to_hash(), "#/check");
         assert_eq!(Route::parse("#/reports"), Route::Reports);

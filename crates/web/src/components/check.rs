@@ -37,9 +37,17 @@ fn saved_resolvers() -> Option<(String, String)> {
     Some((p, s.get_item(SAVED_SECOND).ok().flatten().unwrap_or_default()))
 }
 
-fn current_resolvers() -> Resolvers {
+/// The resolvers the page uses: `?doh=`, else saved settings, else the defaults.
+pub(crate) fn current_resolvers() -> Resolvers {
     let (doh, doh2) = url_resolvers();
     Resolvers::from(doh, doh2, saved_resolvers())
+}
+
+/// Milliseconds, rounded, as text. Integer formatting: formatting an f64 would link core's
+/// float printing (Grisu and Dragon, several KB) into the start page for this alone.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn ms(v: f64) -> String {
+    (v.round() as i64).to_string()
 }
 
 fn set_hash(hash: &str) {
@@ -158,8 +166,8 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             None => resolvers.primary.label(),
         };
         html! {
-            <p class="check-meta" data-ms={format!("{:.0}", v.ms)}>
-                { format!("Checked {} in {:.0} ms via {via}. ", v.domain, v.ms) }
+            <p class="check-meta" data-ms={ms(v.ms)}>
+                { format!("Checked {} in {} ms via {via}. ", v.domain, ms(v.ms)) }
                 <button type="button" class="ghost" onclick={ let rerun = rerun.clone(); Callback::from(move |_| rerun.set(*rerun + 1)) }>{"Check again"}</button>
             </p>
         }
@@ -262,6 +270,8 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
                     <p class="next-step">{"Before switching to "}<code>{"mode: enforce"}</code>{", read the TLS-RPT reports senders mail you: "}
                         <a href="#/reports">{"is it safe to enforce?"}</a></p>
                 }
+                <p class="next-step"><a href={format!("#/deploy/{}", v.domain)} id="to-deploy">
+                    { if v.verdict == "none" { "Set up MTA-STS for this domain" } else { "Generate a corrected setup or plan a change" } }</a></p>
                 <span class="verdict-counts">{ format!("{} · {} · {}", plural(errors, "error"), plural(warnings, "warning"), plural(infos, "note")) }</span>
             </div>
             <div class="cards">
@@ -432,7 +442,7 @@ fn raw_answers(v: &CheckView) -> Html {
                 <td>{ r.kind }</td>
                 <td>{ r.status.clone() }</td>
                 <td>{ if r.authenticated { "yes" } else { "no" } }</td>
-                <td class="num">{ format!("{:.0}", r.ms) }</td>
+                <td class="num">{ ms(r.ms) }</td>
                 <td><pre class="mono">{ r.lines.join("\n") }</pre></td>
             </tr>
         }

@@ -1,6 +1,7 @@
 //! Thin Yew components: they render view models and send actions.
 
 pub mod check;
+pub mod deploy;
 pub mod findings;
 pub mod lint;
 pub mod reports;

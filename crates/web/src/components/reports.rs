@@ -44,8 +44,23 @@ const FAILURE_ROWS: usize = 100;
 /// File rows listed; the rest are summarised (thousands of rows would freeze the page).
 const FILE_ROWS: usize = 200;
 
+/// `x` with `places` decimals (0–3), by integer arithmetic: formatting an f64 links core's
+/// float printing (Grisu and Dragon) into the module, several KB for chart coordinates.
+#[allow(clippy::cast_possible_truncation)]
+fn fixed(x: f64, places: u32) -> String {
+    let scale = 10_i64.pow(places.min(3));
+    let n = (x * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (int, frac) = (n.unsigned_abs() / scale.unsigned_abs(), n.unsigned_abs() % scale.unsigned_abs());
+    if places == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac:0width$}", width = places.min(3) as usize)
+    }
+}
+
 fn percent(r: Option<f64>) -> String {
-    r.map_or_else(|| "–".to_string(), |r| format!("{:.2}%", r * 100.0))
+    r.map_or_else(|| "–".to_string(), |r| format!("{}%", fixed(r * 100.0, 2)))
 }
 
 /// The report analyser page.
@@ -179,7 +194,7 @@ pub fn reports_page() -> Html {
                 if let Some((done, total)) = busy {
                     <div class="progress-row">
                         <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={total.to_string()} aria-valuenow={done.inputs.to_string()}>
-                            <div class="bar" style={format!("width: {:.1}%", done.inputs as f64 * 100.0 / total.max(1) as f64)}></div>
+                            <div class="bar" style={format!("width: {}%", fixed(done.inputs as f64 * 100.0 / total.max(1) as f64, 1))}></div>
                             <span>{ format!("Reading {} of {} · {} reports so far…", thousands(done.inputs as u64), thousands(total as u64), thousands(done.reports)) }</span>
                         </div>
                         <button type="button" class="ghost" id="cancel-reading" onclick={on_cancel}>{"Cancel"}</button>
@@ -367,19 +382,19 @@ fn daily_chart(s: &Summary) -> Html {
             let Some((ok, failed)) = d.counts else {
                 let title = format!("{}: no report covers this day", d.key);
                 return html! { <g class="day silent" data-silent-day={d.key.clone()}><title>{ title }</title>
-                    <rect class="silent" x={format!("{x:.1}")} y={format!("{:.1}", base - 3.0)} width={format!("{bar:.1}")} height="3" /></g> };
+                    <rect class="silent" x={fixed(x, 1)} y={fixed(base - 3.0, 1)} width={fixed(bar, 1)} height="3" /></g> };
             };
             let title = format!("{}: {} successful, {} failed", d.key, thousands(ok), thousands(failed));
             if failed_only {
                 let hf = (failed as f64 / max_failed) * plot;
                 html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
-                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", base - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+                    <rect class="failed" x={fixed(x, 1)} y={fixed(base - hf, 1)} width={fixed(bar, 1)} height={fixed(hf, 1)} /></g> }
             } else {
                 let hs = (ok as f64 / max_total) * plot;
                 let hf = (failed as f64 / max_total) * plot;
                 html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
-                    <rect class="ok" x={format!("{x:.1}")} y={format!("{:.1}", base - hs)} width={format!("{bar:.1}")} height={format!("{hs:.1}")} />
-                    <rect class="failed" x={format!("{x:.1}")} y={format!("{:.1}", base - hs - hf)} width={format!("{bar:.1}")} height={format!("{hf:.1}")} /></g> }
+                    <rect class="ok" x={fixed(x, 1)} y={fixed(base - hs, 1)} width={fixed(bar, 1)} height={fixed(hs, 1)} />
+                    <rect class="failed" x={fixed(x, 1)} y={fixed(base - hs - hf, 1)} width={fixed(bar, 1)} height={fixed(hf, 1)} /></g> }
             }
         })
     };
@@ -391,24 +406,28 @@ fn daily_chart(s: &Summary) -> Html {
         .map(|(i, d)| {
             let x = pad + i as f64 * slot + slot / 2.0;
             let year = d.key.get(..4).map(str::to_string);
-            let text = if crosses_year && year != last_year { d.key.clone() } else { d.key.get(5..).unwrap_or(&d.key).to_string() };
+            let text = if crosses_year && year != last_year {
+                d.key.clone()
+            } else {
+                d.key.get(5..).unwrap_or(&d.key).to_string()
+            };
             last_year = year;
-            html! { <text class="axis" x={format!("{x:.1}")} y={format!("{:.1}", h - 4.0)} text-anchor="middle">{ text }</text> }
+            html! { <text class="axis" x={fixed(x, 1)} y={fixed(h - 4.0, 1)} text-anchor="middle">{ text }</text> }
         })
         .collect();
-    let axis = html! { <line class="baseline" x1={format!("{pad}")} x2={format!("{:.1}", w - pad)} y1={format!("{base:.1}")} y2={format!("{base:.1}")} /> };
+    let axis = html! { <line class="baseline" x1={fixed(pad, 0)} x2={fixed(w - pad, 1)} y1={fixed(base, 1)} y2={fixed(base, 1)} /> };
     html! {
         <div class="charts">
-            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="daily-title">
+            <svg class="chart" viewBox={format!("0 0 {} {}", fixed(w, 0), fixed(h, 0))} role="img" aria-labelledby="daily-title">
                 <title id="daily-title">{"Successful and failed sessions per day"}</title>
-                <text class="axis" x={format!("{pad}")} y="12">{ format!("scale: up to {} sessions a day", thousands(max_total as u64)) }</text>
+                <text class="axis" x={fixed(pad, 0)} y="12">{ format!("scale: up to {} sessions a day", thousands(max_total as u64)) }</text>
                 { axis.clone() }
                 { for bars(false) }
                 { for labels.iter().cloned() }
             </svg>
-            <svg class="chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="failed-title">
+            <svg class="chart" viewBox={format!("0 0 {} {}", fixed(w, 0), fixed(h, 0))} role="img" aria-labelledby="failed-title">
                 <title id="failed-title">{"Failed sessions per day, on their own scale"}</title>
-                <text class="axis" x={format!("{pad}")} y="12">{ format!("scale: up to {} failed sessions a day", thousands(max_failed as u64)) }</text>
+                <text class="axis" x={fixed(pad, 0)} y="12">{ format!("scale: up to {} failed sessions a day", thousands(max_failed as u64)) }</text>
                 { axis }
                 { for bars(true) }
                 { for labels.iter().cloned() }
@@ -459,8 +478,8 @@ fn breakdown_panel(dimension: Dimension, rows: &[Row]) -> Html {
                             <tr>
                                 <th scope="row" class="mono">{ r.key.clone() }</th>
                                 <td class="barcell" aria-hidden="true">
-                                    <span class="seg ok" style={format!("width:{ok_w:.2}%")}></span>
-                                    <span class="seg failed" style={format!("width:{f_w:.2}%")}></span>
+                                    <span class="seg ok" style={format!("width:{}%", fixed(ok_w, 2))}></span>
+                                    <span class="seg failed" style={format!("width:{}%", fixed(f_w, 2))}></span>
                                 </td>
                                 <td class="num">{ value }</td>
                             </tr>
@@ -687,5 +706,24 @@ fn policies_panel(p: &PoliciesProps) -> Html {
                 }) }
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_agrees_with_format() {
+        for x in [0.0, 0.04, 0.05, 1.25, 99.999, 100.0, 719.95, -3.04, 12345.678] {
+            for places in 0..=2u32 {
+                let want = format!("{x:.*}", places as usize);
+                // Halves round away from zero here, to even in format!: equal elsewhere.
+                if (x * 10f64.powi(places as i32)).fract().abs() != 0.5 {
+                    assert_eq!(fixed(x, places), want, "{x} to {places}");
+                }
+            }
+        }
+        assert_eq!(fixed(-0.04, 1), "0.0");
     }
 }
