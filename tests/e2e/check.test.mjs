@@ -260,3 +260,27 @@ test('benchmark: a full check with 100 ms latency on every mock answer', async (
     mock.setLatency(0);
   }
 });
+
+test('a domain broken by MX coverage gets the corrected policy and a new record, ready to paste', async () => {
+  const { page } = await openPage(browser, checkUrl('uncovered.test'));
+  assert.equal(await verdictOf(page), 'broken');
+  const text = (id) => page.locator(`#fix [data-artifact="${id}"]`).evaluate((e) => e.textContent);
+  assert.equal(await text('policy'),
+    'version: STSv1\r\nmode: enforce\r\nmx: mx1.uncovered.test\r\nmx: backup.mailhost.test\r\nmax_age: 604800\r\n');
+  assert.match(await text('sts-record'), /^v=STSv1; id=\d{14}$/);
+  const changes = await page.locator('#fix .changes li').allTextContents();
+  assert.ok(changes.some((c) => c.includes('backup.mailhost.test was not covered')), changes.join(' | '));
+  assert.ok(changes.some((c) => c.includes('"mx: old.uncovered.test"')), changes.join(' | '));
+  assert.ok(!/<domain>|<host>|example\.com/.test(changes.join(' ')), 'the fix names the checked hosts');
+  // The corrected policy lints clean on the Lint page.
+  const policy = await text('policy');
+  await page.goto(`${site.url}/#/lint/policy`);
+  await page.locator('textarea').first().fill(policy);
+  await page.waitForFunction(() => document.querySelector('[data-valid]')?.dataset.valid === 'true', null, { timeout: 5000 });
+  assert.equal(await page.locator('.findings [data-severity="error"], .findings [data-severity="warning"]').count(), 0);
+  // A protected domain has nothing to fix.
+  await page.goto(checkUrl('good.test'));
+  assert.equal(await verdictOf(page), 'protected');
+  assert.equal(await page.locator('#fix').count(), 0);
+  await page.close();
+});

@@ -504,6 +504,63 @@ impl Live {
     }
 }
 
+/// The setup that repairs a live domain whose policy is invalid or leaves MX hosts
+/// uncovered, and what changed, in words naming the hosts (empty when only the writing
+/// changes: the caller knows from the findings whether the live text had errors); `None`
+/// without a policy, MX hosts or a mode other than none. Patterns
+/// that match an MX host are kept as written, every uncovered host is added exactly,
+/// patterns matching no MX host are dropped; the mode stays (testing when it was not
+/// valid) and so does `max_age` unless it is out of range for the mode.
+pub fn corrected(domain: &str, live: &Live, now: i64) -> Option<(Setup, Vec<String>)> {
+    let p = live.policy.as_ref()?;
+    if live.mx.is_empty() || p.mode == Some(Mode::None) {
+        return None;
+    }
+    let mut changes = Vec::new();
+    let mut mx: Vec<String> = Vec::new();
+    for pat in &p.mx {
+        if live.mx.iter().any(|h| pat.matches(h)) {
+            mx.push(pat.to_string());
+        } else {
+            changes.push(format!("removed \"mx: {pat}\": it matches none of the MX hosts"));
+        }
+    }
+    for h in &live.mx {
+        if !mx.iter().filter_map(|m| MxPattern::parse(m).ok()).any(|m| m.matches(h)) {
+            changes.push(format!("added \"mx: {h}\": the MX host {h} was not covered"));
+            mx.push(h.clone());
+        }
+    }
+    let mode = p.mode.unwrap_or_else(|| {
+        changes.push("set \"mode: testing\": the live policy has no valid mode".to_string());
+        Mode::Testing
+    });
+    let max_age = match p.max_age {
+        Some(a) if a <= MAX_AGE_LIMIT && (mode != Mode::Enforce || a >= ENFORCE_MAX_AGE) => a,
+        other => {
+            let a = default_max_age(mode);
+            changes.push(match other {
+                Some(old) => format!("max_age {a} instead of {old} ({})", human_duration(a)),
+                None => format!("added \"max_age: {a}\" ({})", human_duration(a)),
+            });
+            a
+        }
+    };
+    let setup = Setup {
+        domain: domain.to_string(),
+        mode,
+        max_age,
+        mx,
+        rua: live.rua.clone(),
+        id: new_id(now, live.sts_id.as_deref()),
+        line_ending: LineEnding::Crlf,
+        web: WebTarget::Unknown,
+    }
+    .validate()
+    .ok()?;
+    Some((setup, changes))
+}
+
 /// Where a plan goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -1138,6 +1195,42 @@ mod tests {
         assert!(!last.contains("old.example.com") && last.contains("mode: enforce"), "{last}");
         assert!(Target::parse("mx=").unwrap_err().contains("no MX host"));
         assert!(Target::parse("enforced").unwrap_err().contains("expected"));
+    }
+
+    #[test]
+    fn a_broken_live_policy_is_corrected_naming_the_hosts() {
+        // uncovered.test of the mock: a stale pattern and an uncovered backup MX.
+        let mut l = live("enforce", 604_800, &["mx1.uncovered.test", "backup.mailhost.test"]);
+        l.policy = Some(
+            policy::parse(
+                b"version: STSv1\nmode: enforce\nmx: mx1.uncovered.test\nmx: old.uncovered.test\nmax_age: 604800\n",
+            )
+            .value,
+        );
+        let (s, changes) = corrected("uncovered.test", &l, NOW).unwrap();
+        assert_eq!(s.policy(), "version: STSv1\r\nmode: enforce\r\nmx: mx1.uncovered.test\r\nmx: backup.mailhost.test\r\nmax_age: 604800\r\n");
+        assert_eq!(s.sts_record(), "v=STSv1; id=20261201224000");
+        assert_eq!(
+            changes,
+            [
+                "removed \"mx: old.uncovered.test\": it matches none of the MX hosts",
+                "added \"mx: backup.mailhost.test\": the MX host backup.mailhost.test was not covered"
+            ]
+        );
+        // A policy with a typo'd key ("nmx:") and no mode: testing, every host exact.
+        l.policy = Some(policy::parse(b"version: STSv1\nnmx: mx1.uncovered.test\nmax_age: 999999999\n").value);
+        let (s, changes) = corrected("uncovered.test", &l, NOW).unwrap();
+        assert!(
+            s.policy()
+                .contains("mode: testing\r\nmx: mx1.uncovered.test\r\nmx: backup.mailhost.test\r\nmax_age: 86400"),
+            "{}",
+            s.policy()
+        );
+        assert_eq!(changes.len(), 4, "{changes:?}");
+        // Nothing to correct in mode none, without MX, or without a policy.
+        l.policy = Some(policy::parse(b"version: STSv1\nmode: none\nmax_age: 86400\n").value);
+        assert!(corrected("uncovered.test", &l, NOW).is_none());
+        assert!(corrected("uncovered.test", &Live { policy: None, ..l }, NOW).is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use mtasts_core::text::plural;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::deploy::artefact;
 use crate::components::findings::{findings, FindingsProps};
 use crate::services::check::{run, Outcome, Resolvers};
 use crate::services::files::copy_text;
@@ -284,6 +285,15 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
                 { card("DANE", (!v.dane.is_empty()).then(|| v.dane.iter().all(|d| d.authenticated)),
                     if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }) }
             </div>
+            if let Some(fix) = &v.fix {
+                <div class="fix" id="fix">
+                    <h3 class="sub">{"Fix ready to paste"}</h3>
+                    <ul class="changes">{ for fix.changes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+                    <p class="hint">{ format!("Serve the corrected policy at {} first, then publish the new record: senders fetch the policy again when they see a new id.", mtasts_core::check::policy_url(&v.domain)) }</p>
+                    { artefact("policy", "Corrected policy".to_string(), fix.policy.clone()) }
+                    { artefact("sts-record", format!("TXT _mta-sts.{}", v.domain), fix.sts_record.clone()) }
+                </div>
+            }
             if v.needs_paste {
                 { paste_policy(&v.domain, pasted, paste_ref, on_paste) }
             }

@@ -329,11 +329,12 @@ fn form_view(domain: &str, f: &Form, view: &DeployView, edit: &Edit) -> Html {
     }
 }
 
-fn artefact(id: &'static str, title: String, text: String) -> Html {
+/// One artefact: a title, a copy button and the exact text in `[data-artifact=id]`.
+pub(crate) fn artefact(id: &'static str, title: String, text: String) -> Html {
     html! {
         <div class="artefact">
             <div class="artefact-head"><h4>{ title.clone() }</h4>{ copy_button(&text, &title) }</div>
-            <pre class="mono" data-artifact={id}>{ text }</pre>
+            <pre class="mono" data-artifact={id} tabindex="0">{ text }</pre>
         </div>
     }
 }
@@ -372,7 +373,7 @@ fn recipes(s: &SetupView) -> Html {
                     <div class="artefact">
                         <div class="artefact-head"><h4 class="mono">{ f.path.clone() }</h4>
                             { copy_button(&f.text, &f.path) }</div>
-                        <pre class="mono">{ if f.text.is_empty() { "(an empty file)".to_string() } else { f.text.clone() } }</pre>
+                        <pre class="mono" tabindex="0">{ if f.text.is_empty() { "(an empty file)".to_string() } else { f.text.clone() } }</pre>
                     </div>
                 }) }
             </details>
@@ -397,10 +398,10 @@ fn step(s: &StepView) -> Html {
                 }
             </p>
             if let Some(p) = &s.step.policy {
-                <pre class="mono">{ p.clone() }</pre>
+                <pre class="mono" tabindex="0">{ p.clone() }</pre>
             }
             if !s.lines.is_empty() {
-                <pre class="mono">{ s.lines.join("\n") }</pre>
+                <pre class="mono" tabindex="0">{ s.lines.join("\n") }</pre>
             }
         </li>
     }

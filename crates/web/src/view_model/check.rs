@@ -1,11 +1,15 @@
 //! What the domain check page shows, computed from core's `evaluate` without touching the
 //! DOM, so that it is tested natively.
 
-use mtasts_core::check::{evaluate, Answers, Check, DnsAnswer, PolicyFetch, Undecided, Verdict};
+use mtasts_core::check::{
+    evaluate, Answers, Check, DnsAnswer, FetchFact, MxFact, PolicyFact, PolicyFetch, RecordFact, Undecided, Verdict,
+};
+use mtasts_core::deploy::corrected;
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::Severity;
 
 use crate::services::net::RawLookup;
+use crate::view_model::deploy::live_of;
 use crate::view_model::lint::FindingView;
 
 /// One MX host in the coverage matrix.
@@ -36,6 +40,18 @@ pub struct DaneView {
     pub authenticated: bool,
     /// Each record: "3 1 1 <hex>" and what the numbers mean.
     pub records: Vec<(String, String)>,
+}
+
+/// The corrected policy and a new `_mta-sts` record, when the verdict is broken or testing
+/// because of the policy or MX coverage (core's `deploy::corrected`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixView {
+    /// The corrected policy file.
+    pub policy: String,
+    /// The new `_mta-sts` TXT value (a fresh id).
+    pub sts_record: String,
+    /// What changed, naming the hosts.
+    pub changes: Vec<String>,
 }
 
 /// The policy as read (fetched or pasted).
@@ -93,6 +109,9 @@ pub struct CheckView {
     pub fetch_raw: (String, Option<String>),
     /// Wall time of the check, ms.
     pub ms: f64,
+    /// The fix ready to paste, when the policy or MX coverage is why the domain is broken
+    /// or only testing.
+    pub fix: Option<FixView>,
 }
 
 fn ad<T>(a: &DnsAnswer<T>) -> Option<bool> {
@@ -242,7 +261,22 @@ impl CheckView {
             PolicyFetch::Unreachable(why) => (format!("no answer: {why}"), None),
             PolicyFetch::Pasted(_) | PolicyFetch::Captured(_) => ("replaced by the pasted text".to_string(), None),
         };
+        let fixable = matches!(c.verdict, Verdict::Broken | Verdict::Testing)
+            && c.facts.record == RecordFact::Valid
+            && c.facts.fetch == FetchFact::Ok
+            && (c.facts.policy == PolicyFact::Invalid || c.facts.mx == MxFact::NotCovered);
+        let fix =
+            fixable.then(|| corrected(domain, &live_of(&c, answers), answers.now)).flatten().map(|(s, mut changes)| {
+                if changes.is_empty() {
+                    changes.push(
+                        "the policy rewritten as RFC 8461 §3.2 writes it (the findings say what the live one breaks)"
+                            .to_string(),
+                    );
+                }
+                FixView { policy: s.policy(), sts_record: s.sts_record(), changes }
+            });
         CheckView {
+            fix,
             domain: domain.to_string(),
             fetch_raw,
             verdict,
@@ -330,6 +364,14 @@ mod tests {
         assert_eq!(v.mx[0].pattern.as_deref(), Some("mx1.example.com"));
         assert_eq!(v.mx[0].dane, "DANE (DNSSEC-validated)");
         assert!(!v.mx[1].covered && v.mx[1].dane == "not looked up");
+        // The fix names the uncovered host and keeps what works; enforce gets a week's max_age.
+        let fix = v.fix.as_ref().expect("broken by coverage: a fix ready to paste");
+        assert_eq!(
+            fix.policy,
+            "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 604800\r\n"
+        );
+        assert_eq!(fix.sts_record, "v=STSv1; id=20270115080000");
+        assert!(fix.changes.iter().any(|c| c.contains("mx2.example.com was not covered")), "{:?}", fix.changes);
         assert_eq!(v.policy.as_ref().map(|p| p.max_age.as_str()), Some("86400 s (1 day)"));
         assert_eq!(v.rua, Some(vec!["mailto:tls@example.com".to_string()]));
         assert_eq!(v.sts_id.as_deref(), Some("2024"));

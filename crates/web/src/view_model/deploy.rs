@@ -3,7 +3,7 @@
 //! hosting recipes and the dated plan. All of it from core's `deploy` module; this file
 //! only reads the form's text and shapes the result for the page.
 
-use mtasts_core::check::{self, Answers, DnsAnswer};
+use mtasts_core::check::{self, Answers, Check, DnsAnswer};
 use mtasts_core::deploy::{
     self, LineEnding, Live, PatternChoice, Recipe, Record, Setup, Step, Target, WebTarget, WildcardOffer,
 };
@@ -59,9 +59,18 @@ impl Form {
 }
 
 /// The live state read from a check's answers: for the plan and the form's defaults. The
-/// policy comes from the fetch, or from what the user pasted.
+/// policy comes from the fetch, or from what the user pasted. Also the addresses of the
+/// policy host, for the form's web target.
 pub fn live_from(domain: &str, answers: &Answers) -> (Live, String) {
-    let c = check::evaluate(domain, answers);
+    let web = match &answers.policy_host {
+        DnsAnswer::Records { records, .. } => records.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    };
+    (live_of(&check::evaluate(domain, answers), answers), web)
+}
+
+/// The live state from a check already evaluated.
+pub fn live_of(c: &Check, answers: &Answers) -> Live {
     let mx: Vec<String> = match &answers.mx {
         DnsAnswer::Records { records, .. } => {
             let mut r = records.clone();
@@ -70,18 +79,13 @@ pub fn live_from(domain: &str, answers: &Answers) -> (Live, String) {
         }
         _ => vec![],
     };
-    let web = match &answers.policy_host {
-        DnsAnswer::Records { records, .. } => records.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-        _ => String::new(),
-    };
-    let live = Live {
+    Live {
         mx: deploy::mx_hosts(&mx).unwrap_or_default(),
         sts_id: c.sts.as_ref().and_then(|r| r.id.clone()),
         policy: c.policy.clone(),
         deployed: matches!(&answers.sts_txt, DnsAnswer::Records { records, .. } if !records.is_empty()),
         rua: c.tlsrpt.as_ref().map(|r| r.rua.clone()).unwrap_or_default(),
-    };
-    (live, web)
+    }
 }
 
 /// One row of the proposal's coverage matrix.
