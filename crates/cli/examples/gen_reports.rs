@@ -63,17 +63,7 @@ fn vary(template: &Value, i: u64, rng: &mut Rng) -> Value {
     let (org, contact) = ORGS[(i % ORGS.len() as u64) as usize];
     let day = 19_700 + (i % 90) as i64; // days since 1970: spring 2023 onwards
     let start = time::OffsetDateTime::from_unix_timestamp(day * 86_400).unwrap();
-    let fmt = |t: time::OffsetDateTime| {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let fmt = |t: time::OffsetDateTime| mtasts_core::deploy::rfc3339(t.unix_timestamp());
     let end = start + time::Duration::seconds(86_399);
     v["organization-name"] = Value::from(org);
     v["contact-info"] = Value::from(contact);

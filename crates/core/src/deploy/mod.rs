@@ -210,16 +210,7 @@ pub fn rua_uri(input: &str) -> Result<String, String> {
 /// RFC 8461 §3.1's 1–32 alphanumerics; a letter is added when `previous` (the id published
 /// now) is the same, since only a different id makes senders fetch again.
 pub fn new_id(now: i64, previous: Option<&str>) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let id = format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let id: String = rfc3339(now).chars().filter(char::is_ascii_digit).collect();
     match previous {
         Some(p) if p.starts_with(&id) => {
             let next = (b'a'..=b'z').map(char::from).find(|c| format!("{id}{c}") != p).unwrap_or('z');
