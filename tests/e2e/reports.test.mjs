@@ -210,3 +210,26 @@ test('the daily chart is a time axis: a silent day is a marked gap, the year sho
   await page.locator('.charts').first().screenshot({ path: `${ROOT}/tests/e2e/artifacts/reports-gap-day.png` });
   assert.deepEqual(errors, []);
 });
+
+test('JSON that is not a report is refused: the paste keeps its text and says why, and no dashboard of zeros', async () => {
+  const { page } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('details.paste summary').click();
+  await page.locator('#report-paste').fill('{}');
+  await page.locator('#add-pasted').click();
+  await page.locator('#report-paste-error').waitFor();
+  assert.match(await page.locator('#report-paste-error').textContent(), /not a TLS report.*empty object/);
+  assert.equal(await page.locator('#report-paste').inputValue(), '{}', 'the text stays to be fixed');
+  assert.equal(await page.locator('#report-paste').getAttribute('aria-invalid'), 'true');
+  await page.locator('[data-no-reports]').waitFor();
+  assert.equal(await page.locator('.metric').count(), 0, 'no dashboard of zeros');
+  assert.equal(await page.locator('table.files tr[data-status]').count(), 1);
+  // A real report pasted next is counted, and the box empties.
+  const good = fs.readFileSync(path.join(CORPUS, 'parsedmarc', 'rfc8460.json'), 'utf8');
+  await page.locator('#report-paste').fill(good);
+  await page.locator('#add-pasted').click();
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  assert.equal(await metric(page, 'reports'), 1);
+  assert.equal(await page.locator('#report-paste').inputValue(), '');
+  assert.equal(await page.locator('#report-paste-error').count(), 0);
+  await page.close();
+});

@@ -396,3 +396,25 @@ fn report_prints_readiness() {
     let o = mtasts(&["report", "-"], Some(&good));
     assert!(stdout(&o).contains("Safe to enforce? NOT-YET"), "{}", stdout(&o));
 }
+
+/// Issue 15: `{}` (or JSON without the report's members) was counted as "read, 1 report"
+/// and then drove the readiness verdict.
+#[test]
+fn json_that_is_not_a_report_is_an_unreadable_input() {
+    let empty = temp_file("empty.json", b"{}");
+    let other = temp_file("other.json", br#"{"feed": "dmarc", "rows": []}"#);
+    let o = mtasts(&["report", "--json", &empty, &other, &corpus("parsedmarc")], None);
+    assert_eq!(code(&o), 1);
+    let v = json(&o);
+    let inputs = v["inputs"].as_array().unwrap();
+    for name in [&empty, &other] {
+        let i = inputs.iter().find(|i| i["path"] == name.as_str()).unwrap_or_else(|| panic!("{name} listed: {v:#}"));
+        assert_eq!(i["reports"], 0, "{i:#}");
+        assert!(i.to_string().contains("report/not-a-report"), "{i:#}");
+    }
+    let alone = mtasts(&["report", &empty], None);
+    assert_eq!(code(&alone), 1);
+    assert!(String::from_utf8_lossy(&alone.stdout).contains("0 report(s)"), "{}", stdout(&alone));
+    let all = format!("{}{}", stdout(&alone), String::from_utf8_lossy(&alone.stderr));
+    assert!(all.contains("it is an empty object [report/not-a-report]"), "{all}");
+}

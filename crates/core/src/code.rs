@@ -400,6 +400,9 @@ codes! {
     ReportNotObject = "report/not-object", Report, Error, 8460, "4.4",
         "the report is not a JSON object",
         "a report is one JSON object with organization-name, date-range, report-id and policies";
+    ReportNotAReport = "report/not-a-report", Report, Error, 8460, "4.4",
+        "a JSON object, but not a TLS report: it has neither \"policies\" nor \"date-range\"",
+        "give the report itself: one JSON object with organization-name, date-range, contact-info, report-id and policies (RFC 8460 §4.4)";
     ReportMissingField = "report/missing-field", Report, Error, 8460, "4.4",
         "a required member is missing",
         "the sender's report is incomplete; the rest of it is still counted";

@@ -444,6 +444,18 @@ pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
         r.push(Code::ReportNotObject, String::new(), format!("it is {}", type_name(value)));
         return Parsed { value: None, findings: r.findings };
     };
+    // Without policies and without a date range nothing in it can be counted on any day:
+    // `{}` or some other JSON is not a report with quirks but not a report (issue 15).
+    if !top.contains_key("policies") && !top.contains_key("date-range") {
+        let keys: Vec<String> = top.keys().take(5).map(|k| format!("\"{k}\"")).collect();
+        let detail = if keys.is_empty() {
+            "it is an empty object".to_string()
+        } else {
+            format!("its members are {}{}", keys.join(", "), if top.len() > 5 { ", ..." } else { "" })
+        };
+        r.push(Code::ReportNotAReport, String::new(), detail);
+        return Parsed { value: None, findings: r.findings };
+    }
     r.unknown_members(top, &["organization-name", "date-range", "contact-info", "report-id", "policies"], &Ptr::ROOT);
     let organization_name = r.string(top, "organization-name", &Ptr::ROOT, Need::Required).unwrap_or_default();
     let report_id = r.string(top, "report-id", &Ptr::ROOT, Need::Required).unwrap_or_default();

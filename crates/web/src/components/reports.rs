@@ -73,12 +73,17 @@ pub fn reports_page() -> Html {
     let paste = use_node_ref();
     let paste_count = use_mut_ref(|| 0u32);
     let live_policy = use_state(String::new);
+    // The pasted input being read, and why it was refused: a refused paste keeps its text
+    // and says why beside the box.
+    let pasted_name = use_mut_ref(|| None::<String>);
+    let paste_error = use_state(|| None::<String>);
     use_effect_with((), |_| engine::warm());
 
     let start = {
         let batch = batch.clone();
         let progress = progress.clone();
         let snapshot = snapshot.clone();
+        let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
         Callback::from(move |items: Vec<Item>| {
             if items.is_empty() {
                 return;
@@ -86,6 +91,7 @@ pub fn reports_page() -> Html {
             let batch: Rc<RefCell<Batch>> = batch.clone();
             let progress = progress.clone();
             let snapshot = snapshot.clone();
+            let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let total = items.len();
                 progress.set(Some((engine::Progress::default(), total)));
@@ -96,6 +102,21 @@ pub fn reports_page() -> Html {
                 *batch.borrow_mut() = read.unwrap_or_else(|base| base);
                 if done {
                     snapshot.set(Some(Snapshot::of(&batch.borrow())));
+                }
+                if let Some(name) = pasted_name.borrow_mut().take() {
+                    let b = batch.borrow();
+                    let outcome = b.inputs.iter().rev().find(|i| i.path == name);
+                    match outcome {
+                        Some(i) if i.ok() && i.reports.saturating_add(i.duplicates) > 0 => {
+                            if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
+                                area.set_value("");
+                            }
+                            paste_error.set(None);
+                        }
+                        Some(i) => paste_error
+                            .set(Some(i.errors.first().map_or("no report in it".to_string(), |l| l.finding.message()))),
+                        None => paste_error.set(Some("reading was cancelled".to_string())),
+                    }
                 }
                 progress.set(None);
             });
@@ -136,6 +157,7 @@ pub fn reports_page() -> Html {
         let start = start.clone();
         let paste = paste.clone();
         let paste_count = paste_count.clone();
+        let pasted_name = pasted_name.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(area) = paste.cast::<HtmlTextAreaElement>() else { return };
             let text = area.value();
@@ -148,7 +170,7 @@ pub fn reports_page() -> Html {
                 *n
             };
             let name = format!("pasted report {count}");
-            area.set_value("");
+            *pasted_name.borrow_mut() = Some(name.clone());
             start.emit(vec![Item::Bytes(name, Rc::new(text.into_bytes()))]);
         })
     };
@@ -188,7 +210,11 @@ pub fn reports_page() -> Html {
                 </div>
                 <details class="paste">
                     <summary>{"Paste a report instead"}</summary>
-                    <textarea id="report-paste" ref={paste} rows="6" spellcheck="false" placeholder="{ \"organization-name\": ... }" />
+                    <textarea id="report-paste" ref={paste} rows="6" spellcheck="false" placeholder="{ \"organization-name\": ... }"
+                        aria-invalid={paste_error.is_some().then_some("true")} aria-describedby={paste_error.is_some().then_some("report-paste-error")} />
+                    if let Some(e) = (*paste_error).clone() {
+                        <p class="form-error" id="report-paste-error" role="alert">{ format!("Not added: {e}") }</p>
+                    }
                     <button type="button" id="add-pasted" onclick={on_paste}>{"Add pasted report"}</button>
                 </details>
                 if let Some((done, total)) = busy {
@@ -253,6 +279,16 @@ fn dashboard(p: &DashboardProps) -> Html {
     }
     let s = &*p.snap.summary;
     let h = Headline::new(s);
+    if h.reports == 0 && h.duplicates == 0 {
+        return html! {
+            <div class="dashboard">
+                <p class="panel empty-state" role="alert" data-no-reports="true">{ format!(
+                    "None of the {} inputs held a readable TLS report, so there is nothing to count: each one's reason is below.",
+                    thousands(p.snap.files.len() as u64)) }</p>
+                { files_panel(&p.snap.files) }
+            </div>
+        };
+    }
     let metric = |id: &str, label: &str, value: u64| {
         html! {
             <div class="metric" data-metric={id.to_string()} data-value={value.to_string()}>
@@ -326,26 +362,33 @@ fn dashboard(p: &DashboardProps) -> Html {
                     <button type="button" onclick={export_csv(Breakdown::Org, "tlsrpt-by-organisation.csv")}>{"By organisation (CSV)"}</button>
                 </div>
             </div>
-            <div class="panel">
-                <h2>{ format!("Files ({})", p.snap.files.len()) }</h2>
-                <table class="files">
-                    <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
-                    { for p.snap.files.iter().filter(|f| problem(f)).chain(p.snap.files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| html! {
-                        <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
-                            <td class="mono">{ f.name.clone() }</td>
-                            <td>{ f.status }</td>
-                            <td class="num">{ f.reports }</td>
-                            <td>{ f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() }) }</td>
-                        </tr>
-                    }) }
-                </table>
-                if p.snap.files.len() > FILE_ROWS {
-                    <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
-                        p.snap.files.len(), p.snap.files.iter().filter(|f| !problem(f)).count()) }</p>
-                }
-            </div>
+            { files_panel(&p.snap.files) }
             }
         </div>
+    }
+}
+
+/// Every input with its status, problems first.
+fn files_panel(files: &[vm::FileLine]) -> Html {
+    html! {
+    <div class="panel">
+        <h2>{ format!("Files ({})", files.len()) }</h2>
+        <table class="files">
+            <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
+            { for files.iter().filter(|f| problem(f)).chain(files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| html! {
+                <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
+                    <td class="mono">{ f.name.clone() }</td>
+                    <td>{ f.status }</td>
+                    <td class="num">{ f.reports }</td>
+                    <td>{ f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() }) }</td>
+                </tr>
+            }) }
+        </table>
+        if files.len() > FILE_ROWS {
+            <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
+                files.len(), files.iter().filter(|f| !problem(f)).count()) }</p>
+        }
+    </div>
     }
 }
 
