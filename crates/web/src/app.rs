@@ -43,6 +43,52 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
+    // One h1 per page and a title per route; focus moves to the heading when the route
+    // changes (not on the first load), so screen readers and the keyboard start there.
+    let heading = use_node_ref();
+    let first = use_mut_ref(|| true);
+    {
+        let (heading, first) = (heading.clone(), first.clone());
+        use_effect_with(state.route.clone(), move |route| {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                doc.set_title(&route.titles().1);
+                if let Some(boot) = doc.get_element_by_id("boot") {
+                    boot.remove();
+                }
+            }
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                    let _ = h.focus();
+                }
+            }
+        });
+    }
+    // The skip link's click is a native listener, not a Yew `onclick`: the report page is a
+    // second Yew runtime mounted inside this one, and a delegated listener up here would be
+    // looked up by the listener ids that runtime writes on its own elements, so a click
+    // there would run this handler (it cancelled every click on the report page). The
+    // frame, which stays mounted under the report page, has no Yew listeners at all.
+    let skip = use_node_ref();
+    {
+        let (skip, heading) = (skip.clone(), heading.clone());
+        use_effect_with((), move |_| {
+            let listener = skip.cast::<web_sys::Element>().map(|el| {
+                EventListener::new_with_options(
+                    &el,
+                    "click",
+                    gloo_events::EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        e.prevent_default();
+                        if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                            let _ = h.focus();
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
+    let current = |on: bool| on.then_some("page");
     let on_action = {
         let dispatcher = state.dispatcher();
         Callback::from(move |a: Action| dispatcher.dispatch(a))
@@ -55,6 +101,7 @@ pub fn app() -> Html {
     };
     html! {
         <div class="app">
+            <a class="skip-link" href="#/" ref={skip}>{"Skip to the page"}</a>
             <header class="topbar">
                 <a class="brand" href="#/check">
                     <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
@@ -67,10 +114,10 @@ pub fn app() -> Html {
                 </a>
                 <span class="tagline">{"MTA-STS and TLS-RPT, checked in your browser"}</span>
                 <nav class="nav">
-                    <a class={classes!(matches!(state.route, Route::Check(_)).then_some("active"))} href="#/check" id="nav-check">{"Check"}</a>
-                    <a class={classes!(matches!(state.route, Route::Deploy(_)).then_some("active"))} href={match &state.route { Route::Check(d) | Route::Deploy(d) => Route::Deploy(d.clone()).to_hash(), _ => "#/deploy".to_string() }} id="nav-deploy">{"Deploy"}</a>
-                    <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
-                    <a class={classes!((state.route == Route::Reports).then_some("active"))} href="#/reports" id="nav-reports">{"Reports"}</a>
+                    <a class={classes!(matches!(state.route, Route::Check(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Check(_)))} href="#/check" id="nav-check">{"Check"}</a>
+                    <a class={classes!(matches!(state.route, Route::Deploy(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Deploy(_)))} href={match &state.route { Route::Check(d) | Route::Deploy(d) => Route::Deploy(d.clone()).to_hash(), _ => "#/deploy".to_string() }} id="nav-deploy">{"Deploy"}</a>
+                    <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Lint(_)))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
+                    <a class={classes!((state.route == Route::Reports).then_some("active"))} aria-current={current(state.route == Route::Reports)} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>
             </header>
             if !*online {
@@ -78,7 +125,10 @@ pub fn app() -> Html {
                     {"You are offline. Lint and Reports work without a network; a domain check needs one (it asks a DNS-over-HTTPS resolver and the domain's policy host)."}
                 </p>
             }
-            <main>{ page }</main>
+            <main>
+                <h1 class="page-h1" tabindex="-1" ref={heading}>{ state.route.titles().0 }</h1>
+                { page }
+            </main>
             <footer class="footer">
                 {"Runs entirely in your browser: nothing you paste or drop is sent anywhere. A domain check asks only the DNS-over-HTTPS resolver shown and the domain's own policy host. Rules follow "}
                 <a href="https://www.rfc-editor.org/rfc/rfc8461" target="_blank" rel="noopener noreferrer">{"RFC 8461"}</a>

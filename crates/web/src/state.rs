@@ -51,6 +51,23 @@ impl Route {
     }
 }
 
+impl Route {
+    /// The page's heading (its one `h1`) and the document title, naming the domain on
+    /// Check and Deploy.
+    pub fn titles(&self) -> (String, String) {
+        let h1 = match self {
+            Route::Check(d) if d.trim().is_empty() => "Check a domain".to_string(),
+            Route::Check(d) => format!("Check {}", d.trim()),
+            Route::Deploy(d) if d.trim().is_empty() => "Deploy MTA-STS and TLS-RPT".to_string(),
+            Route::Deploy(d) => format!("Deploy MTA-STS and TLS-RPT for {}", d.trim()),
+            Route::Lint(k) => format!("Lint: {}", k.title()),
+            Route::Reports => "TLS report analyser".to_string(),
+        };
+        let title = format!("{h1} — mtasts");
+        (h1, title)
+    }
+}
+
 /// Percent-decodes a hash segment (the address bar may show `%C3%BC` for "ü").
 fn decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
@@ -204,6 +221,8 @@ mod tests {
         assert_eq!(Route::parse("#/check/b%C3%BCcher.example"), Route::Check("bücher.example".into()));
         assert_eq!(Route::parse("#/check/100%"), Route::Check("100%".into()));
         assert_eq!(Route::parse("#/deploy/example.com"), Route::Deploy("example.com".into()));
+        assert_eq!(Route::Check("example.com".into()).titles().1, "Check example.com — mtasts");
+        assert_eq!(Route::Lint(Kind::Policy).titles().0, "Lint: MTA-STS policy file");
         assert_eq!(Route::parse("#/deploy"), Route::Deploy(String::new()));
         for r in [Route::Deploy(String::new()), Route::Deploy("example.com".into())] {
             assert_eq!(Route::parse(&r.to_hash()), r);

@@ -9,10 +9,9 @@ use mtasts_core::text::plural;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::deploy::artefact;
+use crate::components::deploy::{artefact, copy_button};
 use crate::components::findings::{findings, FindingsProps};
 use crate::services::check::{run, Outcome, Resolvers};
-use crate::services::files::copy_text;
 use crate::services::net::Resolver;
 use crate::view_model::check::{CheckView, DaneView, MxRowView};
 
@@ -131,12 +130,16 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
 
     let onsubmit = {
-        let (input, error, rerun) = (input.clone(), error.clone(), rerun.clone());
+        let (input, error, rerun, outcome) = (input.clone(), error.clone(), rerun.clone(), outcome.clone());
         let current = props.domain.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match normalize_domain(&input) {
-                Err(msg) => error.set(Some(msg)),
+                // The results below were for another domain: gone with the bad input.
+                Err(msg) => {
+                    error.set(Some(msg));
+                    outcome.set(None);
+                }
                 Ok(d) if d == current => rerun.set(*rerun + 1),
                 Ok(d) => set_hash(&format!("#/check/{d}")),
             }
@@ -181,12 +184,13 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             <form class="check-form" {onsubmit} role="search">
                 <label for="domain">{"Domain"}</label>
                 <input id="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false" autofocus=true
-                    placeholder="example.com" value={(*input).clone()} {oninput} />
+                    placeholder="example.com" value={(*input).clone()} {oninput}
+                    aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then_some("domain-error")} />
                 <button type="submit" class="primary">{"Check"}</button>
             </form>
             { settings(&resolvers, &primary_ref, &second_ref, &on_resolvers) }
             if let Some(e) = (*error).clone() {
-                <p class="form-error" role="alert">{ e }</p>
+                <p class="form-error" id="domain-error" role="alert">{ e }</p>
             }
             { status }
             if *running {
@@ -331,10 +335,6 @@ fn paste_policy(domain: &str, pasted: Option<String>, text: &NodeRef, on_paste: 
             on_paste.emit(if t.trim().is_empty() { None } else { Some(t) });
         })
     };
-    let copy = {
-        let cmd = cmd.clone();
-        Callback::from(move |_: MouseEvent| copy_text(&cmd))
-    };
     html! {
         <div class="paste-policy" id="paste-policy">
             <h3 class="sub">{"Finish the check: paste the policy"}</h3>
@@ -342,7 +342,7 @@ fn paste_policy(domain: &str, pasted: Option<String>, text: &NodeRef, on_paste: 
             <p>{"Run this and paste its whole output (headers and body: status 200, Content-Type and the policy are then all checked), or paste just the policy text:"}</p>
             <div class="command">
                 <input class="mono" type="text" readonly=true value={cmd.clone()} aria-label="Command to fetch the policy" />
-                <button type="button" onclick={copy} title="Copy to the clipboard">{"Copy"}</button>
+                { copy_button(&cmd, "the command") }
             </div>
             <textarea ref={text.clone()} id="policy-paste" rows="8" spellcheck="false"
                 placeholder={"HTTP/2 200\ncontent-type: text/plain\n\nversion: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800"}
@@ -376,7 +376,9 @@ fn mx_matrix(props: &CheckView) -> Html {
     });
     let source = props.policy.as_ref().map(|p| format!(" (policy {})", p.source)).unwrap_or_default();
     html! {
-        <div class="mx-matrix">
+        // Focusable and named: at phone widths the table scrolls inside this box, and the
+        // keyboard must be able to scroll it (WCAG 2.1.1, axe scrollable-region-focusable).
+        <div class="mx-matrix" tabindex="0" role="region" aria-label="MX coverage">
             <h3 class="sub">{ format!("MX coverage{source}") }</h3>
             if props.null_mx {
                 <p class="note">{"Null MX (RFC 7505): this domain accepts no mail, so MTA-STS has nothing to protect."}</p>
@@ -421,7 +423,7 @@ fn dane(props: &CheckView) -> Html {
         html! { <li>{ format!("{name}: {text}") }</li> }
     });
     html! {
-        <div class="dane">
+        <div class="dane" tabindex="0" role="region" aria-label="DNSSEC and DANE">
             <h3 class="sub">{"DNSSEC and DANE"}</h3>
             <ul class="inline">{ for ad }</ul>
             if props.dane.is_empty() {

@@ -170,15 +170,15 @@ pub fn deploy_page(props: &DeployPageProps) -> Html {
     };
     html! {
         <section class="check deploy">
-            <h2 class="page-title">{"Deploy MTA-STS and TLS-RPT"}</h2>
             <form class="check-form" {onsubmit}>
                 <label for="deploy-domain">{"Domain"}</label>
                 <input id="deploy-domain" type="text" inputmode="url" autocomplete="off" spellcheck="false"
-                    placeholder="example.com" value={(*input).clone()} {oninput} />
+                    placeholder="example.com" value={(*input).clone()} {oninput}
+                    aria-invalid={error.is_some().then_some("true")} aria-describedby={error.is_some().then_some("deploy-domain-error")} />
                 <button type="submit" class="primary">{"Start"}</button>
             </form>
             if let Some(e) = (*error).clone() {
-                <p class="form-error" role="alert">{ e }</p>
+                <p class="form-error" id="deploy-domain-error" role="alert">{ e }</p>
             }
             { body }
         </section>

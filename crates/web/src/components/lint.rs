@@ -119,7 +119,7 @@ pub fn lint_page(props: &LintPageProps) -> Html {
     };
     let tabs = Kind::ALL.into_iter().map(|k| {
         let class = classes!("tab", (k == kind).then_some("active"));
-        html! { <a {class} href={Route::Lint(k).to_hash()} data-kind={k.id()}>{ k.title() }</a> }
+        html! { <a {class} href={Route::Lint(k).to_hash()} data-kind={k.id()} aria-current={(k == kind).then_some("page")}>{ k.title() }</a> }
     });
     let example_buttons = examples(kind).into_iter().enumerate().map(|(n, (label, _))| {
         let on_action = props.on_action.clone();
