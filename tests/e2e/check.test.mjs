@@ -220,6 +220,14 @@ test('an unreachable resolver and a resolver that times out are findings, not a 
   let { page } = await openPage(browser, `${site.url}/?doh=${encodeURIComponent('https://127.0.0.1:9/dns-query')}#/check/good.test`);
   assert.equal(await verdictOf(page), 'unknown');
   assert.ok((await codesOf(page)).includes('dns/failed'));
+  // One banner for the outage, with Retry and a way to another resolver; no conclusion
+  // about names whose lookup failed (issue 15 item 3).
+  const banner = page.locator('[data-outage]');
+  assert.match(await banner.textContent(), /did not answer for good\.test MX, _mta-sts\.good\.test TXT, _smtp\._tls\.good\.test TXT/);
+  assert.equal(await page.locator('#retry').count(), 1);
+  assert.doesNotMatch(await page.locator('body').textContent(), /No usable _smtp\._tls record|senders send no reports/);
+  await page.locator('#change-resolver').click();
+  assert.equal(await page.locator('details.settings').getAttribute('open'), '');
   await screenshot(page, 'check-resolver-unreachable');
   await page.close();
   // Answers slower than the page's 5 s DNS deadline.

@@ -340,7 +340,12 @@ fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, raw: bool) ->
     for l in &c.findings {
         let info = l.finding.code.info();
         out.push_str(&format!("{}[{}]: {}: {}\n", info.severity.as_str(), info.id, l.origin, l.finding.message()));
-        out.push_str(&format!("   = {} <{}>\n   = fix: {}\n", info.rfc.label(), info.rfc.url(), info.fix));
+        out.push_str(&format!(
+            "   = {} <{}>\n   = fix: {}\n",
+            info.rfc.label(),
+            info.rfc.url(),
+            check::fix_for(l, domain)
+        ));
     }
     let count = |s: Severity| c.findings.iter().filter(|l| l.finding.severity() == s).count();
     out.push_str(&format!(
@@ -364,7 +369,7 @@ fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
         .map(|l| {
             let i = l.finding.code.info();
             json!({"code": i.id, "severity": i.severity, "about": l.origin, "message": l.finding.message(),
-                   "rfc": i.rfc.label(), "rfc_url": i.rfc.url(), "fix": i.fix})
+                   "rfc": i.rfc.label(), "rfc_url": i.rfc.url(), "fix": check::fix_for(l, domain)})
         })
         .collect();
     let out = json!({

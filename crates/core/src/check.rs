@@ -810,6 +810,15 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     let facts = Facts { record, fetch: fetch_fact, policy: policy_fact, mx: mx_fact };
     let (verdict, reason) = verdict(&d, &facts);
     compare_second(&d, a, &mut findings);
+    // A domain that does not exist is one fact, not one finding per name under it (issue
+    // 15): every other lookup's NXDOMAIN and "no record" follow from it.
+    if mx_fact == MxFact::NoDomain {
+        // Lookup failures of other names stay: they are about the resolver, not the domain.
+        findings.retain(|l| {
+            l.finding.code == Code::DnsNoDomain
+                || (l.finding.severity() == Severity::Error && l.finding.code.area() == Area::Dns)
+        });
+    }
     Check {
         verdict,
         reason,
@@ -823,6 +832,20 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         coverage: cov,
         findings,
     }
+}
+
+/// The fix of a check's finding in words for this domain: `<domain>` and the examples'
+/// `example.com` name the checked domain, and `<host>` the MX host a coverage finding is
+/// about (issue 15: a fix names what was checked, never a placeholder).
+pub fn fix_for(l: &Located, domain: &str) -> String {
+    let d = domain.trim().trim_end_matches('.');
+    let mut fix = l.finding.code.info().fix.replace("<domain>", d).replace("example.com", d);
+    if l.finding.code == Code::MxNotCovered {
+        if let Some((host, _)) = l.finding.detail.split_once(':') {
+            fix = fix.replace("<host>", host.trim());
+        }
+    }
+    fix
 }
 
 /// DANE next to MTA-STS (RFC 8461 §2: senders that do DANE use it for hosts that have it):
@@ -1122,8 +1145,8 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::None);
         assert!(c.reason.contains("does not exist"));
-        let cs = codes(&c);
-        assert!(cs.contains(&"dns/no-domain") && cs.contains(&"dns/nxdomain"), "{cs:?}");
+        // One finding for a domain that does not exist, not one per name under it (issue 15).
+        assert_eq!(codes(&c), ["dns/no-domain"]);
 
         let mut a = base();
         a.mx = DnsAnswer::Failed("NetworkError when attempting to fetch resource".into());

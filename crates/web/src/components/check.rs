@@ -50,6 +50,19 @@ pub(crate) fn ms(v: f64) -> String {
     (v.round() as i64).to_string()
 }
 
+/// Opens the resolver settings and puts the keyboard in the first field.
+fn open_settings() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Some(d) = doc.query_selector("details.settings").ok().flatten() {
+        let _ = d.set_attribute("open", "");
+    }
+    if let Some(input) = doc.query_selector("details.settings input").ok().flatten() {
+        if let Ok(i) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(input) {
+            let _ = i.focus();
+        }
+    }
+}
+
 fn set_hash(hash: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(hash);
@@ -197,6 +210,17 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 <div class="check-verdict pending" aria-busy="true"><span class="verdict-title">{"Checking…"}</span>
                     <span class="verdict-detail">{"Asking DNS and fetching the policy."}</span></div>
             } else if let Some(v) = view.as_ref() {
+                if !v.outage.is_empty() {
+                    <div class="outage" role="alert" data-outage={v.outage.len().to_string()}>
+                        <p><strong>{ format!("The resolver {} did not answer", resolvers.primary.label()) }</strong>
+                            { format!(" for {}. Nothing below is concluded about {}: this is an outage of the resolver or the network, not a fact about {}.",
+                                v.outage.join(", "), if v.outage.len() == 1 { "that name" } else { "those names" }, v.domain) }</p>
+                        <div class="actions">
+                            <button type="button" class="primary" id="retry" onclick={ let rerun = rerun.clone(); Callback::from(move |_| rerun.set(*rerun + 1)) }>{"Retry"}</button>
+                            <button type="button" id="change-resolver" onclick={Callback::from(|_: MouseEvent| open_settings())}>{"Change resolver"}</button>
+                        </div>
+                    </div>
+                }
                 { results(v, (*pasted).clone(), &paste_ref, &on_paste) }
             } else if error.is_none() {
                 { intro() }
@@ -280,12 +304,20 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
                 <span class="verdict-counts">{ format!("{} · {} · {}", plural(errors, "error"), plural(warnings, "warning"), plural(infos, "note")) }</span>
             </div>
             <div class="cards">
-                { card("MTA-STS record", Some(v.sts_id.is_some()),
-                    v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))) }
+                if v.outage.iter().any(|n| n.starts_with("_mta-sts.")) {
+                    { card("MTA-STS record", None, "not known: no answer".to_string()) }
+                } else {
+                    { card("MTA-STS record", Some(v.sts_id.is_some()),
+                        v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))) }
+                }
                 { card("Policy", Some(v.policy.as_ref().is_some_and(|p| p.mode == "enforce")),
                     v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))) }
+                if v.tlsrpt_unknown {
+                    { card("TLS-RPT", None, "not known: no answer".to_string()) }
+                } else {
                 { card("TLS-RPT", Some(v.rua.is_some()),
                     v.rua.as_ref().map_or("no usable record".to_string(), |r| format!("{} report address{}", r.len(), if r.len() == 1 { "" } else { "es" }))) }
+                }
                 { card("DANE", (!v.dane.is_empty()).then(|| v.dane.iter().all(|d| d.authenticated)),
                     if v.dane.is_empty() { "no TLSA records".to_string() } else { format!("TLSA on {} of {} MX hosts", v.dane.len(), v.mx.len()) }) }
             </div>
@@ -304,7 +336,7 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
             <h3 class="sub">{"Findings"}</h3>
             { findings(FindingsProps { findings: &v.findings, active: None, on_hover: Callback::noop() }) }
             { mx_matrix(v) }
-            { tls_rpt(v.rua.as_deref()) }
+            { tls_rpt(v.rua.as_deref(), v.tlsrpt_unknown) }
             { dane(v) }
             { raw_answers(v) }
         </div>
@@ -401,11 +433,12 @@ fn mx_matrix(props: &CheckView) -> Html {
     }
 }
 
-fn tls_rpt(rua: Option<&[String]>) -> Html {
+fn tls_rpt(rua: Option<&[String]>, unknown: bool) -> Html {
     html! {
         <div class="tlsrpt">
             <h3 class="sub">{"TLS reporting (RFC 8460)"}</h3>
             { match rua {
+                None if unknown => html! { <p class="empty">{"Not known: the _smtp._tls lookup got no answer."}</p> },
                 None => html! { <p class="empty">{"No usable _smtp._tls record: senders send no reports, so failures go unseen."}</p> },
                 Some(rua) => html! { <ul class="rua">{ for rua.iter().map(|r| html! { <li class="mono">{ r.clone() }</li> }) }</ul> },
             } }

@@ -47,7 +47,7 @@ pub fn findings(props: FindingsProps<'_>) -> Html {
                     <span class="loc">{ f.loc.clone() }</span>
                 </div>
                 <p class="message">{ f.message.clone() }</p>
-                <p class="fix"><span class="fix-label">{"Fix: "}</span>{ f.fix }</p>
+                <p class="fix"><span class="fix-label">{"Fix: "}</span>{ f.fix.clone() }</p>
                 <a class="rfc" href={f.rfc_url.clone()} target="_blank" rel="noopener noreferrer">{ f.rfc_label.clone() }</a>
             </li>
         }

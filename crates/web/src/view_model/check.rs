@@ -2,7 +2,8 @@
 //! DOM, so that it is tested natively.
 
 use mtasts_core::check::{
-    evaluate, Answers, Check, DnsAnswer, FetchFact, MxFact, PolicyFact, PolicyFetch, RecordFact, Undecided, Verdict,
+    evaluate, fix_for, Answers, Check, DnsAnswer, FetchFact, MxFact, PolicyFact, PolicyFetch, RecordFact, Undecided,
+    Verdict,
 };
 use mtasts_core::deploy::corrected;
 use mtasts_core::mta_sts::policy::human_duration;
@@ -112,6 +113,11 @@ pub struct CheckView {
     /// The fix ready to paste, when the policy or MX coverage is why the domain is broken
     /// or only testing.
     pub fix: Option<FixView>,
+    /// The lookups the resolver did not answer (timeout, unreachable): an outage, shown once,
+    /// and nothing concluded about those names.
+    pub outage: Vec<String>,
+    /// The `_smtp._tls` lookup got no answer: its absence is not known.
+    pub tlsrpt_unknown: bool,
 }
 
 fn ad<T>(a: &DnsAnswer<T>) -> Option<bool> {
@@ -156,8 +162,12 @@ impl CheckView {
             Verdict::Undecided(Undecided::NoAnswer) => "Could not check",
             Verdict::Undecided(Undecided::Unverified) => "Not verifiable from the browser",
         };
-        let mut findings: Vec<FindingView> =
-            c.findings.iter().enumerate().map(|(i, l)| FindingView::new(i, &l.finding, l.origin.clone())).collect();
+        let mut findings: Vec<FindingView> = c
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, l)| FindingView { fix: fix_for(l, domain), ..FindingView::new(i, &l.finding, l.origin.clone()) })
+            .collect();
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let counts = [count(Severity::Error), count(Severity::Warning), count(Severity::Info)];
@@ -275,7 +285,23 @@ impl CheckView {
                 }
                 FixView { policy: s.policy(), sts_record: s.sts_record(), changes }
             });
+        fn no_answer<T>(a: &DnsAnswer<T>) -> bool {
+            matches!(a, DnsAnswer::Timeout | DnsAnswer::Failed(_))
+        }
+        let d = domain.trim_end_matches('.');
+        let mut outage: Vec<String> = [
+            (no_answer(&answers.mx), format!("{d} MX")),
+            (no_answer(&answers.sts_txt), format!("_mta-sts.{d} TXT")),
+            (no_answer(&answers.tlsrpt_txt), format!("_smtp._tls.{d} TXT")),
+            (no_answer(&answers.policy_host), format!("mta-sts.{d} A/AAAA")),
+        ]
+        .into_iter()
+        .filter_map(|(failed, name)| failed.then_some(name))
+        .collect();
+        outage.extend(answers.tlsa.iter().filter(|(_, t)| no_answer(t)).map(|(h, _)| format!("_25._tcp.{h} TLSA")));
         CheckView {
+            outage,
+            tlsrpt_unknown: no_answer(&answers.tlsrpt_txt),
             fix,
             domain: domain.to_string(),
             fetch_raw,

@@ -23,7 +23,7 @@ pub struct FindingView {
     /// Full message.
     pub message: String,
     /// How to fix it.
-    pub fix: &'static str,
+    pub fix: String,
     /// "RFC 8461 §3.2".
     pub rfc_label: String,
     /// Link to the RFC section.
@@ -41,7 +41,7 @@ impl FindingView {
             code: info.id,
             severity: info.severity,
             message: f.message(),
-            fix: info.fix,
+            fix: info.fix.to_string(),
             rfc_label: info.rfc.label(),
             rfc_url: info.rfc.url(),
             loc,
