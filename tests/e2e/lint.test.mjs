@@ -174,3 +174,13 @@ test('a 5 MB pasted report with thousands of findings keeps the page responsive'
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a first visit opens on a correct example, not a page of red', async () => {
+  for (const kind of ['policy', 'sts-record', 'tlsrpt-record', 'policy-fetch']) {
+    const { page } = await openPage(browser, `${site.url}/#/lint/${kind}`);
+    await page.locator('.verdict[data-valid]').waitFor();
+    assert.equal(await page.locator('.verdict').getAttribute('data-valid'), 'true', kind);
+    assert.equal(await page.locator('li.finding[data-severity="error"]').count(), 0, kind);
+    await page.close();
+  }
+});
