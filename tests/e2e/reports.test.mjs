@@ -229,6 +229,7 @@ test('JSON that is not a report is refused: the paste keeps its text and says wh
   await page.locator('#add-pasted').click();
   await page.locator('.metric[data-metric="reports"]').waitFor();
   assert.equal(await metric(page, 'reports'), 1);
+  assert.equal(await page.locator('#reports-announce').textContent(), '1 report read from 2 inputs.');
   assert.equal(await page.locator('#report-paste').inputValue(), '');
   assert.equal(await page.locator('#report-paste-error').count(), 0);
   await page.close();

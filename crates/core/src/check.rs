@@ -808,7 +808,10 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     dane_against_sts(a, policy.as_ref(), cov.as_ref(), &mut findings);
 
     let facts = Facts { record, fetch: fetch_fact, policy: policy_fact, mx: mx_fact };
-    let (verdict, reason) = verdict(&d, &facts);
+    let (verdict, mut reason) = verdict(&d, &facts);
+    if let (Some(cov), MxFact::NotCovered) = (&cov, mx_fact) {
+        reason = coverage_reason(verdict, &reason, cov);
+    }
     compare_second(&d, a, &mut findings);
     // A domain that does not exist is one fact, not one finding per name under it (issue
     // 15): every other lookup's NXDOMAIN and "no record" follow from it.
@@ -831,6 +834,25 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         certificate,
         coverage: cov,
         findings,
+    }
+}
+
+/// The verdict's sentence with the exact count of uncovered MX hosts, naming them (issue
+/// 15: "none of the 1 MX hosts is covered", not "not every MX host").
+fn coverage_reason(verdict: Verdict, reason: &str, cov: &Coverage) -> String {
+    let total = cov.rows.len();
+    let missing: Vec<&str> = cov.rows.iter().filter(|r| !r.covered).map(|r| r.host.as_str()).collect();
+    let hosts = if total == 1 { "host" } else { "hosts" };
+    let how = if missing.len() == total {
+        format!("none of the {total} MX {hosts} is covered ({})", missing.join(", "))
+    } else {
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        format!("{} of the {total} MX {hosts} {verb} not covered ({})", missing.len(), missing.join(", "))
+    };
+    match verdict {
+        Verdict::Broken => format!("The policy enforces, but {how}: senders refuse to deliver there."),
+        Verdict::Testing => format!("{reason} Also, {how}: fix that before switching to enforce."),
+        _ => reason.to_string(),
     }
 }
 
@@ -1052,6 +1074,26 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"mx/not-covered"));
+        // The headline counts exactly and names the hosts (issue 15).
+        assert_eq!(
+            c.reason,
+            "The policy enforces, but none of the 1 MX host is covered (mx9.other.example): senders refuse to deliver there."
+        );
+        a.mx = DnsAnswer::Records {
+            records: vec![
+                (10, "mx9.other.example".into()),
+                (20, "mx8.other.example".into()),
+                (5, "mx1.example.com".into()),
+            ],
+            authenticated: false,
+            cnames: vec![],
+        };
+        let c = check(&a);
+        assert!(
+            c.reason.contains("2 of the 3 MX hosts are not covered (mx9.other.example, mx8.other.example)"),
+            "{}",
+            c.reason
+        );
     }
 
     #[test]

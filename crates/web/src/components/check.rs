@@ -310,7 +310,7 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
                     { card("MTA-STS record", Some(v.sts_id.is_some()),
                         v.sts_id.as_ref().map_or("no usable record".to_string(), |id| format!("id={id}"))) }
                 }
-                { card("Policy", Some(v.policy.as_ref().is_some_and(|p| p.mode == "enforce")),
+                { card("Policy", Some(v.policy_ok),
                     v.policy.as_ref().map_or("not read".to_string(), |p| format!("mode {} · max_age {}", p.mode, p.max_age))) }
                 if v.tlsrpt_unknown {
                     { card("TLS-RPT", None, "not known: no answer".to_string()) }

@@ -227,6 +227,12 @@ pub fn reports_page() -> Html {
                     </div>
                 }
             </div>
+            // Announced to screen readers when a batch has been read (issue 15 item 7).
+            <p class="visually-hidden" aria-live="polite" id="reports-announce">{ (*snapshot).as_ref().map(|snap| {
+                let n = Headline::new(&snap.summary).reports;
+                format!("{} report{} read from {} input{}.", thousands(n), if n == 1 { "" } else { "s" },
+                    thousands(snap.files.len() as u64), if snap.files.len() == 1 { "" } else { "s" })
+            }).unwrap_or_default() }</p>
             if let Some(snap) = (*snapshot).clone() {
                 <Dashboard snap={snap} live_policy={(*live_policy).clone()}
                     on_live_policy={Callback::from({ let l = live_policy.clone(); move |v| l.set(v) })}

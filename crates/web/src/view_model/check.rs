@@ -118,6 +118,9 @@ pub struct CheckView {
     pub outage: Vec<String>,
     /// The `_smtp._tls` lookup got no answer: its absence is not known.
     pub tlsrpt_unknown: bool,
+    /// The policy card may be green: a valid enforce policy senders can fetch (never green
+    /// while the policy or its fetch has an error, whatever mode it names).
+    pub policy_ok: bool,
 }
 
 fn ad<T>(a: &DnsAnswer<T>) -> Option<bool> {
@@ -299,7 +302,10 @@ impl CheckView {
         .filter_map(|(failed, name)| failed.then_some(name))
         .collect();
         outage.extend(answers.tlsa.iter().filter(|(_, t)| no_answer(t)).map(|(h, _)| format!("_25._tcp.{h} TLSA")));
+        let policy_ok = c.facts.policy == PolicyFact::Mode(mtasts_core::mta_sts::policy::Mode::Enforce)
+            && c.facts.fetch != FetchFact::Failed;
         CheckView {
+            policy_ok,
             outage,
             tlsrpt_unknown: no_answer(&answers.tlsrpt_txt),
             fix,
@@ -398,6 +404,15 @@ mod tests {
         );
         assert_eq!(fix.sts_record, "v=STSv1; id=20270115080000");
         assert!(fix.changes.iter().any(|c| c.contains("mx2.example.com was not covered")), "{:?}", fix.changes);
+        assert!(v.policy_ok, "a valid enforce policy: its card is green even when MX coverage is not");
+        // A policy with an error is never a green card, whatever mode it names.
+        let broken = "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: mx2.example.com\nmax_age: 999999999\n";
+        let body = broken.as_bytes().to_vec();
+        let fetch =
+            PolicyFetch::Response { status: 200, content_type: Some("text/plain".into()), location: None, body };
+        let invalid = CheckView::new("example.com", &answers(fetch), vec![], 1.0);
+        assert_eq!((invalid.verdict, invalid.policy_ok), ("broken", false));
+        assert!(invalid.fix.is_some(), "an invalid policy gets its fix too");
         assert_eq!(v.policy.as_ref().map(|p| p.max_age.as_str()), Some("86400 s (1 day)"));
         assert_eq!(v.rua, Some(vec!["mailto:tls@example.com".to_string()]));
         assert_eq!(v.sts_id.as_deref(), Some("2024"));
