@@ -88,6 +88,9 @@ test('examples load and the page works offline once loaded', async () => {
   await page.reload();
   await page.locator('.offline-banner[data-offline="true"]').waitFor();
   await page.goto(`${site.url}/#/lint/report`);
+  // A hash change re-renders after goto returns: wait for the report tab, or the click
+  // lands on the policy tab's example button still on screen.
+  await page.locator('.lint[data-kind="report"]').waitFor();
   await page.click('button[data-example="1"]');
   await page.locator('li.finding[data-code="report/datetime-no-timezone"]').first().waitFor();
   await page.goto(`${site.url}/#/reports`);
@@ -183,4 +186,23 @@ test('a first visit opens on a correct example, not a page of red', async () => 
     assert.equal(await page.locator('li.finding[data-severity="error"]').count(), 0, kind);
     await page.close();
   }
+});
+
+test('a policy with mechanical mistakes gets a corrected copy that lints clean', async () => {
+  const { page } = await openPage(browser, `${site.url}/#/lint/policy`);
+  await page.locator('#lint-input').waitFor();
+  await page.fill('#lint-input', 'mode: Enforce\nversion: STSv1\nmx: Mail.Example.com.\nmax-age: 604800\n');
+  const fixed = page.locator('#lint-fix [data-artifact="policy"]');
+  await fixed.waitFor();
+  const text = await fixed.evaluate((e) => e.textContent);
+  assert.equal(text, 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n');
+  assert.equal(await page.locator('#lint-fix .changes li').count(), 4);
+  await page.fill('#lint-input', text);
+  await page.waitForFunction(() => document.querySelector('.verdict')?.dataset.valid === 'true');
+  assert.equal(await page.locator('#lint-fix').count(), 0, 'nothing left to fix');
+  // A mistake that needs a decision gets no automatic copy.
+  await page.fill('#lint-input', 'version: STSv1\nmode: enforce\nmx: *.*.example.net\nmax_age: 604800\n');
+  await page.locator('.verdict[data-valid="false"]').waitFor();
+  assert.equal(await page.locator('#lint-fix').count(), 0);
+  await page.close();
 });

@@ -38,7 +38,7 @@
 use serde::Serialize;
 
 use crate::code::Code;
-use crate::finding::{Finding, Parsed, Span};
+use crate::finding::{Finding, Parsed, Severity, Span};
 use crate::mta_sts::mx::MxPattern;
 use crate::txt::near_miss;
 
@@ -371,6 +371,50 @@ fn finish(st: &mut State, end: usize) {
     }
 }
 
+/// The policy with its mechanical mistakes corrected, and what changed: keys in the wrong
+/// case, with "-" for "_" or one typo away (`max-age`, `Mode`, `verison`), `version` and
+/// `mode` values in the wrong case, mx patterns with a trailing dot or capitals, blank
+/// lines, `version` not first, LF line ends (CRLF, as §3.2 writes them). `None` when nothing
+/// mechanical is wrong, or when the result would still have an error: then the fix needs a
+/// person, and the findings say what.
+pub fn mechanical_fix(input: &[u8]) -> Option<(String, Vec<String>)> {
+    let text = std::str::from_utf8(input).ok()?;
+    let mut changes: Vec<String> = Vec::new();
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for raw in text.split('\n') {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (key0, val0) = line.split_once(':').map_or((line.trim(), ""), |(k, v)| (k.trim(), v.trim()));
+        let key = near_miss(key0, &KNOWN).map_or_else(|| key0.to_string(), str::to_string);
+        let lower = val0.to_ascii_lowercase();
+        let val = match key.as_str() {
+            "version" if lower == "stsv1" => "STSv1".to_string(),
+            "mode" if ["enforce", "testing", "none"].contains(&lower.as_str()) => lower,
+            "mx" if val0.len() > 1 && !val0.ends_with("..") => lower.trim_end_matches('.').to_string(),
+            _ => val0.to_string(),
+        };
+        if key != key0 {
+            changes.push(format!("\"{key0}\" → \"{key}\""));
+        }
+        if val != val0 {
+            changes.push(format!("{key}: \"{val0}\" → \"{val}\""));
+        }
+        lines.push((key, val));
+    }
+    if let Some(i) = lines.iter().position(|(k, _)| k == "version").filter(|&i| i > 0) {
+        let v = lines.remove(i);
+        lines.insert(0, v);
+        changes.push("\"version\" moved to the first line".to_string());
+    }
+    let fixed: String = lines.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    if changes.is_empty() || parse(fixed.as_bytes()).findings.iter().any(|f| f.severity() == Severity::Error) {
+        return None;
+    }
+    Some((fixed, changes))
+}
+
 /// "3 days", "2 hours", "90 seconds": for messages.
 pub fn human_duration(secs: u64) -> String {
     let (n, unit) = match secs {
@@ -581,5 +625,29 @@ mod tests {
         assert_eq!(human_duration(90_000), "about 1 day");
         assert_eq!(human_duration(7_200), "2 hours");
         assert_eq!(human_duration(1), "1 second");
+    }
+
+    #[test]
+    fn mechanical_mistakes_are_corrected_and_the_rest_left_to_a_person() {
+        let (fixed, changes) =
+            mechanical_fix(b"mode: Enforce\nVersion: stsv1\n\nmx: Mail.Example.com.\nmax-age: 604800\n").unwrap();
+        assert_eq!(fixed, "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n");
+        assert_eq!(
+            changes,
+            [
+                "mode: \"Enforce\" → \"enforce\"",
+                "\"Version\" → \"version\"",
+                "version: \"stsv1\" → \"STSv1\"",
+                "mx: \"Mail.Example.com.\" → \"mail.example.com\"",
+                "\"max-age\" → \"max_age\"",
+                "\"version\" moved to the first line",
+            ]
+        );
+        assert!(parse(fixed.as_bytes()).findings.iter().all(|f| f.severity() < Severity::Warning));
+        // A typo one letter away; a correct policy has nothing to fix.
+        assert!(mechanical_fix(b"version: STSv1\nmode: testing\nmx: a.example\nmaxage: 86400\n").is_some());
+        assert!(mechanical_fix(b"version: STSv1\r\nmode: enforce\r\nmx: a.example\r\nmax_age: 604800\r\n").is_none());
+        // Not mechanical: a two-label wildcard needs a decision.
+        assert!(mechanical_fix(b"version: STSv1\nmode: Enforce\nmx: *.*.example.net\nmax_age: 604800\n").is_none());
     }
 }

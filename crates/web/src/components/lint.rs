@@ -7,6 +7,7 @@ use mtasts_core::text::{plural, thousands};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::components::deploy::artefact;
 use crate::components::findings::{findings, sev_class, FindingsProps};
 use crate::engine::LintResult;
 use crate::state::{Action, AppState, Route};
@@ -150,6 +151,15 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     }
                     if !(pending && kind == Kind::Report) {
                         { verdict(&view) }
+                    }
+                    if kind == Kind::Policy && props.state.input().len() <= mtasts_core::mta_sts::policy::MAX_POLICY_BYTES {
+                        if let Some((fixed, changes)) = mtasts_core::mta_sts::policy::mechanical_fix(props.state.input().as_bytes()) {
+                            <div class="fix" id="lint-fix">
+                                <h3 class="sub">{ format!("Corrected policy ({} mechanical fix{})", changes.len(), if changes.len() == 1 { "" } else { "es" }) }</h3>
+                                <ul class="changes">{ for changes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+                                { artefact("policy", "Corrected policy".to_string(), fixed) }
+                            </div>
+                        }
                     }
                     { findings(FindingsProps { findings: shown, active: props.state.active, on_hover }) }
                     if more > 0 {

@@ -364,11 +364,15 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
 
 /// Lints one pasted report in a worker: its findings (spans in `text`) and what it says.
 pub async fn lint_report(text: &str) -> Result<LintResult, String> {
-    let workers = pool()?;
-    let w = workers
-        .iter()
-        .find(|w| !w.busy.get())
-        .ok_or("the report workers are busy reading reports; this report is checked when they are done")?;
+    // Every worker may be busy (reading reports, or linting the text typed a moment ago):
+    // wait for one rather than answer "busy" for good, which left the newest text unchecked.
+    let w = loop {
+        let workers = pool()?;
+        if let Some(w) = workers.iter().find(|w| !w.busy.get()) {
+            break w.clone();
+        }
+        crate::services::files::sleep(25).await;
+    };
     let msg = js_sys::Object::new();
     set(&msg, "op", &"lint".into());
     set(&msg, "text", &text.into());
