@@ -657,8 +657,39 @@ fn read_txt<T>(
         return (None, out);
     }
     let p = parse(&texts(answer.records()));
-    out.extend(located(name, p.findings));
+    out.extend(located(name, merge_record_set(answer.records(), p.findings)));
     (p.value, out)
+}
+
+/// One finding per problem of a looked-up record set (issue 15): "more than one record"
+/// comes once, quoting every record it is about, instead of once per record; other findings
+/// repeated word for word come once. (Lint keeps one per record: there each has its own span
+/// in the pasted text.)
+fn merge_record_set(records: &[Vec<Vec<u8>>], findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let prefix = match f.code {
+            Code::StsTxtMultipleRecords => "v=stsv1",
+            Code::TlsRptTxtMultipleRecords => "v=tlsrptv1",
+            _ => {
+                if !out.iter().any(|m| m.code == f.code && m.detail == f.detail) {
+                    out.push(f);
+                }
+                continue;
+            }
+        };
+        if out.iter().any(|m| m.code == f.code) {
+            continue;
+        }
+        let quoted: Vec<String> = records
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.concat()).into_owned())
+            .filter(|r| r.trim_start().to_ascii_lowercase().starts_with(prefix))
+            .map(|r| format!("\"{r}\""))
+            .collect();
+        out.push(Finding::new(f.code, f.span, format!("{} records qualify: {}", quoted.len(), quoted.join(", "))));
+    }
+    out
 }
 
 /// The policy host's address and certificate (RFC 8461 §3.2–§3.3), once the record is usable.
@@ -999,6 +1030,10 @@ mod tests {
         let c = check(&a);
         assert_eq!(c.verdict, Verdict::Broken);
         assert!(codes(&c).contains(&"sts-txt/multiple-records"));
+        // One finding quoting both records, not one per record (issue 15).
+        let multiple: Vec<_> = c.findings.iter().filter(|l| l.finding.code == Code::StsTxtMultipleRecords).collect();
+        assert_eq!(multiple.len(), 1);
+        assert!(multiple[0].finding.detail.starts_with("2 records qualify: \""), "{}", multiple[0].finding.detail);
     }
 
     #[test]
