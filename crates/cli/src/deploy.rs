@@ -273,21 +273,10 @@ fn plan(a: &PlanArgs) -> Result<String, String> {
     if let check::Verdict::Undecided(check::Undecided::NoAnswer) = c.verdict {
         return Err(format!("the live state of {domain} could not be read ({}); no dates without it", c.reason));
     }
-    let mx = match &answers.mx {
-        DnsAnswer::Records { records, .. } => {
-            let mut r = records.clone();
-            r.sort();
-            r.into_iter().map(|(_, h)| h).filter(|h| h != ".").collect()
-        }
-        _ => vec![],
-    };
-    let live = Live {
-        mx: if mx.is_empty() { vec![] } else { deploy::mx_hosts(&mx)? },
-        sts_id: c.sts.as_ref().and_then(|r| r.id.clone()),
-        policy: c.policy.clone(),
-        deployed: matches!(&answers.sts_txt, DnsAnswer::Records { records, .. } if !records.is_empty()),
-        rua: c.tlsrpt.as_ref().map(|r| r.rua.clone()).unwrap_or_default(),
-    };
+    let (live, bad_mx) = Live::read(&c, &answers);
+    if let Some(e) = bad_mx {
+        return Err(e);
+    }
     let (rua, _) = ruas(&a.rua, &domain)?;
     let steps = deploy::plan(&domain, &live, &target, now, &rua)?;
     if a.json {

@@ -475,6 +475,31 @@ pub struct Live {
 }
 
 impl Live {
+    /// What a check read, as the facts a plan starts from (the CLI's `plan` and the Deploy
+    /// page read it the same way). MX host names that are not valid host names leave `mx`
+    /// empty and come back as the error beside it; a null MX is no host.
+    pub fn read(c: &crate::check::Check, a: &crate::check::Answers) -> (Live, Option<String>) {
+        use crate::check::DnsAnswer;
+        let mut mx = match &a.mx {
+            DnsAnswer::Records { records, .. } => records.clone(),
+            _ => vec![],
+        };
+        mx.sort();
+        let hosts: Vec<String> = mx.into_iter().map(|(_, h)| h).filter(|h| h != ".").collect();
+        let (mx, error) = match hosts.is_empty() {
+            true => (vec![], None),
+            false => mx_hosts(&hosts).map_or_else(|e| (vec![], Some(e)), |h| (h, None)),
+        };
+        let live = Live {
+            mx,
+            sts_id: c.sts.as_ref().and_then(|r| r.id.clone()),
+            policy: c.policy.clone(),
+            deployed: matches!(&a.sts_txt, DnsAnswer::Records { records, .. } if !records.is_empty()),
+            rua: c.tlsrpt.as_ref().map(|r| r.rua.clone()).unwrap_or_default(),
+        };
+        (live, error)
+    }
+
     /// The longest time a sender may keep the policy it has cached: the live `max_age`;
     /// RFC 8461 §3.2's maximum (a year) when a policy is deployed but unreadable; zero with
     /// none.

@@ -63,7 +63,8 @@ fn open_settings() {
     }
 }
 
-fn set_hash(hash: &str) {
+/// Goes to `hash` (a route).
+pub(crate) fn set_hash(hash: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(hash);
     }

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::check::current_resolvers;
+use crate::components::check::{current_resolvers, set_hash};
 use crate::services::check::{run, Outcome};
 use crate::services::files::copy_text;
 use crate::view_model::deploy::{live_from, live_summary, DeployView, Form, SetupView, StepView};
@@ -40,13 +40,6 @@ pub fn copy_button(text: &str, what: &str) -> Html {
     };
     html! { <button type="button" class="copy" {onclick} aria-label={format!("Copy {what}")}>{"Copy"}</button> }
 }
-
-fn set_hash(hash: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(hash);
-    }
-}
-
 /// What the page read: the domain, the check's answers and the time it read them (the
 /// plan's "now" and the new id's date stay fixed while the admin edits the form).
 type Read = Rc<(String, Outcome, i64)>;

@@ -5,12 +5,11 @@ use mtasts_core::check::{
     evaluate, fix_for, Answers, Check, DnsAnswer, FetchFact, MxFact, PolicyFact, PolicyFetch, RecordFact, Undecided,
     Verdict,
 };
-use mtasts_core::deploy::corrected;
+use mtasts_core::deploy::{corrected, Live};
 use mtasts_core::mta_sts::policy::human_duration;
 use mtasts_core::Severity;
 
 use crate::services::net::RawLookup;
-use crate::view_model::deploy::live_of;
 use crate::view_model::lint::FindingView;
 
 /// One MX host in the coverage matrix.
@@ -278,8 +277,8 @@ impl CheckView {
             && c.facts.record == RecordFact::Valid
             && c.facts.fetch == FetchFact::Ok
             && (c.facts.policy == PolicyFact::Invalid || c.facts.mx == MxFact::NotCovered);
-        let fix =
-            fixable.then(|| corrected(domain, &live_of(&c, answers), answers.now)).flatten().map(|(s, mut changes)| {
+        let fix = fixable.then(|| corrected(domain, &Live::read(&c, answers).0, answers.now)).flatten().map(
+            |(s, mut changes)| {
                 if changes.is_empty() {
                     changes.push(
                         "the policy rewritten as RFC 8461 §3.2 writes it (the findings say what the live one breaks)"
@@ -287,7 +286,8 @@ impl CheckView {
                     );
                 }
                 FixView { policy: s.policy(), sts_record: s.sts_record(), changes }
-            });
+            },
+        );
         fn no_answer<T>(a: &DnsAnswer<T>) -> bool {
             matches!(a, DnsAnswer::Timeout | DnsAnswer::Failed(_))
         }

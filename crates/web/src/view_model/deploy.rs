@@ -3,7 +3,7 @@
 //! hosting recipes and the dated plan. All of it from core's `deploy` module; this file
 //! only reads the form's text and shapes the result for the page.
 
-use mtasts_core::check::{self, Answers, Check, DnsAnswer};
+use mtasts_core::check::{self, Answers, DnsAnswer};
 use mtasts_core::deploy::{
     self, LineEnding, Live, PatternChoice, Recipe, Record, Setup, Step, Target, WebTarget, WildcardOffer,
 };
@@ -66,26 +66,7 @@ pub fn live_from(domain: &str, answers: &Answers) -> (Live, String) {
         DnsAnswer::Records { records, .. } => records.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         _ => String::new(),
     };
-    (live_of(&check::evaluate(domain, answers), answers), web)
-}
-
-/// The live state from a check already evaluated.
-pub fn live_of(c: &Check, answers: &Answers) -> Live {
-    let mx: Vec<String> = match &answers.mx {
-        DnsAnswer::Records { records, .. } => {
-            let mut r = records.clone();
-            r.sort();
-            r.into_iter().map(|(p, h)| format!("{p} {h}")).collect()
-        }
-        _ => vec![],
-    };
-    Live {
-        mx: deploy::mx_hosts(&mx).unwrap_or_default(),
-        sts_id: c.sts.as_ref().and_then(|r| r.id.clone()),
-        policy: c.policy.clone(),
-        deployed: matches!(&answers.sts_txt, DnsAnswer::Records { records, .. } if !records.is_empty()),
-        rua: c.tlsrpt.as_ref().map(|r| r.rua.clone()).unwrap_or_default(),
-    }
+    (Live::read(&check::evaluate(domain, answers), answers).0, web)
 }
 
 /// One row of the proposal's coverage matrix.
@@ -131,8 +112,6 @@ pub struct SetupView {
     pub host_records: Vec<String>,
     /// Zone-file lines for everything.
     pub zone: String,
-    /// Every record, for the table.
-    pub records: Vec<Record>,
     /// The hosting recipes.
     pub recipes: Vec<Recipe>,
 }
@@ -274,7 +253,6 @@ fn setup_view(s: &Setup) -> SetupView {
         tlsrpt_record: s.tlsrpt_record(),
         host_records: records.iter().filter(|r| r.name.starts_with("mta-sts.")).map(Record::zone_line).collect(),
         zone: s.zone(),
-        records,
         recipes: s.recipes(),
     }
 }
