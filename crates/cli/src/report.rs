@@ -9,7 +9,7 @@ use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::{Batch, InputJson};
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
-use mtasts_core::tls_rpt::readiness::readiness;
+use mtasts_core::tls_rpt::readiness::{readiness, Story};
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 
 #[derive(Args)]
@@ -175,13 +175,16 @@ struct JsonOut<'a> {
 }
 
 /// `"readiness": {"verdict": "ready" | "not-yet" | "insufficient-data" | "enforcing",
-/// "summary", "reasons": [...], "blocking_by_mx": [{"mx", "sessions"}]}`.
+/// "summary", "reasons": [...], "blocking_by_mx": [{"mx", "sessions"}], "stories": [{"result_type",
+/// "mx", "sessions", "blocking", "first_day", "last_day", "stopped", "sentence", "remedy"}]}`.
 #[derive(serde::Serialize)]
 struct ReadinessJson {
     verdict: &'static str,
     summary: String,
     reasons: Vec<String>,
     blocking_by_mx: Vec<serde_json::Value>,
+    /// What failed, where, since when, whether it stopped, and the remedy (core's `Story`).
+    stories: Vec<Story>,
 }
 
 impl ReadinessJson {
@@ -196,6 +199,7 @@ impl ReadinessJson {
                 .into_iter()
                 .map(|(mx, n)| serde_json::json!({"mx": mx, "sessions": n}))
                 .collect(),
+            stories: r.stories,
         }
     }
 }
@@ -295,7 +299,7 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
                     thousands(p.successful),
                     thousands(p.failed)
                 ));
-                for l in &p.lines {
+                for l in &p.published {
                     out.push_str(&format!("      {l}\n"));
                 }
             }
@@ -332,6 +336,9 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
     out.push_str(&format!("Safe to enforce? {} — {}\n", r.verdict.id().to_uppercase(), r.summary));
     for reason in &r.reasons {
         out.push_str(&format!("  {reason}\n"));
+    }
+    for t in &r.stories {
+        out.push_str(&format!("  {}\n      fix: {}\n", t.sentence, t.remedy));
     }
     out.push('\n');
     for i in batch.inputs.iter().filter(|i| !i.ok()) {

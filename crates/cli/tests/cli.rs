@@ -393,8 +393,19 @@ fn report_prints_readiness() {
     let v = json(&o);
     assert_eq!(v["readiness"]["verdict"], "not-yet", "{}", v["readiness"]);
     assert!(v["readiness"]["reasons"].as_array().unwrap().len() >= 3);
+    let story = &v["readiness"]["stories"][0];
+    assert_eq!(story["result_type"], "starttls-not-supported", "{story}");
+    assert_eq!(story["mx"], "mx2.mail.company-y.example");
+    assert_eq!((story["sessions"].as_u64(), story["first_day"].as_str()), (Some(200), Some("2016-04-01")));
+    assert_eq!((story["blocking"].as_bool(), story["stopped"].as_bool()), (Some(true), Some(false)));
     let o = mtasts(&["report", "-"], Some(&good));
     assert!(stdout(&o).contains("Safe to enforce? NOT-YET"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("certificate-expired at mx1.mail.company-y.example: 100 sessions on 2016-04-01")
+            && stdout(&o).contains("fix: Renew the certificate on mx1.mail.company-y.example"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// Issue 15: `{}` (or JSON without the report's members) was counted as "read, 1 report"

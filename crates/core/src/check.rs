@@ -10,6 +10,7 @@
 //!
 //! The web page's domain check (`#/check/<domain>`) drives it over DNS-over-HTTPS.
 
+use crate::order;
 use std::net::IpAddr;
 
 use crate::code::{Area, Code};
@@ -84,7 +85,7 @@ pub fn plan_mx(mx: &DnsAnswer<(u16, String)>) -> Vec<(String, String)> {
         .map(|(_, h)| h.trim_end_matches('.').to_ascii_lowercase())
         .filter(|h| !h.is_empty())
         .collect();
-    hosts.sort();
+    order::sort(&mut hosts);
     hosts.dedup();
     hosts.into_iter().map(|h| (h.clone(), format!("_25._tcp.{h}"))).collect()
 }
@@ -337,7 +338,7 @@ fn txt_shape(a: &DnsAnswer<Vec<Vec<u8>>>) -> Option<Vec<String>> {
         DnsAnswer::Records { records, .. } => {
             let mut v: Vec<String> =
                 records.iter().map(|r| String::from_utf8_lossy(&r.concat()).into_owned()).collect();
-            v.sort();
+            order::sort(&mut v);
             Some(v)
         }
         DnsAnswer::NxDomain => Some(vec![]),
@@ -853,6 +854,8 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
                 || (l.finding.severity() == Severity::Error && l.finding.code.area() == Area::Dns)
         });
     }
+    let enforcing = policy.as_ref().is_some_and(|p| p.mode == Some(Mode::Enforce));
+    order::sort_by_key(&mut findings, |l| harm(l, enforcing));
     Check {
         verdict,
         reason,
@@ -866,6 +869,26 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
         coverage: cov,
         findings,
     }
+}
+
+/// Where a finding goes in the list: what breaks mail first (issue 15). Errors before
+/// warnings before notes; within a severity, failed lookups (nothing below them is known),
+/// then what makes senders refuse mail (under enforce, an MX host the policy does not
+/// cover: RFC 8461 §4.1, §5), then what makes them ignore the policy (record, policy host,
+/// certificate, fetch, policy: §3), then MX coverage under testing (failures reported, mail
+/// delivered), DANE, and last what only costs reports (TLS-RPT, RFC 8460 §3). The sort is
+/// stable: within a tier, findings keep the order the setup is read in.
+fn harm(l: &Located, enforcing: bool) -> (std::cmp::Reverse<Severity>, u8) {
+    let tier = match l.finding.code.area() {
+        Area::Dns => 0,
+        Area::Mx if enforcing => 1,
+        Area::StsRecord | Area::Host | Area::Cert | Area::Fetch | Area::Policy => 2,
+        Area::Mx => 3,
+        Area::Dane => 4,
+        Area::TlsRptRecord => 5,
+        Area::Report | Area::Input => 6,
+    };
+    (std::cmp::Reverse(l.finding.severity()), tier)
 }
 
 /// The verdict's sentence with the exact count of uncovered MX hosts, naming them (issue
@@ -1004,6 +1027,33 @@ mod tests {
     fn scenario_good_domain_is_protected() {
         let c = check(&base());
         assert_eq!(c.verdict, Verdict::Protected, "{:?}", codes(&c));
+    }
+
+    #[test]
+    fn findings_come_in_the_order_they_break_mail() {
+        let mut a = base();
+        a.tlsrpt_txt = recs(&[&["v=TLSRPTv1; rua=tlsrpt@example.com"]]);
+        a.mx = DnsAnswer::Records {
+            records: vec![(10, "mx1.example.com".into()), (20, "mx.elsewhere.net".into())],
+            authenticated: false,
+            cnames: vec![],
+        };
+        let c = check(&a);
+        let first = |c: &Check| c.findings.iter().map(|l| l.finding.code.area()).next();
+        assert_eq!(first(&c), Some(Area::Mx), "under enforce, refused mail first: {:?}", codes(&c));
+        assert!(codes(&c).iter().any(|c| c.starts_with("tlsrpt-txt/")), "{:?}", codes(&c));
+        a.policy = ok_policy(&GOOD_POLICY.replace("enforce", "testing").replace("max_age: 604800", "max_age: x"));
+        let c = check(&a);
+        let areas: Vec<Area> = c
+            .findings
+            .iter()
+            .filter(|l| l.finding.severity() == Severity::Error)
+            .map(|l| l.finding.code.area())
+            .collect();
+        let policy = areas.iter().position(|a| *a == Area::Policy).unwrap();
+        let mx = areas.iter().position(|a| *a == Area::Mx).unwrap();
+        let rpt = areas.iter().position(|a| *a == Area::TlsRptRecord).unwrap();
+        assert!(policy < mx && mx < rpt, "under testing: ignored policy, then coverage, then reports: {areas:?}");
     }
 
     #[test]

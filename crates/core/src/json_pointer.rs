@@ -5,6 +5,7 @@
 //! as JSON and only tracks where each value starts and ends. Work is linear in the input.
 
 use crate::finding::Span;
+use crate::order;
 
 struct Scan<'a> {
     b: &'a [u8],
@@ -183,7 +184,7 @@ impl Scan<'_> {
 /// linear in its size, not in size × findings.
 pub fn locate_all(json: &[u8], pointers: &[&str]) -> Vec<Option<Span>> {
     let mut sorted: Vec<String> = pointers.iter().map(|p| p.to_string()).collect();
-    sorted.sort();
+    order::sort(&mut sorted);
     sorted.dedup();
     let mut wanted = Wanted { found: vec![None; sorted.len()], pointers: sorted };
     let _ = Scan { b: json, i: 0 }.walk(&mut String::new(), &mut wanted);

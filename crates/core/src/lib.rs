@@ -23,6 +23,7 @@ pub mod finding;
 pub mod json_pointer;
 pub mod lint;
 pub mod mta_sts;
+pub mod order;
 pub mod text;
 pub mod tls_rpt;
 pub mod txt;

@@ -4,6 +4,7 @@
 //! Record kinds take a document of TXT records, one per line (see
 //! [`crate::txt::split_document`]), so that the record-set rule can be exercised.
 
+use crate::order;
 use serde::Serialize;
 
 use crate::finding::{is_valid, Finding};
@@ -172,6 +173,6 @@ pub fn lint_report(input: &[u8]) -> Lint {
             }
         }
     }
-    findings.sort_by_key(|f| (f.span.start, f.span.end));
+    order::sort_by_key(&mut findings, |f| (f.span.start, f.span.end));
     Lint { kind: Kind::Report, value: Value::Report(reports), findings }
 }

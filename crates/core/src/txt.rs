@@ -23,6 +23,7 @@
 
 use crate::code::Code;
 use crate::finding::{Finding, Span};
+use crate::order;
 
 // ---------------------------------------------------------------------------------------
 // Records and their place in the source document
@@ -568,7 +569,7 @@ pub(crate) fn select_and_parse<T>(
     }
     let candidates: Vec<usize> = {
         let mut all: Vec<usize> = strict.iter().chain(&spaced).copied().collect();
-        all.sort_unstable();
+        order::sort(&mut all);
         all
     };
     let chosen: Option<usize> = match (strict.len(), spaced.len()) {
@@ -619,7 +620,7 @@ pub(crate) fn select_and_parse<T>(
             value = Some(v);
         }
     }
-    findings.sort_by_key(|f| (f.span.start, f.span.end));
+    order::sort_by_key(&mut findings, |f| (f.span.start, f.span.end));
     (value, findings)
 }
 

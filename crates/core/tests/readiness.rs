@@ -23,6 +23,42 @@ fn failures_block_and_name_the_host() {
     assert_eq!(r.verdict, ReadinessVerdict::NotYet);
     assert_eq!(r.blocking_by_mx, [("mx2.example.com".to_string(), 4)]);
     assert!(r.summary.contains("mx2.example.com"), "{}", r.summary);
+    let story = &r.stories[0];
+    assert_eq!(
+        story.sentence,
+        "certificate-expired at mx2.example.com: 4 sessions on 2024-01-03, none since (reports run to 2024-01-07)."
+    );
+    assert!(story.blocking && story.stopped);
+    assert!(story.remedy.starts_with("Renew the certificate on mx2.example.com"), "{}", story.remedy);
+    assert!(r.summary.contains("None since 2024-01-03"), "{}", r.summary);
+}
+
+/// The story says since when a failure happens and whether it stopped (issue 15).
+#[test]
+fn stories_say_since_when_and_whether_it_stopped() {
+    let mut reports = week("testing", None);
+    for (d, ty, mx) in [
+        (4, "certificate-expired", "mx2.example.com"),
+        (6, "certificate-expired", "mx2.example.com"),
+        (5, "starttls-not-supported", "mx1.example.com"),
+        (7, "starttls-not-supported", "mx1.example.com"),
+        (7, "dane-required", "mx1.example.com"),
+    ] {
+        reports.push(report("big.example", &format!("{d}{ty}"), &format!("2024-01-{d:02}"), "testing", &[(ty, mx, 2)]));
+    }
+    let r = readiness(&batch(&reports).summary);
+    let told: Vec<&str> = r.stories.iter().map(|t| t.sentence.as_str()).collect();
+    assert_eq!(
+        told,
+        [
+            "starttls-not-supported at mx1.example.com: 4 sessions since 2024-01-05, still on 2024-01-07, the latest day reported.",
+            "certificate-expired at mx2.example.com: 4 sessions from 2024-01-04 to 2024-01-06, none since (reports run to 2024-01-07).",
+            "dane-required at mx1.example.com: 2 sessions on 2024-01-07, the latest day reported.",
+        ]
+    );
+    assert!(!r.stories[2].blocking, "DANE's types do not block an MTA-STS enforce policy");
+    assert!(r.summary.ends_with("Fix those hosts first."), "one failure goes on: {}", r.summary);
+    assert!(r.stories.iter().all(|t| !t.remedy.is_empty()));
 }
 
 #[test]

@@ -17,6 +17,7 @@
 //! setup that would not lint clean is an error here, not a surprise later. No clock: `now`
 //! is a parameter (Unix seconds).
 
+use crate::order;
 use serde::Serialize;
 
 use crate::finding::Severity;
@@ -484,7 +485,7 @@ impl Live {
             DnsAnswer::Records { records, .. } => records.clone(),
             _ => vec![],
         };
-        mx.sort();
+        order::sort(&mut mx);
         let hosts: Vec<String> = mx.into_iter().map(|(_, h)| h).filter(|h| h != ".").collect();
         let (mx, error) = match hosts.is_empty() {
             true => (vec![], None),

@@ -7,6 +7,7 @@
 //! domain takes no mail, and no MX at all means the domain itself is the implicit MX
 //! (RFC 5321 §5.1). The MX list comes from the caller (DNS, or the command line).
 
+use crate::order;
 use serde::Serialize;
 
 use crate::code::Code;
@@ -57,7 +58,7 @@ pub fn coverage(patterns: &[MxPattern], mx: &[(Option<u16>, String)], domain: Op
             hosts.push((None, d.to_string()));
         }
     }
-    hosts.sort_by_key(|(p, _)| p.unwrap_or(u16::MAX));
+    order::sort_by_key(&mut hosts, |(p, _)| p.unwrap_or(u16::MAX));
     let mut used = vec![false; patterns.len()];
     for (priority, host) in hosts {
         let row = match normalize_host(&host) {

@@ -35,6 +35,7 @@
 //! The prose says "CRLF-separated" while the ABNF allows LF or CRLF; both are accepted.
 //! HTTP-level checks (status, Content-Type, redirects) are not this module's job.
 
+use crate::order;
 use serde::Serialize;
 
 use crate::code::Code;
@@ -183,7 +184,7 @@ pub fn parse(input: &[u8]) -> Parsed<StsPolicy> {
     }
 
     finish(&mut st, end);
-    st.findings.sort_by_key(|f| (f.span.start, f.span.end));
+    order::sort_by_key(&mut st.findings, |f| (f.span.start, f.span.end));
     Parsed { value: st.policy, findings: st.findings }
 }
 

@@ -1,6 +1,7 @@
 //! Exports of a summary: CSV per breakdown, and the failure details, for spreadsheets.
 //! The CLI's `--csv` and the web page's download buttons both use these.
 
+use crate::order;
 use std::collections::BTreeMap;
 
 use crate::tls_rpt::summary::{Counts, Summary};
@@ -131,7 +132,7 @@ pub fn csv(s: &Summary, by: Breakdown) -> String {
         Breakdown::Failures => {
             out.push_str("day,organisation,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failure_reason_code,additional_information,sessions,report_id,origin\n");
             let mut rows: Vec<_> = s.failures.iter().collect();
-            rows.sort_by(|a, b| a.key.cmp(&b.key));
+            order::sort_by(&mut rows, |a, b| a.key.cmp(&b.key));
             for r in rows {
                 let k = &r.key;
                 let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));

@@ -16,6 +16,7 @@
 //! names such reports so that the later run can be redone treating them as duplicates
 //! ([`Summary::assume_counted`]).
 
+use crate::order;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -70,6 +71,27 @@ pub struct MxFailures {
     pub result_types: BTreeMap<String, u64>,
 }
 
+/// The first and last UTC day on which reports had one kind of failure at one MX host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySpan {
+    /// First day, `YYYY-MM-DD`.
+    pub first: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub last: String,
+}
+
+impl DaySpan {
+    /// Widens the span to take in `other`.
+    fn widen(&mut self, first: &str, last: &str) {
+        if first < self.first.as_str() {
+            self.first = first.to_string();
+        }
+        if last > self.last.as_str() {
+            self.last = last.to_string();
+        }
+    }
+}
+
 /// One distinct policy that reporters said they applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicySeen {
@@ -80,6 +102,10 @@ pub struct PolicySeen {
     /// The policy lines (or TLSA records), normalised: trimmed, and sorted so that
     /// reporters listing the same fields in another order agree.
     pub lines: Vec<String>,
+    /// The lines as the first report naming it published them (trimmed, blank lines
+    /// dropped, order kept): what the page and the CLI show, since `lines` is sorted.
+    #[serde(default)]
+    pub published: Vec<String>,
     /// Reports naming it.
     pub reports: u64,
     /// Sessions under it.
@@ -186,6 +212,12 @@ pub struct Summary {
     /// decided on these and not on the capped failure groups.
     #[serde(serialize_with = "mx_rows", deserialize_with = "de_mx_rows")]
     pub sts_failures_by_mx: BTreeMap<String, MxFailures>,
+    /// When the failures of [`Summary::sts_failures_by_mx`] happened: receiving MX host ->
+    /// result type -> first and last day of the reports that had them (reports without a
+    /// date are left out). Exact like the counts beside it, so readiness can say since when
+    /// a failure happens and whether it stopped.
+    #[serde(default)]
+    pub sts_failure_days: BTreeMap<String, BTreeMap<String, DaySpan>>,
     /// A session count reached the largest number there is and stopped there: totals are
     /// lower bounds (a sender sent absurd counts).
     pub saturated: bool,
@@ -257,10 +289,13 @@ fn de_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Counts>, 
         failed: u64,
     }
     let rows = Vec::<Row>::deserialize(d)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.key, Counts { reports: r.reports, successful: r.successful, failed: r.failed }))
-        .collect())
+    // Extended, not collected: `collect` into a BTreeMap sorts first, and each such sort is
+    // its own copy of the sort in the report page's module (see `order`).
+    let mut map = BTreeMap::new();
+    map.extend(
+        rows.into_iter().map(|r| (r.key, Counts { reports: r.reports, successful: r.successful, failed: r.failed })),
+    );
+    Ok(map)
 }
 
 fn de_mx_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, MxFailures>, D::Error> {
@@ -271,12 +306,16 @@ fn de_mx_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, MxFail
         result_types: BTreeMap<String, u64>,
     }
     let rows = Vec::<Row>::deserialize(d)?;
-    Ok(rows.into_iter().map(|r| (r.key, MxFailures { failed: r.failed, result_types: r.result_types })).collect())
+    let mut map = BTreeMap::new();
+    map.extend(rows.into_iter().map(|r| (r.key, MxFailures { failed: r.failed, result_types: r.result_types })));
+    Ok(map)
 }
 
 fn de_policy_rows<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, PolicySeen>, D::Error> {
     let rows = Vec::<PolicySeen>::deserialize(d)?;
-    Ok(rows.into_iter().map(|p| (policy_key(&p.policy_type, &p.policy_domain, &p.lines), p)).collect())
+    let mut map = BTreeMap::new();
+    map.extend(rows.into_iter().map(|p| (policy_key(&p.policy_type, &p.policy_domain, &p.lines), p)));
+    Ok(map)
 }
 
 /// The key of a distinct policy in [`Summary::policies`]: type, domain and normalised lines.
@@ -344,6 +383,16 @@ fn merge_mx(into: &mut BTreeMap<String, MxFailures>, from: BTreeMap<String, MxFa
     }
 }
 
+/// Widens `key`'s span to take in `first..=last`, allocating only for a new key.
+fn widen_days(map: &mut BTreeMap<String, DaySpan>, key: &str, first: &str, last: &str) {
+    match map.get_mut(key) {
+        Some(span) => span.widen(first, last),
+        None => {
+            map.insert(key.to_string(), DaySpan { first: first.to_string(), last: last.to_string() });
+        }
+    }
+}
+
 /// Adds `n` under `key` without allocating when the key exists.
 fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
@@ -392,7 +441,7 @@ pub fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
             _ => l.to_string(),
         })
         .collect();
-    out.sort();
+    order::sort(&mut out);
     out.dedup();
     out
 }
@@ -469,6 +518,9 @@ impl Summary {
                 if ty == "sts" {
                     let mx =
                         d.receiving_mx_hostname.as_deref().map_or_else(|| NO_MX.to_string(), str::to_ascii_lowercase);
+                    if day != "unknown" {
+                        widen_days(self.sts_failure_days.entry(mx.clone()).or_default(), &d.result_type, &day, &day);
+                    }
                     let m = self.sts_failures_by_mx.entry(mx).or_default();
                     m.failed = m.failed.saturating_add(n);
                     add_to(&mut m.result_types, &d.result_type, n);
@@ -503,6 +555,7 @@ impl Summary {
             policy_type: p.policy_type.clone(),
             policy_domain: domain.to_string(),
             lines: normalise_lines(&p.policy_type, &p.policy_string),
+            published: p.policy_string.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).map(str::to_string).collect(),
             reports: 0,
             successful: 0,
             failed: 0,
@@ -627,6 +680,12 @@ impl Summary {
         merge_counts(&mut self.by_policy_type, later.by_policy_type);
         merge_mx(&mut self.by_mx, later.by_mx);
         merge_mx(&mut self.sts_failures_by_mx, later.sts_failures_by_mx);
+        for (mx, spans) in later.sts_failure_days {
+            let into = self.sts_failure_days.entry(mx).or_default();
+            for (ty, span) in spans {
+                widen_days(into, &ty, &span.first, &span.last);
+            }
+        }
         merge_numbers(&mut self.by_receiving_ip, later.by_receiving_ip);
         merge_numbers(&mut self.by_sending_ip, later.by_sending_ip);
         for (key, p) in later.policies {
@@ -678,7 +737,7 @@ impl Summary {
     /// [`Summary::assume_counted`] of these, then merge.
     pub fn overlap(&self, later: &Summary) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = later.counted().filter(|r| self.seen.contains(*r)).cloned().collect();
-        out.sort();
+        order::sort(&mut out);
         out
     }
 
@@ -711,7 +770,7 @@ impl Summary {
     /// Failure groups, most sessions first.
     pub fn top_failures(&self, n: usize) -> Vec<&FailureRow> {
         let mut rows: Vec<&FailureRow> = self.failures.iter().collect();
-        rows.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
+        order::sort_by(&mut rows, |a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
         rows.truncate(n);
         rows
     }
@@ -765,6 +824,12 @@ mod tests {
         let p = s.policies.values().next().unwrap();
         assert_eq!(p.reports, 3);
         assert_eq!(p.organisations.len(), 2);
+        assert_eq!(
+            p.published,
+            ["version: STSv1", "mode: testing", "mx: *.example.com", "max_age: 86400"],
+            "as published"
+        );
+        assert_eq!(p.lines[0], "max_age: 86400", "sorted for grouping");
         assert_eq!(s.top_failures(1)[0].sessions, 3);
         assert!((s.success_rate().unwrap() - 160.0 / 166.0).abs() < 1e-9);
         let json = serde_json::to_value(&s).unwrap();

@@ -335,7 +335,7 @@ fn results(v: &CheckView, pasted: Option<String>, paste_ref: &NodeRef, on_paste:
                 { paste_policy(&v.domain, pasted, paste_ref, on_paste) }
             }
             <h3 class="sub">{"Findings"}</h3>
-            { findings(FindingsProps { findings: &v.findings, active: None, on_hover: Callback::noop() }) }
+            { findings(FindingsProps { findings: &v.findings, active: None, on_hover: Callback::noop(), linked: false }) }
             { mx_matrix(v) }
             { tls_rpt(v.rua.as_deref(), v.tlsrpt_unknown) }
             { dane(v) }

@@ -24,6 +24,10 @@ pub struct FindingsProps<'a> {
     pub active: Option<usize>,
     /// Pointer enters (Some) or leaves (None) a finding.
     pub on_hover: Callback<Option<usize>>,
+    /// Whether the findings point into text beside them (the Lint page's underlines): then
+    /// each one is a tab stop that lights its place up on focus as on hover, and the
+    /// underlines name it (`id="finding-N"`).
+    pub linked: bool,
 }
 
 /// The list. A plain function rather than a component: each component type costs the
@@ -38,9 +42,13 @@ pub fn findings(props: FindingsProps<'_>) -> Html {
         let onmouseenter = Callback::from(move |_: MouseEvent| on_hover.emit(Some(index)));
         let on_hover = props.on_hover.clone();
         let onmouseleave = Callback::from(move |_: MouseEvent| on_hover.emit(None));
+        let (focus, blur) = (props.on_hover.clone(), props.on_hover.clone());
+        let onfocus = props.linked.then(|| Callback::from(move |_: FocusEvent| focus.emit(Some(index))));
+        let onblur = props.linked.then(|| Callback::from(move |_: FocusEvent| blur.emit(None)));
+        let id = props.linked.then(|| format!("finding-{index}"));
         let class = classes!("finding", sev_class(Some(f.severity)), (props.active == Some(index)).then_some("active"));
         html! {
-            <li {class} data-code={f.code} data-severity={f.severity.as_str()} {onmouseenter} {onmouseleave}>
+            <li {class} {id} tabindex={props.linked.then_some("0")} data-code={f.code} data-severity={f.severity.as_str()} {onmouseenter} {onmouseleave} {onfocus} {onblur}>
                 <div class="finding-head">
                     <span class={classes!("badge", sev_class(Some(f.severity)))}>{ f.severity.as_str() }</span>
                     <code class="code">{ f.code }</code>

@@ -161,7 +161,7 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                             </div>
                         }
                     }
-                    { findings(FindingsProps { findings: shown, active: props.state.active, on_hover }) }
+                    { findings(FindingsProps { findings: shown, active: props.state.active, on_hover, linked: true }) }
                     if more > 0 {
                         <p class="more-findings">
                             { format!("The first {} of {} findings are listed and underlined. ", shown.len(), thousands(view.findings.len() as u64)) }
@@ -209,13 +209,18 @@ fn annotated(segments: &[Segment], active: Option<usize>, on_hover: &Callback<Op
         let onmouseenter = Callback::from(move |_: MouseEvent| enter.emit(first));
         let leave = on_hover.clone();
         let onmouseleave = Callback::from(move |_: MouseEvent| leave.emit(None));
+        let (focus, blur) = (on_hover.clone(), on_hover.clone());
+        let onfocus = Callback::from(move |_: FocusEvent| focus.emit(first));
+        let onblur = Callback::from(move |_: FocusEvent| blur.emit(None));
         let ids = s.findings.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+        // A tab stop described by its findings: a screen reader reads what is wrong here.
+        let described = s.findings.iter().map(|i| format!("finding-{i}")).collect::<Vec<_>>().join(" ");
         if s.marker {
             let class = classes!("marker", sev_class(s.severity), active.then_some("active"));
-            html! { <span {class} data-findings={ids} title="something is missing here" {onmouseenter} {onmouseleave}>{"‸"}</span> }
+            html! { <span {class} data-findings={ids} title="something is missing here" tabindex="0" aria-describedby={described} {onmouseenter} {onmouseleave} {onfocus} {onblur}>{"‸"}</span> }
         } else {
             let class = classes!("mark", sev_class(s.severity), active.then_some("active"));
-            html! { <mark {class} data-findings={ids} {onmouseenter} {onmouseleave}>{ s.text.clone() }</mark> }
+            html! { <mark {class} data-findings={ids} tabindex="0" aria-describedby={described} {onmouseenter} {onmouseleave} {onfocus} {onblur}>{ s.text.clone() }</mark> }
         }
     });
     html! { <pre class="annotated" aria-label="Your input with problems underlined">{ for parts }</pre> }

@@ -9,6 +9,7 @@ use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::Summary;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -283,6 +284,11 @@ fn dashboard(p: &DashboardProps) -> Html {
             });
         });
     }
+    let day_focus = use_state(|| None::<usize>);
+    let on_day_focus = {
+        let day_focus = day_focus.clone();
+        Callback::from(move |i: Option<usize>| day_focus.set(i))
+    };
     let s = &*p.snap.summary;
     let h = Headline::new(s);
     if h.reports == 0 && h.duplicates == 0 {
@@ -339,6 +345,16 @@ fn dashboard(p: &DashboardProps) -> Html {
                 <h2>{"Safe to enforce?"}</h2>
                 <p class="verdict-line">{ ready.summary.clone() }</p>
                 <ul>{ for ready.reasons.iter().map(|pt| html! { <li>{ pt.clone() }</li> }) }</ul>
+                if !ready.stories.is_empty() {
+                    <h3 class="sub">{"What failed, where and since when"}</h3>
+                    <ul class="stories">{ for ready.stories.iter().map(|t| html! {
+                        <li class={classes!(t.blocking.then_some("blocking"))} data-story={t.result_type.clone()} data-mx={t.mx.clone()}
+                            data-stopped={t.stopped.to_string()}>
+                            <span>{ t.sentence.clone() }</span>
+                            <span class="fix"><span class="fix-label">{"Fix: "}</span>{ t.remedy.clone() }</span>
+                        </li>
+                    }) }</ul>
+                }
                 if !ready.blocking_by_mx.is_empty() && ready.verdict == Verdict::NotYet {
                     <table class="small">
                         <caption>{"Sessions enforce would have blocked, by receiving MX"}</caption>
@@ -349,7 +365,7 @@ fn dashboard(p: &DashboardProps) -> Html {
             </div>
             <div class="panel">
                 <h2>{"Sessions per day (UTC)"}</h2>
-                { daily_chart(s) }
+                { daily_chart(s, *day_focus, &on_day_focus) }
             </div>
             <div class="breakdowns">
                 { for Dimension::ALL.into_iter().map(|d| breakdown_panel(d, &d.rows(s))) }
@@ -403,7 +419,11 @@ fn files_panel(files: &[vm::FileLine]) -> Html {
 /// broke). Failures alone are drawn again on their own scale, so that a handful among
 /// thousands of sessions is still visible. The scale's label sits above the plot, never
 /// on a bar; day labels show the year where the range crosses one.
-fn daily_chart(s: &Summary) -> Html {
+///
+/// Every value is reachable without a pointer: the combined chart is one tab stop whose
+/// days are walked with the arrow keys (Home and End for the ends); the day under the
+/// pointer or focus is read out beside the legend, in a live region.
+fn daily_chart(s: &Summary, focus: Option<usize>, on_focus: &Callback<Option<usize>>) -> Html {
     let days: Vec<vm::CalendarDay> = vm::calendar(s).unwrap_or_else(|| {
         vm::days(s)
             .into_iter()
@@ -425,28 +445,59 @@ fn daily_chart(s: &Summary) -> Html {
     let crosses_year = days.first().map(|d| d.key.get(..4)) != days.last().map(|d| d.key.get(..4));
     let label_every = (days.len() / 10).max(1);
     let base = h - bottom;
+    let said = |d: &vm::CalendarDay| match d.counts {
+        Some((ok, failed)) => format!("{}: {} successful, {} failed", d.key, thousands(ok), thousands(failed)),
+        None => format!("{}: no report covers this day", d.key),
+    };
+    // The roving tab stop: the focused day, else the latest.
+    let stop = focus.filter(|&i| i < days.len()).unwrap_or(days.len() - 1);
     let bars = |failed_only: bool| {
+        let on_focus = on_focus.clone();
         days.iter().enumerate().map(move |(i, d)| {
             let x = pad + i as f64 * slot + (slot - bar) / 2.0;
+            let title = said(d);
+            // Only the combined chart takes focus; the failures-only one repeats its days.
+            let (tabindex, label) = if failed_only { (None, None) } else { (Some(if i == stop { "0" } else { "-1" }), Some(title.clone())) };
+            let class = classes!("day", d.counts.is_none().then_some("silent"), (focus == Some(i)).then_some("focused"));
+            let enter = on_focus.clone();
+            let onmouseenter = Callback::from(move |_: MouseEvent| enter.emit(Some(i)));
+            let focused = on_focus.clone();
+            let onfocus = Callback::from(move |_: FocusEvent| focused.emit(Some(i)));
             let Some((ok, failed)) = d.counts else {
-                let title = format!("{}: no report covers this day", d.key);
-                return html! { <g class="day silent" data-silent-day={d.key.clone()}><title>{ title }</title>
+                return html! { <g {class} data-silent-day={d.key.clone()} data-i={i.to_string()} {tabindex} role={label.is_some().then_some("img")} aria-label={label} {onmouseenter} {onfocus}><title>{ title }</title>
                     <rect class="silent" x={fixed(x, 1)} y={fixed(base - 3.0, 1)} width={fixed(bar, 1)} height="3" /></g> };
             };
-            let title = format!("{}: {} successful, {} failed", d.key, thousands(ok), thousands(failed));
             if failed_only {
                 let hf = (failed as f64 / max_failed) * plot;
-                html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
+                html! { <g {class} data-day={d.key.clone()} {onmouseenter}><title>{ title }</title>
                     <rect class="failed" x={fixed(x, 1)} y={fixed(base - hf, 1)} width={fixed(bar, 1)} height={fixed(hf, 1)} /></g> }
             } else {
                 let hs = (ok as f64 / max_total) * plot;
                 let hf = (failed as f64 / max_total) * plot;
-                html! { <g class="day" data-day={d.key.clone()}><title>{ title }</title>
+                html! { <g {class} data-day={d.key.clone()} data-i={i.to_string()} {tabindex} role="img" aria-label={label} {onmouseenter} {onfocus}><title>{ title }</title>
                     <rect class="ok" x={fixed(x, 1)} y={fixed(base - hs, 1)} width={fixed(bar, 1)} height={fixed(hs, 1)} />
                     <rect class="failed" x={fixed(x, 1)} y={fixed(base - hs - hf, 1)} width={fixed(bar, 1)} height={fixed(hf, 1)} /></g> }
             }
         })
     };
+    let last = days.len() - 1;
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        let next = match e.key().as_str() {
+            "ArrowRight" | "ArrowDown" => (stop + 1).min(last),
+            "ArrowLeft" | "ArrowUp" => stop.saturating_sub(1),
+            "Home" => 0,
+            "End" => last,
+            _ => return,
+        };
+        e.prevent_default();
+        // The listener sits on the svg, and every element carrying data-i is an SVG `g`.
+        let svg: Option<web_sys::Element> = e.current_target().map(JsCast::unchecked_into);
+        let day = svg.and_then(|svg| svg.query_selector(&format!("[data-i=\"{next}\"]")).ok().flatten());
+        if let Some(day) = day {
+            let _ = day.unchecked_into::<web_sys::SvgElement>().focus();
+        }
+    });
+    let readout = focus.and_then(|i| days.get(i)).map(said);
     let mut last_year: Option<String> = None;
     let labels: Vec<Html> = days
         .iter()
@@ -467,7 +518,7 @@ fn daily_chart(s: &Summary) -> Html {
     let axis = html! { <line class="baseline" x1={fixed(pad, 0)} x2={fixed(w - pad, 1)} y1={fixed(base, 1)} y2={fixed(base, 1)} /> };
     html! {
         <div class="charts">
-            <svg class="chart" viewBox={format!("0 0 {} {}", fixed(w, 0), fixed(h, 0))} role="img" aria-labelledby="daily-title">
+            <svg class="chart" viewBox={format!("0 0 {} {}", fixed(w, 0), fixed(h, 0))} role="group" aria-labelledby="daily-title" {onkeydown}>
                 <title id="daily-title">{"Successful and failed sessions per day"}</title>
                 <text class="axis" x={fixed(pad, 0)} y="12">{ format!("scale: up to {} sessions a day", thousands(max_total as u64)) }</text>
                 { axis.clone() }
@@ -485,7 +536,8 @@ fn daily_chart(s: &Summary) -> Html {
                 if !silent.is_empty() {
                     <span class="swatch silent"></span>{"no report that day "}
                 }
-                {"(hover a bar for numbers)"}</p>
+                {"(point at a day, or Tab to the chart and use ← →, for its numbers)"}</p>
+            <p class="readout" data-readout="" aria-live="polite">{ readout.unwrap_or_default() }</p>
             if !silent.is_empty() {
                 <p class="warn silent-days" data-silent-days={silent.len().to_string()}>
                     { format!("{} without any report: {}. Senders report every day; a silent day can mean the rua mailbox stopped receiving.",
@@ -741,8 +793,8 @@ fn policies_panel(p: &PoliciesProps) -> Html {
                             <div><strong>{ pol.policy_domain.clone() }</strong>{" "}<span class="tag">{ pol.policy_type.as_str().to_string() }</span>{" "}{ badge }
                                 { format!(" — {} report{} from {}; {} successful, {} failed sessions", pol.reports, if pol.reports == 1 { "" } else { "s" },
                                     pol.organisations.iter().cloned().collect::<Vec<_>>().join(", "), thousands(pol.successful), thousands(pol.failed)) }</div>
-                            if !pol.lines.is_empty() {
-                                <pre>{ pol.lines.join("\n") }</pre>
+                            if !pol.published.is_empty() {
+                                <pre data-policy-lines="">{ pol.published.join("\n") }</pre>
                             }
                             if let vm::Comparison::Differs { only_seen, only_live } = &cmp {
                                 <p class="diff">

@@ -7,6 +7,7 @@ use mtasts_core::check::{
 };
 use mtasts_core::deploy::{corrected, Live};
 use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::order;
 use mtasts_core::Severity;
 
 use crate::services::net::RawLookup;
@@ -164,13 +165,13 @@ impl CheckView {
             Verdict::Undecided(Undecided::NoAnswer) => "Could not check",
             Verdict::Undecided(Undecided::Unverified) => "Not verifiable from the browser",
         };
-        let mut findings: Vec<FindingView> = c
+        // In core's order: what breaks mail first.
+        let findings: Vec<FindingView> = c
             .findings
             .iter()
             .enumerate()
             .map(|(i, l)| FindingView { fix: fix_for(l, domain), ..FindingView::new(i, &l.finding, l.origin.clone()) })
             .collect();
-        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let counts = [count(Severity::Error), count(Severity::Warning), count(Severity::Info)];
 
@@ -217,7 +218,7 @@ impl CheckView {
                             dane: dane_label(h),
                         })
                         .collect();
-                    rows.sort_by_key(|a| a.priority.parse::<u16>().ok());
+                    order::sort_by_key(&mut rows, |a| a.priority.parse::<u16>().ok());
                     rows
                 }
                 _ => vec![],

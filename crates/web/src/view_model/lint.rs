@@ -8,6 +8,7 @@
 
 use mtasts_core::lint::{lint, lint_text, Kind, Value};
 use mtasts_core::mta_sts::policy::human_duration;
+use mtasts_core::order;
 use mtasts_core::text::LineIndex;
 use mtasts_core::Severity;
 
@@ -163,7 +164,7 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
         cuts.push(s);
         cuts.push(e);
     }
-    cuts.sort_unstable();
+    order::sort(&mut cuts);
     cuts.dedup();
     // Per cut: the spans opening there, closing there, and the markers placed there.
     let mut opens: Vec<Vec<usize>> = vec![Vec::new(); cuts.len()];
@@ -199,7 +200,7 @@ fn segments(input: &str, spans: &[(usize, usize)], findings: &[FindingView]) -> 
             out.push(marker(ids));
         }
         let mut covering = active.clone();
-        covering.sort_unstable();
+        order::sort(&mut covering);
         out.push(Segment {
             text: input.get(a..b).unwrap_or("").to_string(),
             severity: worst(&covering),

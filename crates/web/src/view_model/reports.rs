@@ -3,6 +3,7 @@
 //! Headline numbers, the daily series, breakdowns, the failure table (filtered and sorted
 //! here, rendered by a component), and the "safe to enforce?" readiness verdict.
 
+use mtasts_core::order;
 use std::collections::BTreeSet;
 
 use mtasts_core::tls_rpt::batch::Batch;
@@ -117,7 +118,7 @@ impl Dimension {
                 .map(|(k, c)| Row { key: k.clone(), successful: c.successful, failed: c.failed })
                 .collect(),
         };
-        rows.sort_by(|a, b| {
+        order::sort_by(&mut rows, |a, b| {
             (b.successful.saturating_add(b.failed))
                 .cmp(&(a.successful.saturating_add(a.failed)))
                 .then_with(|| a.key.cmp(&b.key))
@@ -250,7 +251,7 @@ pub fn failure_rows<'s>(s: &'s Summary, filter: &Filter, by: Column, desc: bool)
             Column::Sessions => "",
         }
     };
-    rows.sort_by(|a, b| {
+    order::sort_by(&mut rows, |a, b| {
         let o = if by == Column::Sessions { a.sessions.cmp(&b.sessions) } else { text(a).cmp(text(b)) };
         let o = if desc { o.reverse() } else { o };
         o.then_with(|| b.sessions.cmp(&a.sessions)).then_with(|| a.key.cmp(&b.key))
@@ -260,18 +261,16 @@ pub fn failure_rows<'s>(s: &'s Summary, filter: &Filter, by: Column, desc: bool)
 
 /// The distinct values of a failure-table column, for its filter menu.
 pub fn choices(s: &Summary, column: Column) -> Vec<String> {
-    let set: BTreeSet<&str> = s
-        .failures
-        .iter()
-        .filter_map(|r| match column {
-            Column::Day => Some(r.key.day.as_str()),
-            Column::Organisation => Some(r.key.organisation.as_str()),
-            Column::ResultType => Some(r.key.result_type.as_str()),
-            Column::Mx => r.key.receiving_mx_hostname.as_deref(),
-            Column::SendingIp => r.key.sending_mta_ip.as_deref(),
-            Column::Sessions => None,
-        })
-        .collect();
+    // Extended, not collected: collecting a BTreeSet compiles in another copy of the sort.
+    let mut set: BTreeSet<&str> = BTreeSet::new();
+    set.extend(s.failures.iter().filter_map(|r| match column {
+        Column::Day => Some(r.key.day.as_str()),
+        Column::Organisation => Some(r.key.organisation.as_str()),
+        Column::ResultType => Some(r.key.result_type.as_str()),
+        Column::Mx => r.key.receiving_mx_hostname.as_deref(),
+        Column::SendingIp => r.key.sending_mta_ip.as_deref(),
+        Column::Sessions => None,
+    }));
     set.into_iter().map(str::to_string).collect()
 }
 
@@ -296,7 +295,7 @@ pub fn sts_domains(s: &Summary) -> Vec<String> {
         *n = n.saturating_add(p.successful.saturating_add(p.failed));
     }
     let mut v: Vec<(&str, u64)> = by.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    order::sort_by(&mut v, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     v.into_iter().map(|(d, _)| d.to_string()).collect()
 }
 
