@@ -272,6 +272,8 @@ test('benchmark: a full check with 100 ms latency on every mock answer', async (
 test('a domain broken by MX coverage gets the corrected policy and a new record, ready to paste', async () => {
   const { page } = await openPage(browser, checkUrl('uncovered.test'));
   assert.equal(await verdictOf(page), 'broken');
+  // Findings come in the order they break mail: under enforce, the uncovered MX first.
+  assert.match(await page.locator('li.finding').first().getAttribute('data-code'), /^mx\//);
   const text = (id) => page.locator(`#fix [data-artifact="${id}"]`).evaluate((e) => e.textContent);
   assert.equal(await text('policy'),
     'version: STSv1\r\nmode: enforce\r\nmx: mx1.uncovered.test\r\nmx: backup.mailhost.test\r\nmax_age: 604800\r\n');

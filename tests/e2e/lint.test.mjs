@@ -36,6 +36,18 @@ test('an invalid policy shows its codes, spans and verdict', async () => {
   // Hovering a finding lights up its span.
   await finding.hover();
   assert.equal(await page.locator('.annotated mark.active').textContent(), '99999999');
+  await page.mouse.move(0, 0);
+  // And by keyboard: an underline is a tab stop described by its finding, and focusing it
+  // lights the finding up; focusing a finding lights its underline up.
+  const mark = page.locator('.annotated mark', { hasText: '99999999' });
+  const describedBy = await mark.getAttribute('aria-describedby');
+  assert.ok(describedBy && (await page.locator(`#${describedBy.split(' ')[0]}`).getAttribute('data-code')).startsWith('sts-policy/max-age'), describedBy);
+  await mark.focus();
+  await page.locator('li.finding.active[data-code="sts-policy/max-age-out-of-range"]').waitFor();
+  await page.keyboard.press('Shift+Tab');
+  await page.locator('li.finding[data-code="sts-policy/mx-bad-wildcard"]').focus();
+  const lit = await page.locator('.annotated mark.active').allTextContents();
+  assert.ok(lit.length > 0 && lit.every((t) => '*.*.example.com'.includes(t)), JSON.stringify(lit));
   const rfc = finding.locator('a.rfc');
   assert.equal(await rfc.getAttribute('href'), 'https://www.rfc-editor.org/rfc/rfc8461#section-3.2');
   await screenshot(page, 'lint-policy-invalid');

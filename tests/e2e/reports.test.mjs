@@ -86,6 +86,24 @@ test('the sample week works with no files and says why it is not safe to enforce
   const title = await page.locator('svg.chart g.day title').nth(4).textContent();
   // Day 5: Google and Microsoft each saw 8 failures at mx2.
   assert.match(title, /^2024-06-05: [\d,]+ successful, 16 failed$/);
+  // The story: what failed, where, since when, whether it stopped, and the remedy.
+  const story = page.locator('.stories li[data-story="certificate-expired"][data-mx="mx2.example.com"]');
+  assert.equal(await story.getAttribute('data-stopped'), 'true');
+  assert.match(await story.textContent(), /certificate-expired at mx2\.example\.com: 48 sessions from 2024-06-04 to 2024-06-06, none since \(reports run to 2024-06-07\)\..*Fix: Renew the certificate on mx2\.example\.com/);
+  // The policy reporters applied, as they published it (not sorted).
+  assert.equal(await page.locator('.policy-seen pre[data-policy-lines]').first().textContent(),
+    'version: STSv1\nmode: testing\nmx: mx1.example.com\nmx: mx2.example.com\nmax_age: 604800');
+  // Chart values by keyboard: one tab stop (the latest day), arrows walk the days, and the
+  // day in focus is read out.
+  const stops = page.locator('svg.chart g.day[tabindex="0"]');
+  assert.equal(await stops.count(), 1);
+  await stops.focus();
+  await page.locator('[data-readout]', { hasText: /^2024-06-07: / }).waitFor();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  await page.locator('[data-readout]', { hasText: /^2024-06-04: [\d,]+ successful, 14 failed$/ }).waitFor();
+  await page.keyboard.press('Home');
+  await page.locator('[data-readout]', { hasText: /^2024-06-01: / }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-day')), '2024-06-01');
   await screenshot(page, 'reports-sample');
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);

@@ -10,47 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 // this walks them (recursively, all batches of readEntries) and resolves to the files,
 // each with its path inside the dropped folder as webkitRelativePath. The entries must be
 // taken during the drop event itself, so the function starts synchronously.
-#[wasm_bindgen(inline_js = r#"
-export function dropped_files(dt) {
-  const items = Array.from((dt && dt.items) || []).filter((i) => i.kind === 'file');
-  const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
-  if (!entries.some((e) => e && e.isDirectory)) return Promise.resolve(Array.from((dt && dt.files) || []));
-  const out = [];
-  const walk = (entry, prefix) => new Promise((resolve) => {
-    if (entry.isFile) {
-      entry.file((f) => {
-        try { Object.defineProperty(f, 'webkitRelativePath', { value: prefix + f.name }); } catch (_) {}
-        out.push(f);
-        resolve();
-      }, () => resolve());
-    } else if (entry.isDirectory) {
-      const reader = entry.createReader();
-      const children = [];
-      const next = () => reader.readEntries((batch) => {
-        if (batch.length) { children.push(...batch); next(); }
-        else Promise.all(children.map((c) => walk(c, prefix + entry.name + '/'))).then(resolve);
-      }, () => resolve());
-      next();
-    } else resolve();
-  });
-  return Promise.all(entries.filter(Boolean).map((e) => walk(e, ''))).then(() => out);
-}
-"#)]
+#[wasm_bindgen(module = "/js/drop.js")]
 extern "C" {
     fn dropped_files(dt: &web_sys::DataTransfer) -> js_sys::Promise;
 }
 
 // scheduler.yield() gives the browser a turn without setTimeout's 4 ms clamp on nested
 // timers (it exists in current Chromium); elsewhere a zero timeout does the same, slower.
-#[wasm_bindgen(inline_js = r#"
-export function sleep_ms(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-export function yield_to_browser() {
-  if (globalThis.scheduler && typeof globalThis.scheduler.yield === 'function') return globalThis.scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-"#)]
+#[wasm_bindgen(module = "/js/timing.js")]
 extern "C" {
     fn yield_to_browser() -> js_sys::Promise;
     fn sleep_ms(ms: u32) -> js_sys::Promise;
@@ -111,11 +78,7 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function copy_to_clipboard(text) {
-  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).catch(() => {});
-}
-"#)]
+#[wasm_bindgen(module = "/js/clipboard.js")]
 extern "C" {
     fn copy_to_clipboard(text: &str);
 }

@@ -9,20 +9,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(inline_js = r#"
-let root = null;
-let loading = null;
-export function show_reports(host, js, wasm) {
-  if (!root) { root = document.createElement('div'); root.className = 'reports-root'; }
-  host.appendChild(root);
-  if (!loading) {
-    const url = (p) => new URL(p, document.baseURI).href;
-    loading = import(url(js)).then(async (m) => { await m.default({ module_or_path: url(wasm) }); m.mount(root); });
-    loading.catch(() => { loading = null; });
-  }
-  return loading;
-}
-"#)]
+#[wasm_bindgen(module = "/js/lazy.js")]
 extern "C" {
     fn show_reports(host: &web_sys::Element, js: &str, wasm: &str) -> js_sys::Promise;
 }
