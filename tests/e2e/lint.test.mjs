@@ -200,6 +200,38 @@ test('a first visit opens on a correct example, not a page of red', async () => 
   }
 });
 
+test('the Lint text is kept across reloads when the user opts in, and only then', async () => {
+  const { page, errors } = await openPage(browser, `${site.url}/#/lint/policy`);
+  await page.locator('#lint-input').waitFor();
+  const mine = 'version: STSv1\nmode: testing\nmx: mail.mine.test\nmax_age: 86400\n';
+  await page.locator('#lint-input').fill(mine);
+  await page.waitForTimeout(500);
+  await page.reload();
+  await page.locator('#lint-input').waitFor();
+  assert.notEqual(await page.locator('#lint-input').inputValue(), mine, 'not kept without opting in');
+  await page.locator('#lint-input').fill(mine);
+  await page.locator('#keep-lint').check();
+  await page.locator('#keep-lint-note', { hasText: 'kept in this browser' }).waitFor();
+  await page.goto(`${site.url}/#/lint/sts-record`);
+  await page.locator('#lint-input').fill('v=STSv1; id=mine');
+  await page.waitForTimeout(600);
+  await page.reload();
+  await page.locator('#lint-input').waitFor();
+  await page.waitForFunction(() => document.querySelector('#lint-input').value === 'v=STSv1; id=mine');
+  await page.goto(`${site.url}/#/lint/policy`);
+  assert.equal(await page.locator('#lint-input').inputValue(), mine);
+  assert.ok(await page.locator('#keep-lint').isChecked());
+  // Opting out forgets: a reload opens on the examples again.
+  await page.locator('#keep-lint').uncheck();
+  await page.locator('#keep-lint-note', { hasText: 'Nothing kept' }).waitFor();
+  await page.reload();
+  await page.locator('#lint-input').waitFor();
+  await page.waitForTimeout(300);
+  assert.notEqual(await page.locator('#lint-input').inputValue(), mine);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a policy with mechanical mistakes gets a corrected copy that lints clean', async () => {
   const { page } = await openPage(browser, `${site.url}/#/lint/policy`);
   await page.locator('#lint-input').waitFor();

@@ -109,6 +109,53 @@ test('the sample week works with no files and says why it is not safe to enforce
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
 });
 
+test('reports kept in the browser survive a reload; not kept, a reload asks first; Clear forgets', async () => {
+  const { page, errors, requests } = await openPage(browser, `${site.url}/#/reports`);
+  const files = corpusReports().filter((f) => /rfc8460|\.json\.gz$/.test(f)).slice(0, 3);
+  assert.equal(files.length, 3);
+  const guarded = () => page.evaluate(() => {
+    const e = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  await page.setInputFiles('input#report-files', files);
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  const reports = await metric(page, 'reports');
+  const failed = await metric(page, 'failed');
+  assert.equal(await guarded(), true, 'reports not kept: the browser warns before a reload');
+  // Opt in: what was read so far is kept, and the warning goes.
+  await page.locator('#keep-reports').check();
+  await page.locator('#keep-note', { hasText: '3 inputs kept in this browser' }).waitFor();
+  assert.equal(await guarded(), false);
+  await page.reload();
+  await page.locator('#keep-note', { hasText: 'Read again: 3 inputs kept in this browser.' }).waitFor();
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  assert.equal(await metric(page, 'reports'), reports);
+  assert.equal(await metric(page, 'failed'), failed);
+  assert.equal(await page.locator('tr.file').count(), 3);
+  assert.ok(await page.locator('#keep-reports').isChecked());
+  // Clear forgets them: the next reload starts empty.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.locator('input#report-files').waitFor({ state: 'attached' });
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('.metric').count(), 0);
+  // Opting out forgets too.
+  await page.setInputFiles('input#report-files', files.slice(0, 1));
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  await page.locator('#keep-reports').uncheck();
+  await page.locator('#keep-note', { hasText: 'Nothing kept' }).waitFor();
+  assert.equal(await guarded(), true);
+  assert.equal(await page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open('mtasts');
+    r.onsuccess = () => { const q = r.result.transaction('inputs').objectStore('inputs').count(); q.onsuccess = () => ok(q.result); };
+  })), 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(site.url)), []);
+  await page.close();
+});
+
 test('a report with markup in every string renders inert', async () => {
   const evil = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
   const report = {

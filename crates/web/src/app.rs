@@ -17,6 +17,22 @@ fn current_hash() -> String {
 pub fn app() -> Html {
     let state = use_reducer(|| AppState::new(Route::parse(&current_hash())));
     use_effect_with((), |_| crate::services::offline::register());
+    // The Lint boxes' text, when the user chose to keep it across reloads.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            use crate::services::store::{keeping, kept_lint, Kept};
+            if keeping(Kept::Lint) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    for k in mtasts_core::lint::Kind::ALL {
+                        if let Some(text) = kept_lint(k.id()).await {
+                            dispatcher.dispatch(Action::Restore(k, text));
+                        }
+                    }
+                });
+            }
+        });
+    }
     // Online/offline changes re-render: the Check page says when it cannot work.
     let online = use_state(crate::services::offline::online);
     {

@@ -149,7 +149,12 @@ impl AppState {
 
     /// The current kind's text.
     pub fn input(&self) -> &str {
-        self.inputs.get(slot(self.kind())).map_or("", String::as_str)
+        self.text_of(self.kind())
+    }
+
+    /// Kind `k`'s text.
+    pub fn text_of(&self, k: Kind) -> &str {
+        self.inputs.get(slot(k)).map_or("", String::as_str)
     }
 }
 
@@ -164,6 +169,8 @@ pub enum Action {
     LoadExample(usize),
     /// Light up a finding's span, or none.
     Hover(Option<usize>),
+    /// Put back kind's text as kept in the browser before a reload.
+    Restore(Kind, String),
 }
 
 impl AppState {
@@ -191,6 +198,11 @@ impl AppState {
                 }
             }
             Action::Hover(i) => self.active = i,
+            Action::Restore(k, text) => {
+                if let Some(s) = self.inputs.get_mut(slot(k)) {
+                    *s = text;
+                }
+            }
         }
         self
     }
@@ -240,6 +252,15 @@ mod tests {
         assert_eq!(s.input(), examples(Kind::StsRecord)[0].1, "the correct example first");
         let s = s.apply(Action::Navigate(Route::Lint(Kind::Policy)));
         assert_eq!(s.input(), "mode: x");
+    }
+
+    #[test]
+    fn kept_text_is_restored_to_its_own_tab() {
+        let s =
+            AppState::new(Route::Lint(Kind::Policy)).apply(Action::Restore(Kind::StsRecord, "v=STSv1; id=1".into()));
+        assert_eq!(s.route, Route::Lint(Kind::Policy), "restoring does not navigate");
+        assert_eq!(s.text_of(Kind::StsRecord), "v=STSv1; id=1");
+        assert_eq!(s.input(), examples(Kind::Policy)[0].1);
     }
 
     #[test]

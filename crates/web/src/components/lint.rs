@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::deploy::artefact;
 use crate::components::findings::{findings, sev_class, FindingsProps};
 use crate::engine::LintResult;
+use crate::services::store::{self, Kept};
 use crate::state::{Action, AppState, Route};
 use crate::view_model::lint::{examples, LintView, Segment};
 
@@ -69,6 +70,54 @@ pub fn lint_page(props: &LintPageProps) -> Html {
             }
         });
     }
+    // Kept across reloads when the user opted in: saved once typing pauses.
+    let keep = use_state(|| store::keeping(Kept::Lint));
+    let keep_note = use_state(|| None::<String>);
+    let saved = use_mut_ref(|| 0u32);
+    {
+        let (keep, keep_note, saved) = (*keep, keep_note.clone(), saved.clone());
+        use_effect_with((kind, input.clone()), move |(kind, input)| {
+            let mine = {
+                let mut g = saved.borrow_mut();
+                *g = g.wrapping_add(1);
+                *g
+            };
+            if keep {
+                let (kind, input) = (*kind, input.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::services::files::sleep(DEBOUNCE_MS).await;
+                    if *saved.borrow() == mine {
+                        if let Err(e) = store::keep_lint(kind.id(), &input).await {
+                            keep_note.set(Some(format!("Could not keep the text: {e}")));
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let on_keep = {
+        let (keep, keep_note) = (keep.clone(), keep_note.clone());
+        let texts: Vec<(Kind, String)> =
+            Kind::ALL.into_iter().map(|k| (k, props.state.text_of(k).to_string())).collect();
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            keep.set(on);
+            let (keep_note, texts) = (keep_note.clone(), texts.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut done = store::set_keeping(Kept::Lint, on).await;
+                for (k, text) in texts.iter().filter(|_| on) {
+                    done = done.and(store::keep_lint(k.id(), text).await);
+                }
+                keep_note.set(Some(match done {
+                    Err(e) => format!("Could not change what this browser keeps: {e}"),
+                    Ok(()) if on => {
+                        "The text of every tab is kept in this browser (IndexedDB, nowhere else).".to_string()
+                    }
+                    Ok(()) => "Nothing kept: a reload starts from the examples.".to_string(),
+                }));
+            });
+        })
+    };
     // Reports are linted by the report worker (loaded on first use), the other kinds here.
     let from_worker = use_state(|| None::<Rc<(Rc<String>, Result<LintResult, String>)>>);
     // The text last sent: answers to older texts (workers answer in any order) are dropped.
@@ -142,6 +191,12 @@ pub fn lint_page(props: &LintPageProps) -> Html {
                     </div>
                     <p class="hint">{ hint(kind) }</p>
                     <textarea id="lint-input" spellcheck="false" autocomplete="off" rows="9" value={input} oninput={on_input} />
+                    <p class="keep">
+                        <label><input type="checkbox" id="keep-lint" checked={*keep} onchange={on_keep} />{" Keep my text in this browser across reloads"}</label>
+                        if let Some(note) = (*keep_note).clone() {
+                            <span class="hint" id="keep-lint-note" role="status">{" "}{ note }</span>
+                        }
+                    </p>
                     <h3 class="sub">{"Annotated"}</h3>
                     { annotated(&view.segments, props.state.active, &on_hover) }
                 </div>

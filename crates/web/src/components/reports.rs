@@ -15,6 +15,7 @@ use yew::prelude::*;
 
 use crate::services::engine::{self, Item};
 use crate::services::files;
+use crate::services::store::{self, Kept};
 use crate::view_model::reports::{self as vm, Column, Dimension, Filter, Headline, Row, Verdict};
 use crate::view_model::sample;
 
@@ -79,12 +80,20 @@ pub fn reports_page() -> Html {
     let pasted_name = use_mut_ref(|| None::<String>);
     let paste_error = use_state(|| None::<String>);
     use_effect_with((), |_| engine::warm());
+    // Keeping across reloads (opt-in): the inputs read so far (to keep them when the
+    // switch is turned on later), whether the next read is a restore (already kept), and
+    // what the switch last did.
+    let keep = use_state(|| store::keeping(Kept::Reports));
+    let keep_note = use_state(|| None::<String>);
+    let read_inputs = use_mut_ref(Vec::<Item>::new);
+    let restoring = use_mut_ref(|| false);
 
     let start = {
         let batch = batch.clone();
         let progress = progress.clone();
         let snapshot = snapshot.clone();
         let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
+        let (keep_note, read_inputs, restoring) = (keep_note.clone(), read_inputs.clone(), restoring.clone());
         Callback::from(move |items: Vec<Item>| {
             if items.is_empty() {
                 return;
@@ -93,16 +102,27 @@ pub fn reports_page() -> Html {
             let progress = progress.clone();
             let snapshot = snapshot.clone();
             let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
+            let (keep_note, read_inputs, restoring) = (keep_note.clone(), read_inputs.clone(), restoring.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let total = items.len();
                 progress.set(Some((engine::Progress::default(), total)));
                 let base = std::mem::take(&mut *batch.borrow_mut());
                 let shown = progress.clone();
-                let read = engine::read(base, items, move |p| shown.set(Some((p, total)))).await;
+                let read = engine::read(base, items.clone(), move |p| shown.set(Some((p, total)))).await;
                 let done = read.is_ok();
                 *batch.borrow_mut() = read.unwrap_or_else(|base| base);
+                let restored = std::mem::take(&mut *restoring.borrow_mut());
                 if done {
                     snapshot.set(Some(Snapshot::of(&batch.borrow())));
+                    read_inputs.borrow_mut().extend(items.iter().cloned());
+                    let keeping = store::keeping(Kept::Reports);
+                    if keeping && !restored {
+                        if let Err(e) = store::keep(&items).await {
+                            keep_note.set(Some(format!("Could not keep these inputs in this browser: {e}")));
+                        }
+                    }
+                    // Reports not kept are lost by a reload: the browser asks first.
+                    store::guard_unload(!keeping);
                 }
                 if let Some(name) = pasted_name.borrow_mut().take() {
                     let b = batch.borrow();
@@ -179,10 +199,62 @@ pub fn reports_page() -> Html {
         let batch = batch.clone();
         let snapshot = snapshot.clone();
         let table = table.clone();
+        let (keep_note, read_inputs) = (keep_note.clone(), read_inputs.clone());
         Callback::from(move |_: MouseEvent| {
             *batch.borrow_mut() = Batch::new(Limits::default());
             table.set(TableState::default());
             snapshot.set(None);
+            read_inputs.borrow_mut().clear();
+            store::guard_unload(false);
+            let keep_note = keep_note.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                keep_note.set(
+                    store::clear(Kept::Reports).await.err().map(|e| format!("Could not forget the kept inputs: {e}")),
+                );
+            });
+        })
+    };
+    // On the first visit after a reload, the kept inputs are read again.
+    {
+        let (start, restoring, keep_note) = (start.clone(), restoring.clone(), keep_note.clone());
+        use_effect_with((), move |_| {
+            if store::keeping(Kept::Reports) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match store::kept().await {
+                        Ok(items) if !items.is_empty() => {
+                            keep_note.set(Some(format!("Read again: {} kept in this browser.", inputs(items.len()))));
+                            *restoring.borrow_mut() = true;
+                            start.emit(items);
+                        }
+                        Ok(_) => {}
+                        Err(e) => keep_note.set(Some(format!("Could not read the inputs kept in this browser: {e}"))),
+                    }
+                });
+            }
+        });
+    }
+    let on_keep = {
+        let (keep, keep_note, read_inputs) = (keep.clone(), keep_note.clone(), read_inputs.clone());
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            keep.set(on);
+            let inputs_now = read_inputs.borrow().clone();
+            let keep_note = keep_note.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut done = store::set_keeping(Kept::Reports, on).await;
+                if on && done.is_ok() {
+                    done = store::keep(&inputs_now).await;
+                }
+                keep_note.set(Some(match done {
+                    Err(e) => format!("Could not change what this browser keeps: {e}"),
+                    Ok(()) if on => format!(
+                        "{} kept in this browser (IndexedDB, nowhere else); Clear forgets them.",
+                        inputs(inputs_now.len())
+                    ),
+                    Ok(()) => "Nothing kept: a reload starts empty.".to_string(),
+                }));
+                store::guard_unload(!on && !inputs_now.is_empty());
+            });
         })
     };
 
@@ -209,6 +281,13 @@ pub fn reports_page() -> Html {
                         }
                     </div>
                 </div>
+                <p class="keep">
+                    <label><input type="checkbox" id="keep-reports" checked={*keep} onchange={on_keep} />
+                        {" Keep these reports in this browser across reloads"}</label>
+                    if let Some(note) = (*keep_note).clone() {
+                        <span class="hint" id="keep-note" role="status">{" "}{ note }</span>
+                    }
+                </p>
                 <details class="paste">
                     <summary>{"Paste a report instead"}</summary>
                     <textarea id="report-paste" ref={paste} rows="6" spellcheck="false" placeholder="{ \"organization-name\": ... }"
@@ -243,6 +322,10 @@ pub fn reports_page() -> Html {
             }
         </section>
     }
+}
+
+fn inputs(n: usize) -> String {
+    format!("{} input{}", thousands(n as u64), if n == 1 { "" } else { "s" })
 }
 
 /// A file that could not be read in full.

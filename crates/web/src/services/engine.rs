@@ -29,19 +29,22 @@ pub enum Item {
     File(web_sys::File),
     /// Bytes already in the page (the sample, a paste), with a name.
     Bytes(String, Rc<Vec<u8>>),
+    /// A file kept in the browser's storage, with the name it was read under (a folder
+    /// pick's path does not survive storage).
+    Named(String, web_sys::File),
 }
 
 impl Item {
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Item::File(f) => super::files::name(f),
-            Item::Bytes(n, _) => n.clone(),
+            Item::Bytes(n, _) | Item::Named(n, _) => n.clone(),
         }
     }
 
     fn size(&self) -> f64 {
         match self {
-            Item::File(f) => f.size(),
+            Item::File(f) | Item::Named(_, f) => f.size(),
             Item::Bytes(_, b) => b.len() as f64,
         }
     }
@@ -214,7 +217,7 @@ fn read_message(run: &[Item], assumed: &[(String, String)]) -> (js_sys::Object, 
         let o = js_sys::Object::new();
         set(&o, "name", &item.name().into());
         match item {
-            Item::File(f) => set(&o, "file", f),
+            Item::File(f) | Item::Named(_, f) => set(&o, "file", f),
             Item::Bytes(_, b) => {
                 let buf = js_sys::Uint8Array::from(b.as_slice()).buffer();
                 set(&o, "bytes", &buf);

@@ -8,3 +8,4 @@ pub mod files;
 pub mod lazy;
 pub mod net;
 pub mod offline;
+pub mod store;
