@@ -123,6 +123,15 @@ test('reports kept in the browser survive a reload; not kept, a reload asks firs
   const reports = await metric(page, 'reports');
   const failed = await metric(page, 'failed');
   assert.equal(await guarded(), true, 'reports not kept: the browser warns before a reload');
+  // Moving around the app loses nothing: Check, Lint, and back to the same dashboard.
+  await page.locator('#nav-check').click();
+  await page.locator('#domain, input[type=text]').first().waitFor();
+  await page.locator('a[href^="#/lint"]').first().click();
+  await page.locator('#lint-input').waitFor();
+  await page.locator('#nav-reports').click();
+  await page.locator('.metric[data-metric="reports"]').waitFor();
+  assert.equal(await metric(page, 'reports'), reports);
+  assert.equal(await page.locator('tr.file').count(), 3);
   // Opt in: what was read so far is kept, and the warning goes.
   await page.locator('#keep-reports').check();
   await page.locator('#keep-note', { hasText: '3 inputs kept in this browser' }).waitFor();
