@@ -179,6 +179,12 @@ function dnsAnswer(query, view) {
  * scenarios, in the shape of SCENARIOS: how tests serve the records `mtasts init` made.
  */
 export function startMock(port = 0, zone = {}) {
+  // From a JSON zone file, TLSA data comes as hex.
+  for (const scenario of Object.values(zone)) {
+    for (const recs of Object.values(scenario.tlsa || {})) {
+      for (const r of recs) if (typeof r.certificate === 'string') r.certificate = Buffer.from(r.certificate, 'hex');
+    }
+  }
   Object.assign(SCENARIOS, zone);
   let latency = 0;
   const log = [];

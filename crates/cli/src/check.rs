@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// Print one JSON object instead of text (it always has the raw answers).
     #[arg(long)]
     json: bool,
+    /// Also talk to every MX host on port 25 as a sender does (STARTTLS, certificate,
+    /// DANE; see `mtasts probe`) and judge the domain on what they present.
+    #[arg(long)]
+    probe: bool,
     #[command(flatten)]
     net: Net,
 }
@@ -46,7 +50,7 @@ pub struct Net {
     /// DNS-over-HTTPS resolver (an RFC 8484 URL).
     #[arg(long, default_value = "https://cloudflare-dns.com/dns-query")]
     pub doh: String,
-    /// Also trust this CA certificate (PEM), for test servers.
+    /// Also trust the CA certificates in this PEM file, for test servers.
     #[arg(long, value_name = "PEM")]
     ca_cert: Option<String>,
     /// Connect to ADDR for HOST instead of resolving it (like curl --resolve); HOST may
@@ -79,6 +83,27 @@ fn pattern_matches(pattern: &str, host: &str) -> bool {
 }
 
 impl Net {
+    /// The `--ca-cert` file, if any.
+    pub fn ca_cert(&self) -> Option<&str> {
+        self.ca_cert.as_deref()
+    }
+
+    /// How long to wait for each answer.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout)
+    }
+
+    /// The address a `--resolve` rule gives `host`, if one matches (the first wins).
+    pub fn resolved(&self, host: &str) -> Result<Option<SocketAddr>, String> {
+        for r in &self.resolve {
+            let (pattern, addr) = rule(r)?;
+            if pattern_matches(pattern, host) {
+                return Ok(Some(addr));
+            }
+        }
+        Ok(None)
+    }
+
     /// The resolver's host name.
     pub fn doh_host(&self) -> String {
         host_of(&self.doh)
@@ -99,15 +124,16 @@ fn client(args: &Net, hosts: &[String]) -> Result<Client, String> {
         .tls_info(true);
     if let Some(path) = &args.ca_cert {
         let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("{path} is not a PEM certificate: {e}"))?;
-        b = b.add_root_certificate(cert);
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{path} is not a PEM certificate: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("{path} holds no PEM certificate"));
+        }
+        for cert in certs {
+            b = b.add_root_certificate(cert);
+        }
     }
-    let mut rules = Vec::new();
-    for r in &args.resolve {
-        let (pattern, addr) = r.split_once('=').ok_or_else(|| format!("--resolve {r:?}: expected HOST=IP:PORT"))?;
-        let addr: SocketAddr = addr.parse().map_err(|_| format!("--resolve {r:?}: {addr:?} is not IP:PORT"))?;
-        rules.push((pattern, addr));
-    }
+    let rules = args.resolve.iter().map(|r| rule(r)).collect::<Result<Vec<_>, _>>()?;
     // The first rule that matches a host wins.
     for h in hosts {
         if let Some((_, addr)) = rules.iter().find(|(p, _)| pattern_matches(p, h)) {
@@ -115,6 +141,13 @@ fn client(args: &Net, hosts: &[String]) -> Result<Client, String> {
         }
     }
     b.build().map_err(|e| format!("cannot set up HTTPS: {e}"))
+}
+
+/// A `--resolve HOST=IP:PORT` rule.
+fn rule(r: &str) -> Result<(&str, SocketAddr), String> {
+    let (pattern, addr) = r.split_once('=').ok_or_else(|| format!("--resolve {r:?}: expected HOST=IP:PORT"))?;
+    let addr: SocketAddr = addr.parse().map_err(|_| format!("--resolve {r:?}: {addr:?} is not IP:PORT"))?;
+    Ok((pattern, addr))
 }
 
 /// Why a request failed, in words (reqwest's own message, then its causes).
@@ -362,7 +395,7 @@ fn human(domain: &str, policy_host: &str, c: &Check, g: &Gathered, raw: bool) ->
     out
 }
 
-fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
+fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> serde_json::Value {
     let findings: Vec<_> = c
         .findings
         .iter()
@@ -385,7 +418,7 @@ fn as_json(domain: &str, c: &Check, raw: &[(String, String)]) -> String {
         "findings": findings,
         "raw": raw.iter().map(|(w, l)| json!({"lookup": w, "answer": l})).collect::<Vec<_>>(),
     });
-    format!("{out:#}\n")
+    out
 }
 
 /// Runs `mtasts check`. Exit 0 protected; 1 testing, not deployed or broken; 2 usage or
@@ -425,11 +458,35 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     let second = (args.doh2 != "none").then_some(args.doh2.as_str());
     let g = gather(&c, &args.net.doh, second, &plan, pasted);
-    let result = check::evaluate(&domain, &g.answers);
+    let mut result = check::evaluate(&domain, &g.answers);
+    let probes = if args.probe { probe_all(&g.answers, &args.net) } else { Vec::new() };
+    if args.probe {
+        check::fold_probes(&mut result, &probes);
+    }
     let out = if args.json {
-        as_json(&domain, &result, &g.raw)
+        let mut v = as_json(&domain, &result, &g.raw);
+        if args.probe {
+            if let Some(o) = v.as_object_mut() {
+                o.insert("probes".to_string(), probes.iter().map(crate::probe::json).collect());
+            }
+        }
+        format!("{v:#}\n")
     } else {
-        human(&domain, &plan.policy_host, &result, &g, args.raw)
+        let mut out = human(&domain, &plan.policy_host, &result, &g, args.raw);
+        for p in &probes {
+            out.push_str(&format!(
+                "  probe      {}:{} {} ({})\n",
+                p.host,
+                p.port,
+                if p.valid { "OK" } else { "NOT OK" },
+                match (&p.tls_version, p.starttls) {
+                    (Some(v), _) => v.clone(),
+                    (None, true) => "STARTTLS offered, no TLS".to_string(),
+                    (None, false) => "no STARTTLS".to_string(),
+                }
+            ));
+        }
+        out
     };
     print!("{out}");
     match result.verdict {
@@ -437,6 +494,21 @@ pub fn run(args: &CheckArgs) -> u8 {
         Verdict::Undecided(_) => 3,
         _ => 1,
     }
+}
+
+/// Probes every MX host of the answer on port 25, all at once.
+fn probe_all(answers: &Answers, net: &Net) -> Vec<mtasts_core::probe::Probe> {
+    let hosts: Vec<String> = check::plan_mx(&answers.mx).into_iter().map(|(h, _)| h).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = hosts
+            .iter()
+            .map(|h| {
+                let tlsa = answers.tlsa.iter().find(|(t, _)| t == h).map(|(_, a)| a);
+                s.spawn(move || crate::probe::probe_host(h, 25, net, "mtasts-probe.invalid", tlsa, None))
+            })
+            .collect();
+        handles.into_iter().filter_map(|j| j.join().ok().and_then(Result::ok)).collect()
+    })
 }
 
 /// The live state of `domain` as `check` reads it, with one resolver: for `plan`.

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod check;
 mod deploy;
+mod probe;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -72,6 +73,11 @@ enum Command {
     /// The dated steps to take a domain to testing, enforce, none, removal, or new MX hosts,
     /// from its live state. Exit 0; 2 on a usage error or an unreadable live state.
     Plan(deploy::PlanArgs),
+    /// Talk to an MX host as a sender does: SMTP up to STARTTLS, the TLS handshake, the
+    /// certificate chain (trust, name, dates, keys) and its DANE TLSA records.
+    /// Exit 0 when STARTTLS is offered and the chain is trusted, valid for HOST and in date;
+    /// 1 otherwise; 2 usage or set-up error.
+    Probe(probe::ProbeArgs),
     /// List every finding code with its severity, RFC section, message and fix.
     Codes {
         /// Print JSON instead of text.
@@ -113,6 +119,7 @@ fn main() -> ExitCode {
         Command::Match { pattern, host } => run_match(&pattern, &host),
         Command::Report(args) => report::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Probe(args) => probe::run(&args),
         Command::Init(args) => deploy::run_init(&args),
         Command::Plan(args) => deploy::run_plan(&args),
         Command::Coverage { policy, mx, domain } => run_coverage(&policy, &mx, domain.as_deref()),

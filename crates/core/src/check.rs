@@ -871,6 +871,43 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
     }
 }
 
+/// Folds the probes of the MX hosts (issue 11) into the check: each probe's findings,
+/// located at its host; under an enforce policy an MX host that does not offer STARTTLS or
+/// presents a certificate that fails validation breaks the domain (RFC 8461 §5: senders
+/// MUST NOT deliver to it); under testing the reason says what enforce would break.
+#[cfg(feature = "certificate")]
+pub fn fold_probes(c: &mut Check, probes: &[crate::probe::Probe]) {
+    let failing: Vec<String> = probes
+        .iter()
+        .filter(|p| !p.valid)
+        .map(|p| {
+            let why = p.findings.iter().find(|f| f.severity() == Severity::Error).map_or("not valid", |f| f.code.id());
+            format!("{} ({why})", p.host)
+        })
+        .collect();
+    for p in probes {
+        let origin = format!("{}:{}", p.host, p.port);
+        c.findings.extend(p.findings.iter().map(|f| Located { origin: origin.clone(), finding: f.clone() }));
+    }
+    let enforcing = c.policy.as_ref().is_some_and(|p| p.mode == Some(Mode::Enforce));
+    crate::order::sort_by_key(&mut c.findings, |l| harm(l, enforcing));
+    if failing.is_empty() {
+        return;
+    }
+    let list = failing.join(", ");
+    match c.verdict {
+        Verdict::Protected => {
+            c.verdict = Verdict::Broken;
+            c.reason = format!(
+                "The policy enforces, but {list} fail{} what senders check on the wire: senders refuse to deliver there.",
+                if failing.len() == 1 { "s" } else { "" }
+            );
+        }
+        Verdict::Testing => c.reason = format!("{} Under enforce, {list} would refuse mail: fix that first.", c.reason),
+        _ => {}
+    }
+}
+
 /// Where a finding goes in the list: what breaks mail first (issue 15). Errors before
 /// warnings before notes; within a severity, failed lookups (nothing below them is known),
 /// then what makes senders refuse mail (under enforce, an MX host the policy does not
@@ -881,9 +918,9 @@ pub fn evaluate(domain: &str, a: &Answers) -> Check {
 fn harm(l: &Located, enforcing: bool) -> (std::cmp::Reverse<Severity>, u8) {
     let tier = match l.finding.code.area() {
         Area::Dns => 0,
-        Area::Mx if enforcing => 1,
+        Area::Mx | Area::Smtp if enforcing => 1,
         Area::StsRecord | Area::Host | Area::Cert | Area::Fetch | Area::Policy => 2,
-        Area::Mx => 3,
+        Area::Mx | Area::Smtp => 3,
         Area::Dane => 4,
         Area::TlsRptRecord => 5,
         Area::Report | Area::Input => 6,

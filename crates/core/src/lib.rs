@@ -24,6 +24,8 @@ pub mod json_pointer;
 pub mod lint;
 pub mod mta_sts;
 pub mod order;
+#[cfg(feature = "certificate")]
+pub mod probe;
 pub mod text;
 pub mod tls_rpt;
 pub mod txt;

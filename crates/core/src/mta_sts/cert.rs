@@ -61,6 +61,24 @@ pub fn inspect(_leaf: &[u8], _host: &str, _now: i64) -> Parsed<Option<CertInfo>>
     Parsed { value: None, findings: Vec::new() }
 }
 
+/// The subjectAltName dNSName entries (the DNS-IDs) of a certificate.
+#[cfg(feature = "certificate")]
+pub(crate) fn dns_names(tbs: &x509_cert::TbsCertificate) -> Vec<String> {
+    let mut out = Vec::new();
+    for ext in tbs.extensions.iter().flatten() {
+        if ext.extn_id == SubjectAltName::OID {
+            if let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) {
+                for name in san.0 {
+                    if let GeneralName::DnsName(n) = name {
+                        out.push(n.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Reads the DER `leaf` certificate of `host` at Unix time `now`.
 #[cfg(feature = "certificate")]
 pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
@@ -74,18 +92,7 @@ pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
     };
     let tbs = &cert.tbs_certificate;
     let secs = |t: x509_cert::time::Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
-    let mut dns_names = Vec::new();
-    for ext in tbs.extensions.iter().flatten() {
-        if ext.extn_id == SubjectAltName::OID {
-            if let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) {
-                for name in san.0 {
-                    if let GeneralName::DnsName(n) = name {
-                        dns_names.push(n.to_string());
-                    }
-                }
-            }
-        }
-    }
+    let dns_names = dns_names(tbs);
     let info = CertInfo {
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
