@@ -13,4 +13,6 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca-key.pem" -out ca.pem 
 openssl req -newkey rsa:2048 -nodes -keyout key.pem -out "$tmp/req.pem" -subj "/CN=mtasts test mock" 2>/dev/null
 printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$sans" > "$tmp/ext.cnf"
 openssl x509 -req -in "$tmp/req.pem" -CA ca.pem -CAkey "$tmp/ca-key.pem" -CAcreateserial -out cert.pem -days 36500 -extfile "$tmp/ext.cnf" 2>/dev/null
-echo "made ca.pem, cert.pem, key.pem for: $sans"
+# The same certificate in DER, for the probe fuzz target (fuzz/fuzz_targets/probe.rs).
+openssl x509 -in cert.pem -outform der -out cert.der
+echo "made ca.pem, cert.pem, cert.der, key.pem for: $sans"

@@ -5,16 +5,21 @@ port), then serves until killed.
     python3 tests/smtp/server.py MODE [CERT KEY]
 
 MODE: starttls  STARTTLS offered with CERT/KEY (a PEM chain, leaf first, and its key)
+      tls11     the same, but TLS 1.1 at most
       plain     no STARTTLS in the EHLO reply
       refuse    STARTTLS offered, then refused with 454
       silent    accepts connections and never says a word (timeouts)
       reject    greets with 554 and nothing else
 """
 import asyncio
+import warnings
 import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP
+
+# TLS 1.1 is deprecated, which is the point of the tls11 mode.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 class Sink:
@@ -39,13 +44,16 @@ async def main():
         server = await asyncio.start_server(talk, "127.0.0.1", 0)
     else:
         ctx = None
-        if mode in ("starttls", "refuse"):
+        if mode in ("starttls", "tls11", "refuse"):
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            if mode == "starttls":
+            if mode != "refuse":
                 ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+            if mode == "tls11":
+                # OpenSSL 3 refuses TLS 1.1 at its default security level.
+                ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                ctx.minimum_version = ssl.TLSVersion.TLSv1
+                ctx.maximum_version = ssl.TLSVersion.TLSv1_1
         cls = Refusing if mode == "refuse" else SMTP
-        if mode == "refuse":
-            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         server = await loop.create_server(
             lambda: cls(Sink(), hostname="mx.probe.test", tls_context=ctx, require_starttls=False),
             "127.0.0.1", 0)

@@ -307,6 +307,7 @@ fn converse(host: &str, port: u16, addr: SocketAddr, ehlo: &str, timeout: Durati
     s.chain = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
     s.dialogue = match done {
         Err(e) if is_timeout(&e) => Dialogue::Timeout("the TLS handshake".to_string()),
+        Err(e) if too_old(&e) => Dialogue::TooOld(format!("no TLS version in common from 1.2 up ({e})")),
         Err(e) => Dialogue::TlsFailed(e.to_string()),
         Ok(()) => {
             let version = tls.conn.protocol_version().map_or("?".to_string(), tls_version);
@@ -317,6 +318,21 @@ fn converse(host: &str, port: u16, addr: SocketAddr, ehlo: &str, timeout: Durati
         }
     };
     s
+}
+
+/// Whether a failed handshake means the server offers only TLS 1.1 or older: it answered
+/// our TLS 1.2/1.3 hello with a protocol_version alert, or rustls found no version in
+/// common.
+fn too_old(e: &std::io::Error) -> bool {
+    let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) else { return false };
+    matches!(
+        tls,
+        rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion)
+            | rustls::Error::PeerIncompatible(
+                rustls::PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
+                    | rustls::PeerIncompatible::SupportedVersionsExtensionRequired
+            )
+    )
 }
 
 fn now() -> i64 {
@@ -480,5 +496,39 @@ pub fn run(args: &ProbeArgs) -> u8 {
             eprintln!("mtasts: {e}");
             2
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_protocol_version_alert_means_too_old() {
+        let wrap = |e: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        assert!(too_old(&wrap(rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion))));
+        assert!(!too_old(&wrap(rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure))));
+        assert!(!too_old(&std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof")));
+        let s = Session {
+            host: "mx.example.com".into(),
+            port: 25,
+            banner: None,
+            dialogue: Dialogue::TooOld("no TLS version in common".into()),
+            chain: Vec::new(),
+            trust: Trust::Unknown,
+        };
+        let p = probe::judge(&s, 0, None, None);
+        assert!(p.starttls && !p.valid);
+        assert_eq!(p.findings[0].code.id(), "smtp/old-tls");
+    }
+
+    #[test]
+    fn smtp_replies_are_read_whole_and_bounded() {
+        let mut r = std::io::Cursor::new(b"250-mx.example.com\r\n250-PIPELINING\r\n250 STARTTLS\r\n".to_vec());
+        let (code, lines) = reply(&mut r).unwrap();
+        assert_eq!((code, lines.len()), (250, 3));
+        let mut endless = std::io::Cursor::new(b"250-x\r\n".repeat(20_000));
+        assert!(reply(&mut endless).is_err(), "a reply over 64 KiB ends the conversation");
+        assert!(reply(&mut std::io::Cursor::new(b"hello\r\n".to_vec())).is_err());
     }
 }

@@ -239,6 +239,26 @@ fn good_bad_and_ugly_certificates() {
     assert!(codes(&v).contains(&"smtp/chain-order".to_string()), "{v:#}");
     drop(s);
 
+    // TLS 1.1 at most: no handshake (aiosmtpd closes the connection without the
+    // protocol_version alert OpenSSL servers send, so this is a validation failure here and
+    // smtp/old-tls there; probe.rs's unit test covers the alert).
+    let s = smtp("tls11", Some(&files(&d, "tls11", &[&good, &inter])));
+    let (code, v) = probe(HOST, &s, &trust, &doh, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["starttls"], true);
+    assert!(["smtp/old-tls", "smtp/validation-failure"].contains(&codes(&v)[0].as_str()), "{v:#}");
+    assert!(v["tls_version"].is_null() && v["chain"].as_array().unwrap().is_empty(), "{v:#}");
+    drop(s);
+
+    // With --policy-domain: whether the policy's mx patterns cover the host (good.test's
+    // policy lists mx1 and mx2.good.test, so mx.probe.test is not covered).
+    let s = smtp("starttls", Some(&files(&d, "good", &[&good, &inter])));
+    let to_mock = format!("*.test=127.0.0.1:{}", mock.port);
+    let (code, v) = probe(HOST, &s, &trust, &doh, &["--policy-domain", "good.test", "--resolve", &to_mock]);
+    assert_eq!(code, 0, "coverage is the policy's business, the certificate is fine: {v:#}");
+    assert!(codes(&v).contains(&"mx/not-covered".to_string()), "{v:#}");
+    drop(s);
+
     // DANE: validated records that match nothing are an error; without DNSSEC, a warning.
     let s = smtp("starttls", Some(&files(&d, "nodane", &[&leaf(&["mx.nodane.test"], -1, 60, Some(&inter)), &inter])));
     let (code, v) = probe("mx.nodane.test", &s, &trust, &doh, &[]);

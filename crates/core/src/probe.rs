@@ -35,6 +35,9 @@ pub enum Dialogue {
     NoStarttls(Vec<String>),
     /// STARTTLS was offered but the handshake failed (the TLS library's reason).
     TlsFailed(String),
+    /// STARTTLS was offered but the server speaks no TLS version from 1.2 up (the TLS
+    /// library's reason).
+    TooOld(String),
     /// TLS was negotiated with this protocol version and cipher suite.
     Tls {
         /// For example "TLSv1.3".
@@ -345,6 +348,10 @@ pub fn judge(s: &Session, now: i64, tlsa: Option<&DnsAnswer<Tlsa>>, policy: Opti
         }
         Dialogue::TlsFailed(why) => {
             push(&mut findings, Code::SmtpValidationFailure, why.clone());
+            (true, None, None)
+        }
+        Dialogue::TooOld(why) => {
+            push(&mut findings, Code::SmtpOldTls, why.clone());
             (true, None, None)
         }
         Dialogue::Tls { version, cipher } => {
