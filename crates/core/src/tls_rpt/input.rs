@@ -15,6 +15,7 @@ use std::io::Read;
 
 use crate::code::Code;
 use crate::finding::{Finding, Span};
+use crate::tls_rpt::mime;
 
 /// Containers (gzip, zip, mbox, email, attached message) nested deeper than this are not
 /// opened.
@@ -366,15 +367,14 @@ impl Walk<'_> {
     }
 
     fn email(&mut self, origin: &str, bytes: &[u8], depth: usize) {
-        let Some(msg) = mail_parser::MessageParser::default().parse(bytes) else {
+        let Some(msg) = mime::parse(bytes) else {
             self.error(origin, Code::InputBadEmail, "no header fields found", None, None);
             return;
         };
         self.message(origin, &msg, depth);
     }
 
-    fn message(&mut self, origin: &str, msg: &mail_parser::Message<'_>, depth: usize) {
-        use mail_parser::{MimeHeaders, PartType};
+    fn message(&mut self, origin: &str, msg: &mime::Email<'_>, depth: usize) {
         // Attached messages (message/rfc822) nest like archives and count towards the same
         // depth limit.
         if depth > MAX_DEPTH {
@@ -387,34 +387,39 @@ impl Walk<'_> {
             );
             return;
         }
-        let header = |name: &str| msg.header_raw(name).map(unfold);
         let meta = EmailMeta {
-            report_domain: header("TLS-Report-Domain"),
-            submitter: header("TLS-Report-Submitter"),
-            subject: msg.subject().map(str::to_string),
+            report_domain: msg.header("TLS-Report-Domain").map(|v| unfold(&v)),
+            submitter: msg.header("TLS-Report-Submitter").map(|v| unfold(&v)),
+            subject: msg.subject(),
         };
         let before = self.out.len();
         let mut parts = 0usize;
-        for part in &msg.parts {
-            match &part.body {
-                PartType::Multipart(_) => continue,
-                PartType::Message(inner) => {
-                    self.message(&format!("{origin} › attached message"), inner, depth.saturating_add(1));
+        for item in &msg.items {
+            let part = match item {
+                mime::Item::Attached(inner) => {
+                    let (bytes, _) = mime::decode(inner);
+                    match mime::parse(&bytes) {
+                        Some(m) => self.message(&format!("{origin} › attached message"), &m, depth.saturating_add(1)),
+                        None => self.error(
+                            &format!("{origin} › attached message"),
+                            Code::InputBadEmail,
+                            "no header fields found",
+                            Some(&meta),
+                            None,
+                        ),
+                    }
                     continue;
                 }
-                _ => {}
-            }
-            let (ctype, subtype) = part
-                .content_type()
-                .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
-                .unwrap_or_default();
+                mime::Item::Leaf(p) => p,
+            };
+            let (ctype, subtype) = (&part.media.0, &part.media.1);
             // Microsoft puts the file name in Content-Description: filename="...".
             let described = || {
-                let d = part.content_description()?;
+                let d = part.description.as_deref()?;
                 let rest = d.split_once("filename=")?.1.trim().trim_matches('"');
                 Some(rest.split('"').next().unwrap_or(rest).trim().to_string())
             };
-            let name = part.attachment_name().map(str::to_string).or_else(described);
+            let name = part.name.clone().or_else(described);
             let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
             let by_type = ctype == "application"
                 && matches!(
@@ -445,29 +450,14 @@ impl Walk<'_> {
                 break;
             }
             let label = name.clone().unwrap_or_else(|| format!("{ctype}/{subtype} part"));
-            let base64 = part.content_transfer_encoding().is_some_and(|e| e.eq_ignore_ascii_case("base64"));
-            if part.is_encoding_problem && base64 {
-                // mail-parser gives up on base64 with a stray character; so do not we.
-                let first = self.out.len();
-                let decoded = lenient_base64(part.contents());
-                self.visit(
-                    &format!("{origin} › {label}"),
-                    &decoded,
-                    depth.saturating_add(1),
-                    Some(&meta),
-                    name.as_deref(),
-                );
+            // Base64 with a stray character is decoded leniently, and said so.
+            let (decoded, clean) = mime::decode(part);
+            let first = self.out.len();
+            self.visit(&format!("{origin} › {label}"), &decoded, depth.saturating_add(1), Some(&meta), name.as_deref());
+            if !clean {
                 for x in self.out.iter_mut().skip(first) {
                     x.notes.push(Finding::new(Code::InputLenientBase64, Span::at(0), label.clone()));
                 }
-            } else {
-                self.visit(
-                    &format!("{origin} › {label}"),
-                    part.contents(),
-                    depth.saturating_add(1),
-                    Some(&meta),
-                    name.as_deref(),
-                );
             }
         }
         if self.out.len() == before {
@@ -480,26 +470,6 @@ impl Walk<'_> {
             );
         }
     }
-}
-
-/// Decodes base64 leniently: characters outside the alphabet are skipped, decoding stops
-/// at padding, and a final group of one character (which cannot encode a byte) is dropped.
-fn lenient_base64(text: &[u8]) -> Vec<u8> {
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    use base64::Engine;
-    let mut clean: Vec<u8> = text
-        .iter()
-        .copied()
-        .take_while(|&b| b != b'=')
-        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
-        .collect();
-    if clean.len() % 4 == 1 {
-        clean.pop();
-    }
-    let config = GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent);
-    GeneralPurpose::new(&base64::alphabet::STANDARD, config).decode(&clean).unwrap_or_default()
 }
 
 /// Header values may be folded over lines; join them.
@@ -818,9 +788,10 @@ mod tests {
             "From: a@b.example\r\nSubject: r\r\nContent-Type: application/tlsrpt+json\r\n\r\n{}\r\n",
             String::from_utf8_lossy(REPORT)
         );
-        for _ in 0..8 {
+        // Each level with its own boundary, as RFC 2046 §5.1.1 requires of nested parts.
+        for level in 0..8 {
             msg = format!(
-                "From: a@b.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n{msg}\r\n--XX--\r\n"
+                "From: a@b.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX{level}\r\n\r\n--XX{level}\r\nContent-Type: message/rfc822\r\n\r\n{msg}\r\n--XX{level}--\r\n"
             );
         }
         let x = extract("deep.eml", msg.as_bytes(), &Limits::default());
@@ -888,13 +859,13 @@ mod tests {
         for len in 0..10 {
             let data: Vec<u8> = (0..len).map(|i: u8| i.wrapping_mul(37)).collect();
             let enc = base64::engine::general_purpose::STANDARD.encode(&data);
-            assert_eq!(lenient_base64(enc.as_bytes()), data, "padded, {len} bytes");
+            assert_eq!(mime::lenient_base64(enc.as_bytes()), data, "padded, {len} bytes");
             let (a, b) = enc.split_at(enc.len() / 2);
             let noisy = format!("{a}\r\n *{}", b.trim_end_matches('='));
-            assert_eq!(lenient_base64(noisy.as_bytes()), data, "noisy, {len} bytes");
+            assert_eq!(mime::lenient_base64(noisy.as_bytes()), data, "noisy, {len} bytes");
             if len % 3 == 0 {
                 // One stray alphabet character after whole groups, as in a real report.
-                assert_eq!(lenient_base64(format!("{enc}Q").as_bytes()), data, "stray, {len} bytes");
+                assert_eq!(mime::lenient_base64(format!("{enc}Q").as_bytes()), data, "stray, {len} bytes");
             }
         }
     }

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod export;
 pub mod input;
+pub mod mime;
 pub mod readiness;
 pub mod report;
 pub mod summary;
