@@ -623,71 +623,71 @@ codes! {
     // ---- An MX host on the wire: STARTTLS and its certificate, RFC 8461 §4.2 ---------------
     // Only where certificates are read (the CLI's probe); ids end in the RFC 8460 §4.3
     // result type a sender would report, where one applies.
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpUnreachable = "smtp/unreachable", Smtp, Error, 8461, "5",
         "the MX host could not be reached on its SMTP port: senders queue mail for it and try the next MX",
         "check that the host listens on port 25 and that no firewall drops connections to it";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpTimeout = "smtp/timeout", Smtp, Error, 8461, "5",
         "the MX host did not answer in time",
         "check the SMTP server's load, greeting delay and firewall; senders give up after a few minutes";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpRejected = "smtp/rejected", Smtp, Error, 8461, "5",
         "the MX host refused the conversation with an error reply",
         "look at the reply: a 554 greeting or a refused EHLO turns every sender away";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpStarttlsNotSupported = "smtp/starttls-not-supported", Smtp, Error, 8461, "4.2",
         "the MX host does not offer STARTTLS (or refused it): under an enforce policy senders will not deliver to it",
         "enable STARTTLS with a certificate for this host (Postfix: smtpd_tls_security_level = may, smtpd_tls_chain_files)";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpValidationFailure = "smtp/validation-failure", Smtp, Error, 8461, "4.2",
         "the TLS handshake with the MX host failed",
         "look at the reason; test with: openssl s_client -starttls smtp -connect <host>:25";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpOldTls = "smtp/old-tls", Smtp, Error, 8461, "4.2",
         "the MX host negotiated a TLS version older than 1.2, which current senders refuse (RFC 8996)",
         "enable TLS 1.2 and 1.3 on the SMTP server and disable TLS 1.0 and 1.1";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpCertificateHostMismatch = "smtp/certificate-host-mismatch", Smtp, Error, 8461, "4.2",
         "the MX host's certificate is not valid for its name (only subjectAltName DNS-IDs count; a wildcard covers one label)",
         "serve a certificate whose subjectAltName lists <host>";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpCertificateExpired = "smtp/certificate-expired", Smtp, Error, 8461, "4.2",
         "the MX host's certificate has expired",
         "renew it, automate the renewal, and make the SMTP server reload the new certificate";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpCertificateNotYetValid = "smtp/certificate-not-yet-valid", Smtp, Error, 8461, "4.2",
         "the MX host's certificate is not valid yet",
         "check the server's clock and the certificate's notBefore";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpCertificateExpiresSoon = "smtp/certificate-expires-soon", Smtp, Warning, 8461, "4.2",
         "the MX host's certificate expires within two weeks: automatic renewal is probably failing",
         "renew it now and find out why the renewal did not happen";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpCertificateNotTrusted = "smtp/certificate-not-trusted", Smtp, Error, 8461, "4.2",
         "the MX host's certificate does not chain to a root CA senders trust (self-signed, private CA, or intermediates missing)",
         "serve a certificate from a public CA together with its intermediate certificates (the full chain file)";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpChainOrder = "smtp/chain-order", Smtp, Warning, 8461, "4.2",
         "the presented chain is not in order (each certificate should be followed by its issuer), which older TLS stacks reject",
         "serve the leaf first, then each intermediate in order (the CA's fullchain file)";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpWeakKey = "smtp/weak-key", Smtp, Warning, 8461, "4.2",
         "a certificate in the chain has an RSA key under 2048 bits, which CAs and current senders no longer accept",
         "issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpWeakSignature = "smtp/weak-signature", Smtp, Warning, 8461, "4.2",
         "a certificate in the chain is signed with SHA-1, which current senders reject",
         "reissue the certificate; every public CA signs with SHA-256 or better";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     SmtpUnreadableCertificate = "smtp/unreadable-certificate", Smtp, Error, 8461, "4.2",
         "a certificate the MX host presented could not be read as X.509",
         "serve standard X.509 certificates in the chain";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     DaneTlsaMatch = "dane/tlsa-match", Dane, Info, 8461, "2",
         "a DANE-EE or DANE-TA TLSA record matches the certificate chain this MX host presents",
         "keep the TLSA records updated before each key change (publish the next key's record first)";
-    #[cfg(feature = "certificate")]
+    #[cfg(feature = "probe")]
     DaneTlsaMismatch = "dane/tlsa-mismatch", Dane, Error, 8461, "2",
         "no DANE-EE or DANE-TA TLSA record matches the chain this MX host presents: DANE senders will not deliver to it (result type tlsa-invalid)",
         "publish a TLSA record for the certificate in use (e.g. 3 1 1 and the SHA-256 of its public key), or restore the key the records name";

@@ -24,7 +24,7 @@ pub mod json_pointer;
 pub mod lint;
 pub mod mta_sts;
 pub mod order;
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 pub mod probe;
 pub mod text;
 pub mod tls_rpt;

@@ -8,7 +8,7 @@
 //! result type a reporting sender would use where one applies (`smtp/certificate-expired`
 //! is what arrives as `certificate-expired` in the reports).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 use x509_cert::der::oid::db::rfc5912;
 use x509_cert::der::oid::ObjectIdentifier;
@@ -18,7 +18,7 @@ use x509_cert::Certificate;
 use crate::check::{DnsAnswer, Tlsa};
 use crate::code::Code;
 use crate::finding::{Finding, Severity, Span};
-use crate::mta_sts::cert::{date, dns_id_matches, dns_names, EXPIRY_WARNING_DAYS};
+use crate::mta_sts::cert::{date, dns_id_matches, dns_names, name, EXPIRY_WARNING_DAYS};
 use crate::mta_sts::policy::{Mode, StsPolicy};
 
 /// How far the SMTP conversation got.
@@ -78,7 +78,7 @@ pub struct Session {
 }
 
 /// One certificate of the chain, as read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainCert {
     /// Subject, RFC 4514 form.
     pub subject: String,
@@ -97,7 +97,7 @@ pub struct ChainCert {
 }
 
 /// What the TLSA records said about the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dane {
     /// `_25._tcp.<host>`.
     pub name: String,
@@ -110,7 +110,7 @@ pub struct Dane {
 }
 
 /// The judgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
     /// The host probed.
     pub host: String,
@@ -231,8 +231,8 @@ fn read(der: &[u8]) -> Result<Read, String> {
     let (not_before, not_after) = (secs(tbs.validity.not_before), secs(tbs.validity.not_after));
     Ok(Read {
         shown: ChainCert {
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
+            subject: name(&tbs.subject),
+            issuer: name(&tbs.issuer),
             not_before: rfc3339(not_before),
             not_after: rfc3339(not_after),
             dns_names: dns_names(tbs),
@@ -306,6 +306,63 @@ fn dane(host: &str, answer: &DnsAnswer<Tlsa>, chain: &[Read], out: &mut Vec<Find
         authenticated: *authenticated,
         matched: matched.map(shown),
     })
+}
+
+/// What a user pasted about `host`: PEM certificates (a chain, leaf first), or the whole
+/// output of `openssl s_client -starttls smtp -connect HOST:25 -showcerts`, whose
+/// protocol, cipher and "Verify return code" are read too (OpenSSL's verdict on the chain
+/// against the machine's trust store: the one trust judgement a browser can get). Without
+/// them the dialogue is taken as TLS of an unknown version and trust as unknown.
+pub fn from_paste(text: &str, host: &str) -> Session {
+    use base64::Engine;
+    let mut chain = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let body = rest.get(start.saturating_add(27)..).unwrap_or("");
+        let Some(end) = body.find("-----END CERTIFICATE-----") else { break };
+        let b64: String = body.get(..end).unwrap_or("").chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        chain.push(
+            base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).unwrap_or_else(|_| b64.into_bytes()),
+        );
+        rest = body.get(end.saturating_add(25)..).unwrap_or("");
+    }
+    let value = |key: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    // "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"
+    let new_line = text.lines().find_map(|l| l.trim().strip_prefix("New, ")).map(|l| {
+        let (version, cipher) = l.split_once(", Cipher is ").unwrap_or((l, "?"));
+        (version.trim().to_string(), cipher.trim().to_string())
+    });
+    let version = value("Protocol").or_else(|| new_line.as_ref().map(|n| n.0.clone()));
+    let cipher = value("Cipher").or_else(|| new_line.as_ref().map(|n| n.1.clone()));
+    let dialogue = if text.contains("didn't find starttls") || text.contains("Didn't find STARTTLS") {
+        Dialogue::NoStarttls(Vec::new())
+    } else {
+        Dialogue::Tls {
+            version: version.unwrap_or_else(|| "?".to_string()),
+            cipher: cipher.unwrap_or_else(|| "?".to_string()),
+        }
+    };
+    // "Verify return code: 0 (ok)" or "Verify return code: 21 (unable to verify the first certificate)"
+    let trust = match value("Verify return code") {
+        Some(v) if v.starts_with("0 ") || v == "0" => Trust::Trusted,
+        // Dates are judged here, against the browser's clock; so is the name.
+        Some(v) if v.starts_with("10 ") || v.starts_with("9 ") => Trust::Unknown,
+        Some(v) => Trust::Untrusted(format!("OpenSSL: {v}")),
+        None => Trust::Unknown,
+    };
+    Session {
+        host: host.trim().trim_end_matches('.').to_ascii_lowercase(),
+        port: 25,
+        banner: None,
+        dialogue,
+        chain,
+        trust,
+    }
 }
 
 /// `now` moved inside the validity of the DER certificate `leaf` (unchanged when it is
@@ -461,5 +518,68 @@ impl Probe {
     /// into undelivered mail).
     pub fn breaks_enforce(&self) -> bool {
         !self.valid || self.findings.iter().any(|f| f.severity() == Severity::Error && f.code == Code::MxNotCovered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOCK_PEM: &str = include_str!("../../../tests/mock/cert.pem");
+    /// 2030-01-01, inside the mock certificate's validity.
+    const NOW: i64 = 1_893_456_000;
+
+    fn openssl_output(verify: &str) -> String {
+        format!(
+            "CONNECTED(00000003)\n---\nCertificate chain\n 0 s:CN = mtasts test mock\n   i:CN = mtasts test CA\n{MOCK_PEM}---\nNew, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384\nSSL-Session:\n    Protocol  : TLSv1.3\n    Cipher    : TLS_AES_256_GCM_SHA384\n    Verify return code: {verify}\n---\n250 CHUNKING\n"
+        )
+    }
+
+    #[test]
+    fn an_openssl_capture_is_read_and_judged() {
+        let s = from_paste(&openssl_output("0 (ok)"), "MTA-STS.good.test.");
+        assert_eq!((s.host.as_str(), s.chain.len(), &s.trust), ("mta-sts.good.test", 1, &Trust::Trusted));
+        assert_eq!(s.dialogue, Dialogue::Tls { version: "TLSv1.3".into(), cipher: "TLS_AES_256_GCM_SHA384".into() });
+        let p = judge(&s, NOW, None, None);
+        assert!(p.valid, "{:?}", p.findings);
+        assert_eq!(p.chain[0].key, "RSA 2048");
+        // The wrong host, an untrusted chain, and the same chain as bare PEM (trust unknown).
+        let p = judge(&from_paste(&openssl_output("0 (ok)"), "mx.elsewhere.test"), NOW, None, None);
+        assert_eq!(p.findings[0].code, Code::SmtpCertificateHostMismatch);
+        let p = judge(
+            &from_paste(&openssl_output("21 (unable to verify the first certificate)"), "mta-sts.good.test"),
+            NOW,
+            None,
+            None,
+        );
+        assert!(!p.valid && p.findings.iter().any(|f| f.code == Code::SmtpCertificateNotTrusted));
+        let p = judge(&from_paste(MOCK_PEM, "mta-sts.good.test"), NOW, None, None);
+        assert!(!p.valid && p.findings.is_empty(), "trust unknown: not valid, but nothing wrong found");
+        let p = judge(&from_paste(MOCK_PEM, "mta-sts.good.test"), 4_102_444_800 * 2, None, None);
+        assert_eq!(p.findings[0].code, Code::SmtpCertificateExpired);
+    }
+
+    #[test]
+    fn tlsa_records_match_the_leaf() {
+        let s = from_paste(MOCK_PEM, "mta-sts.good.test");
+        let leaf = read(&s.chain[0]).unwrap();
+        let rec = |usage, selector, matching, data: Vec<u8>| Tlsa { usage, selector, matching, data };
+        let answer = |records, authenticated| DnsAnswer::Records { records, authenticated, cnames: vec![] };
+        let spki256 = Sha256::digest(&leaf.spki).to_vec();
+        let full512 = Sha512::digest(&leaf.der).to_vec();
+        for (t, matched) in [
+            (rec(3, 1, 1, spki256.clone()), true),
+            (rec(3, 0, 2, full512), true),
+            (rec(3, 0, 0, leaf.der.clone()), true),
+            (rec(2, 1, 1, spki256.clone()), false), // DANE-TA: the leaf is not its own anchor
+            (rec(1, 1, 1, spki256), false),         // PKIX-EE: not for SMTP
+        ] {
+            let p = judge(&s, NOW, Some(&answer(vec![t.clone()], true)), None);
+            assert_eq!(p.dane.as_ref().unwrap().matched.is_some(), matched, "{t:?}");
+        }
+        let p = judge(&s, NOW, Some(&answer(vec![rec(3, 1, 1, vec![0; 32])], true)), None);
+        assert!(p.findings.iter().any(|f| f.code == Code::DaneTlsaMismatch));
+        let p = judge(&s, NOW, Some(&answer(vec![rec(3, 1, 1, vec![0; 32])], false)), None);
+        assert!(p.findings.iter().any(|f| f.code == Code::DaneNotAuthenticated));
     }
 }

@@ -7,13 +7,13 @@
 //! this reads the leaf: its DNS-IDs against the host, and its validity against `now`,
 //! which the caller passes (core reads no clock).
 
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 use x509_cert::der::oid::AssociatedOid;
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 use x509_cert::der::Decode;
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 use x509_cert::ext::pkix::name::GeneralName;
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 use x509_cert::ext::pkix::SubjectAltName;
 #[cfg(feature = "certificate")]
 use x509_cert::Certificate;
@@ -61,8 +61,49 @@ pub fn inspect(_leaf: &[u8], _host: &str, _now: i64) -> Parsed<Option<CertInfo>>
     Parsed { value: None, findings: Vec::new() }
 }
 
+/// A distinguished name in RFC 4514 form ("CN=mx.example.com,O=Example"): the last RDN
+/// first, attribute types by their short names. x509-cert's own `Display` looks names up
+/// in const-oid's database of every OID, which alone added ~200 KB to the report worker.
+#[cfg(feature = "probe")]
+pub(crate) fn name(n: &x509_cert::name::Name) -> String {
+    use x509_cert::der::{Tag, Tagged};
+    let short = |oid: &x509_cert::der::oid::ObjectIdentifier| match oid.to_string().as_str() {
+        "2.5.4.3" => "CN".to_string(),
+        "2.5.4.6" => "C".to_string(),
+        "2.5.4.7" => "L".to_string(),
+        "2.5.4.8" => "ST".to_string(),
+        "2.5.4.10" => "O".to_string(),
+        "2.5.4.11" => "OU".to_string(),
+        "2.5.4.5" => "serialNumber".to_string(),
+        "0.9.2342.19200300.100.1.25" => "DC".to_string(),
+        "1.2.840.113549.1.9.1" => "emailAddress".to_string(),
+        other => other.to_string(),
+    };
+    let value = |v: &x509_cert::der::Any| {
+        let text = match v.tag() {
+            Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString | Tag::VisibleString => {
+                String::from_utf8_lossy(v.value()).into_owned()
+            }
+            _ => format!("#{}", v.value().iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        };
+        // RFC 4514 §2.4: escape the characters that delimit.
+        text.chars().fold(String::new(), |mut out, c| {
+            if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+                out.push('\\');
+            }
+            out.push(c);
+            out
+        })
+    };
+    n.0.iter()
+        .rev()
+        .map(|rdn| rdn.0.iter().map(|a| format!("{}={}", short(&a.oid), value(&a.value))).collect::<Vec<_>>().join("+"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The subjectAltName dNSName entries (the DNS-IDs) of a certificate.
-#[cfg(feature = "certificate")]
+#[cfg(feature = "probe")]
 pub(crate) fn dns_names(tbs: &x509_cert::TbsCertificate) -> Vec<String> {
     let mut out = Vec::new();
     for ext in tbs.extensions.iter().flatten() {
@@ -94,8 +135,8 @@ pub fn inspect(leaf: &[u8], host: &str, now: i64) -> Parsed<Option<CertInfo>> {
     let secs = |t: x509_cert::time::Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
     let dns_names = dns_names(tbs);
     let info = CertInfo {
-        subject: tbs.subject.to_string(),
-        issuer: tbs.issuer.to_string(),
+        subject: name(&tbs.subject),
+        issuer: name(&tbs.issuer),
         not_before: secs(tbs.validity.not_before),
         not_after: secs(tbs.validity.not_after),
         dns_names,
