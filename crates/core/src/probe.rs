@@ -17,6 +17,7 @@ use x509_cert::Certificate;
 
 use crate::check::{DnsAnswer, Tlsa};
 use crate::code::Code;
+use crate::deploy::rfc3339;
 use crate::finding::{Finding, Severity, Span};
 use crate::mta_sts::cert::{date, dns_id_matches, dns_names, name, EXPIRY_WARNING_DAYS};
 use crate::mta_sts::policy::{Mode, StsPolicy};
@@ -144,22 +145,6 @@ struct Read {
     sha1: bool,
     der: Vec<u8>,
     spki: Vec<u8>,
-}
-
-fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| {
-            format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            )
-        })
-        .unwrap_or_else(|_| format!("@{unix}"))
 }
 
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");

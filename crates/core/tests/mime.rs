@@ -51,7 +51,9 @@ fn by_mime(bytes: &[u8]) -> Leaves {
     fn walk(e: &mime::Email<'_>, out: &mut Leaves) {
         for item in &e.items {
             match item {
-                Item::Leaf(p) => out.push((format!("{}/{}", p.media.0, p.media.1), p.name.clone(), mime::decode(p).0)),
+                Item::Leaf(p) => {
+                    out.push((format!("{}/{}", p.media.0, p.media.1), p.name.clone(), mime::decode(p).0.to_vec()))
+                }
                 Item::Attached(p) => walk(&mime::parse(&mime::decode(p).0).unwrap(), out),
             }
         }

@@ -415,7 +415,7 @@ impl Walk<'_> {
             let (ctype, subtype) = (&part.media.0, &part.media.1);
             // Microsoft puts the file name in Content-Description: filename="...".
             let described = || {
-                let d = part.description.as_deref()?;
+                let d = part.description()?;
                 let rest = d.split_once("filename=")?.1.trim().trim_matches('"');
                 Some(rest.split('"').next().unwrap_or(rest).trim().to_string())
             };

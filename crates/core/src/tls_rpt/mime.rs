@@ -15,9 +15,12 @@
 pub struct Field<'a> {
     /// The name, as written.
     pub name: &'a [u8],
-    /// The value, unfolded, leading whitespace trimmed.
-    pub value: Vec<u8>,
+    /// The value, unfolded, leading whitespace trimmed: borrowed from the message unless it
+    /// was folded over several lines.
+    pub value: Cow<'a, [u8]>,
 }
+
+use std::borrow::Cow;
 
 /// What a leaf part is and holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +29,8 @@ pub struct Part<'a> {
     pub media: (String, String),
     /// `Content-Disposition`'s filename, else `Content-Type`'s name, decoded.
     pub name: Option<String>,
-    /// `Content-Description`, decoded.
-    pub description: Option<String>,
+    /// `Content-Description`, raw (see [`Part::description`]).
+    pub description_raw: Option<Cow<'a, [u8]>>,
     /// `Content-Transfer-Encoding`, lowercased.
     pub encoding: Option<String>,
     /// The body, still encoded.
@@ -72,7 +75,7 @@ fn fields(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
         if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
             match out.last_mut() {
                 Some(f) => {
-                    f.value.extend_from_slice(line);
+                    f.value.to_mut().extend_from_slice(line);
                 }
                 None => return (out, rest),
             }
@@ -87,7 +90,7 @@ fn fields(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
             }
             let value = line.get(colon.saturating_add(1)..).unwrap_or(b"");
             let start = value.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(value.len());
-            out.push(Field { name, value: value.get(start..).unwrap_or(b"").to_vec() });
+            out.push(Field { name, value: Cow::Borrowed(value.get(start..).unwrap_or(b"")) });
         }
         if next.is_empty() {
             return (out, next);
@@ -97,30 +100,48 @@ fn fields(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
 }
 
 fn field<'f>(fields: &'f [Field<'_>], name: &str) -> Option<&'f [u8]> {
-    fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.as_bytes())).map(|f| f.value.as_slice())
+    fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.as_bytes())).map(|f| f.value.as_ref())
 }
 
 /// A structured header value: the token before the first `;`, lowercased, and its
 /// parameters with RFC 2231 continuations joined and charsets decoded, names lowercased.
 fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
-    let text = String::from_utf8_lossy(value);
-    let mut chars = text.char_indices().peekable();
+    // Split on ";" outside quotes, then take the quotes out of each piece (backslash
+    // escapes inside them undone); a piece without either is converted as it is.
     let mut pieces: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '"' => quoted = !quoted,
-            '\\' if quoted => {
-                if let Some((_, n)) = chars.next() {
-                    cur.push(n);
+    let (mut quoted, mut escaped, mut start) = (false, false, 0usize);
+    let mut piece = |from: usize, to: usize| {
+        let p = value.get(from..to).unwrap_or(b"");
+        if !p.iter().any(|b| *b == b'"' || *b == b'\\') {
+            return String::from_utf8_lossy(p).into_owned();
+        }
+        let (mut out, mut q, mut esc) = (Vec::with_capacity(p.len()), false, false);
+        for &b in p {
+            match b {
+                _ if esc => {
+                    out.push(b);
+                    esc = false;
                 }
+                b'\\' if q => esc = true,
+                b'"' => q = !q,
+                _ => out.push(b),
             }
-            ';' if !quoted => pieces.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    for (i, &b) in value.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
+                pieces.push(piece(start, i));
+                start = i.saturating_add(1);
+            }
+            _ => {}
         }
     }
-    pieces.push(cur);
+    pieces.push(piece(start, value.len()));
     let mut it = pieces.into_iter();
     let first = it.next().unwrap_or_default().trim().to_ascii_lowercase();
     // name -> (section, extended, value) pieces for RFC 2231 continuations.
@@ -141,7 +162,10 @@ fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
         };
         raw.push((base, section, extended, v));
     }
-    crate::order::sort_by_key(&mut raw, |r| (r.0.clone(), r.1));
+    // RFC 2231 sections in order (only when there are any: most values have none).
+    if raw.iter().any(|r| r.1 > 0) {
+        crate::order::sort_by(&mut raw, |a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+    }
     let mut out: Vec<(String, String)> = Vec::new();
     let mut charset: Option<String> = None;
     for (name, section, extended, v) in raw {
@@ -168,23 +192,7 @@ fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
 }
 
 fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let hex = b.get(i.saturating_add(1)..i.saturating_add(3)).and_then(|h| std::str::from_utf8(h).ok());
-        match (c, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i = i.saturating_add(3);
-            }
-            _ => {
-                out.push(c);
-                i = i.saturating_add(1);
-            }
-        }
-    }
-    out
+    unescape(s.as_bytes(), b'%', false)
 }
 
 /// Bytes in `charset` as text: UTF-8 and ASCII as they are, Latin-1 (and Windows-1252,
@@ -280,20 +288,27 @@ pub fn lenient_base64(text: &[u8]) -> Vec<u8> {
 /// Quoted-printable decoded (RFC 2045 §6.7): `=XX` bytes, soft line breaks removed (in a
 /// body), anything malformed kept as written.
 fn qp(text: &[u8], body: bool) -> Vec<u8> {
+    unescape(text, b'=', body)
+}
+
+/// `escape` followed by two hex digits becomes that byte (RFC 2045's `=XX`, RFC 2231's
+/// `%XX`); with `soft_breaks`, `escape` before a line break removes both; anything else is
+/// kept as written.
+fn unescape(text: &[u8], escape: u8, soft_breaks: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0usize;
     while let Some(&c) = text.get(i) {
-        if c != b'=' {
-            out.push(c);
-            i = i.saturating_add(1);
-            continue;
-        }
-        let next = text.get(i.saturating_add(1)..i.saturating_add(3)).unwrap_or(b"");
-        if body && (next.starts_with(b"\r\n") || next.starts_with(b"\n")) {
+        let next = text.get(i.saturating_add(1)..).unwrap_or(b"");
+        if c == escape && soft_breaks && (next.starts_with(b"\r\n") || next.starts_with(b"\n")) {
             i = i.saturating_add(if next.starts_with(b"\r\n") { 3 } else { 2 });
             continue;
         }
-        let hex = std::str::from_utf8(next).ok().filter(|h| h.len() == 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = match next {
+            [h, l, ..] if c == escape && h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                std::str::from_utf8(&[*h, *l]).ok().and_then(|x| u8::from_str_radix(x, 16).ok())
+            }
+            _ => None,
+        };
         match hex {
             Some(v) => {
                 out.push(v);
@@ -310,11 +325,14 @@ fn qp(text: &[u8], body: bool) -> Vec<u8> {
 
 /// A part's body decoded by its transfer encoding, and whether that was clean (only
 /// base64 can be unclean, see [`decode_base64`]).
-pub fn decode(part: &Part<'_>) -> (Vec<u8>, bool) {
+pub fn decode<'a>(part: &Part<'a>) -> (Cow<'a, [u8]>, bool) {
     match part.encoding.as_deref() {
-        Some("base64") => decode_base64(part.body),
-        Some("quoted-printable") => (qp(part.body, true), true),
-        _ => (part.body.to_vec(), true),
+        Some("base64") => {
+            let (v, clean) = decode_base64(part.body);
+            (Cow::Owned(v), clean)
+        }
+        Some("quoted-printable") => (Cow::Owned(qp(part.body, true)), true),
+        _ => (Cow::Borrowed(part.body), true),
     }
 }
 
@@ -367,7 +385,7 @@ fn text(v: Option<&[u8]>) -> Option<String> {
     v.map(|v| decode_words(&String::from_utf8_lossy(v)))
 }
 
-fn walk<'a>(fields: &[Field<'_>], body: &'a [u8], nesting: usize, out: &mut Vec<Item<'a>>) {
+fn walk<'a>(fields: &[Field<'a>], body: &'a [u8], nesting: usize, out: &mut Vec<Item<'a>>) {
     let (media, ct) = field(fields, "Content-Type").map(params).unwrap_or_default();
     let (ctype, subtype) = media
         .split_once('/')
@@ -387,7 +405,10 @@ fn walk<'a>(fields: &[Field<'_>], body: &'a [u8], nesting: usize, out: &mut Vec<
     let part = Part {
         media: (ctype.clone(), subtype.clone()),
         name: param(&disposition, "filename").or_else(|| param(&ct, "name")),
-        description: text(field(fields, "Content-Description")),
+        description_raw: fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(b"Content-Description"))
+            .map(|f| f.value.clone()),
         encoding: field(fields, "Content-Transfer-Encoding")
             .map(|e| String::from_utf8_lossy(e).trim().to_ascii_lowercase()),
         body,
@@ -408,6 +429,13 @@ pub fn parse(bytes: &[u8]) -> Option<Email<'_>> {
     let mut items = Vec::new();
     walk(&fields, body, 0, &mut items);
     Some(Email { fields, items })
+}
+
+impl Part<'_> {
+    /// `Content-Description`, RFC 2047 words decoded (only read when a part has no name).
+    pub fn description(&self) -> Option<String> {
+        text(self.description_raw.as_deref())
+    }
 }
 
 impl Email<'_> {
