@@ -110,7 +110,7 @@ fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
     // escapes inside them undone); a piece without either is converted as it is.
     let mut pieces: Vec<String> = Vec::new();
     let (mut quoted, mut escaped, mut start) = (false, false, 0usize);
-    let mut piece = |from: usize, to: usize| {
+    let piece = |from: usize, to: usize| {
         let p = value.get(from..to).unwrap_or(b"");
         if !p.iter().any(|b| *b == b'"' || *b == b'\\') {
             return String::from_utf8_lossy(p).into_owned();
