@@ -24,6 +24,11 @@ pub struct ReportArgs {
     /// Print the --by breakdown as CSV.
     #[arg(long)]
     csv: bool,
+    /// Print one JSON object per line, for ClickHouse (INSERT ... FORMAT JSONEachRow) or
+    /// Elasticsearch (docs/): "kind": "policy" per report and policy, with its session
+    /// counts, and "kind": "failure" per failure-details entry; duplicates left out.
+    #[arg(long, conflicts_with_all = ["json", "csv"])]
+    ndjson: bool,
     /// The breakdown to show: day, org, mx, result-type, policy-domain, policy-type,
     /// sending-ip, receiving-ip, policy or failures.
     #[arg(long, default_value = "day", value_parser = parse_by)]
@@ -116,6 +121,23 @@ pub fn run(args: &ReportArgs) -> u8 {
         max_reports: args.max_reports.unwrap_or(usize::MAX),
     };
     let mut batch = Batch::new(limits);
+    // With --ndjson, rows go out as each report is counted: nothing is held.
+    let stdout = std::io::stdout();
+    let mut rows = std::io::BufWriter::new(stdout.lock());
+    let mut row_error: Option<std::io::Error> = None;
+    let mut add = |batch: &mut Batch, name: &str, bytes: &[u8]| {
+        if args.ndjson {
+            batch.add_with(name, bytes, &mut |r, origin| {
+                if row_error.is_none() {
+                    if let Err(e) = rows.write_all(export::ndjson(r, origin).as_bytes()) {
+                        row_error = Some(e);
+                    }
+                }
+            });
+        } else {
+            batch.add(name, bytes);
+        }
+    };
     for p in &args.paths {
         if p == "-" {
             let mut buf = Vec::new();
@@ -123,7 +145,7 @@ pub fn run(args: &ReportArgs) -> u8 {
                 Ok(_) if buf.len() as u64 > args.max_file_bytes => {
                     batch.add_unreadable("<stdin>", "standard input is too large")
                 }
-                Ok(_) => batch.add("<stdin>", &buf),
+                Ok(_) => add(&mut batch, "<stdin>", &buf),
                 Err(e) => batch.add_unreadable("<stdin>", e.to_string()),
             }
             continue;
@@ -140,15 +162,28 @@ pub fn run(args: &ReportArgs) -> u8 {
         for f in files {
             let name = f.display().to_string();
             match read_capped(&f, args.max_file_bytes) {
-                Ok(bytes) => batch.add(&name, &bytes),
+                Ok(bytes) => add(&mut batch, &name, &bytes),
                 Err(e) => batch.add_unreadable(&name, e),
             }
         }
     }
-    let stdout = std::io::stdout();
-    let written = if args.json {
+    drop(add);
+    let written = if args.ndjson {
+        // The rows are the output: what could not be read is said on standard error.
+        for i in batch.inputs.iter().filter(|i| !i.ok()) {
+            for e in &i.errors {
+                eprintln!("mtasts: {}: {} [{}]", e.origin, e.finding.message(), e.finding.code.id());
+            }
+        }
+        match row_error {
+            Some(e) => Err(e),
+            None => rows.flush(),
+        }
+    } else if args.json {
+        drop(rows);
         json_out(&batch, stdout.lock())
     } else {
+        drop(rows);
         let out = if args.csv { export::csv(&batch.summary, args.by) } else { text_out(&batch, args.by, args.top) };
         stdout.lock().write_all(out.as_bytes())
     };

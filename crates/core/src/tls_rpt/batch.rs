@@ -76,8 +76,14 @@ impl Batch {
     /// Reads every report in `bytes` (named `name`) and adds it; its outcome is then
     /// `self.inputs.last()`.
     pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        self.add_with(name, bytes, &mut |_, _| {});
+    }
+
+    /// As [`Batch::add`], showing `counted` each report the summary counted (not the
+    /// duplicates), with where it came from: for exports row by row (`--ndjson`).
+    pub fn add_with(&mut self, name: &str, bytes: &[u8], counted: &mut dyn FnMut(&Report, &str)) {
         let mut adding = self.begin(name, bytes);
-        while !self.step(&mut adding, usize::MAX) {}
+        while !self.step_with(&mut adding, usize::MAX, counted) {}
     }
 
     /// Starts adding `bytes` a part at a time (see [`Stepper`]): call [`Batch::step`] until it
@@ -91,12 +97,16 @@ impl Batch {
     /// Reads up to `parts` more parts (mbox messages, zip entries) of `adding`; true when
     /// the input is finished.
     pub fn step(&mut self, adding: &mut Adding<'_>, parts: usize) -> bool {
+        self.step_with(adding, parts, &mut |_, _| {})
+    }
+
+    fn step_with(&mut self, adding: &mut Adding<'_>, parts: usize, counted: &mut dyn FnMut(&Report, &str)) -> bool {
         let remaining = self.limits.max_reports.saturating_sub(self.taken);
         let limits = Limits { max_reports: remaining, ..self.limits };
         let extracted = adding.stepper.step(&mut self.inflater, &limits, parts);
         let mut out = self.inputs.get_mut(adding.index).map(std::mem::take).unwrap_or_default();
         for x in extracted {
-            self.read_into(&mut out, x);
+            self.read_into(&mut out, x, counted);
         }
         if let Some(slot) = self.inputs.get_mut(adding.index) {
             *slot = out;
@@ -104,7 +114,7 @@ impl Batch {
         adding.stepper.is_done()
     }
 
-    fn read_into(&mut self, out: &mut InputOutcome, x: Extracted) {
+    fn read_into(&mut self, out: &mut InputOutcome, x: Extracted, counted: &mut dyn FnMut(&Report, &str)) {
         let origin = x.origin.clone();
         let is_report = x.payload.is_ok();
         match read_extracted(x) {
@@ -116,6 +126,7 @@ impl Batch {
                 self.taken = self.taken.saturating_add(1);
                 if self.summary.add(&r, &origin) {
                     out.reports = out.reports.saturating_add(1);
+                    counted(&r, &origin);
                 } else {
                     out.duplicates = out.duplicates.saturating_add(1);
                     let detail = format!("{:?} from {:?}", r.report_id, r.organization_name);

@@ -159,6 +159,65 @@ pub fn csv(s: &Summary, by: Breakdown) -> String {
     out
 }
 
+/// One counted report as NDJSON lines for engines that scale (issue 12: ClickHouse's
+/// `JSONEachRow`, Elasticsearch's bulk API; schemas in docs/): a `"kind": "policy"` row per
+/// policy of the report with its session counts, and a `"kind": "failure"` row per
+/// failure-details entry, each with the report's keys. Over the reports a batch counted
+/// (duplicates left out), the policy rows' `successful` and `failed` add up to the batch's
+/// totals, and the failure rows' `failed` to its failed sessions by result type.
+pub fn ndjson(r: &crate::tls_rpt::report::Report, origin: &str) -> String {
+    use crate::deploy::rfc3339;
+    use serde_json::json;
+    let (start, end) = (r.start.map(rfc3339), r.end.map(rfc3339));
+    let day = r.start.map(crate::tls_rpt::summary::utc_day);
+    let mut out = String::new();
+    for p in &r.policies {
+        let domain = p.policy_domain.as_deref().unwrap_or("");
+        let base = json!({
+            "organisation": r.organization_name,
+            "report_id": r.report_id,
+            "start": start,
+            "end": end,
+            "day": day,
+            "policy_type": p.policy_type.as_str(),
+            "policy_domain": domain,
+            "origin": origin,
+        });
+        let row = |kind: &str, fields: serde_json::Value| {
+            let mut o = serde_json::Map::new();
+            o.insert("kind".to_string(), kind.into());
+            for v in [&base, &fields] {
+                if let Some(m) = v.as_object() {
+                    o.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+            serde_json::Value::Object(o).to_string()
+        };
+        out.push_str(&row(
+            "policy",
+            json!({"contact_info": r.contact_info, "mx_host": p.mx_host, "successful": p.successful, "failed": p.failed}),
+        ));
+        out.push('\n');
+        for d in &p.failure_details {
+            out.push_str(&row(
+                "failure",
+                json!({
+                    "result_type": d.result_type,
+                    "sending_mta_ip": d.sending_mta_ip,
+                    "receiving_mx_hostname": d.receiving_mx_hostname,
+                    "receiving_mx_helo": d.receiving_mx_helo,
+                    "receiving_ip": d.receiving_ip,
+                    "failure_reason_code": d.failure_reason_code,
+                    "additional_information": d.additional_information,
+                    "failed": d.failed_session_count,
+                }),
+            ));
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::csv_field;
