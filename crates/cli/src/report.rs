@@ -167,7 +167,6 @@ pub fn run(args: &ReportArgs) -> u8 {
             }
         }
     }
-    drop(add);
     let written = if args.ndjson {
         // The rows are the output: what could not be read is said on standard error.
         for i in batch.inputs.iter().filter(|i| !i.ok()) {
