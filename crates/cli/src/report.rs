@@ -51,6 +51,67 @@ pub struct ReportArgs {
     /// Largest file read (an mbox can be big; a report is not).
     #[arg(long, default_value_t = 1 << 30)]
     max_file_bytes: u64,
+    /// Read incrementally: skip what this state file says was read before, and add what
+    /// this run read (Maildir messages by their unique name, so a mail client moving or
+    /// flagging one does not make it new; other files by path, size and modification
+    /// time). Created when missing; for cron jobs that must count each report once.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+}
+
+/// What `--state` remembers: the keys of inputs read before ([`input_key`]).
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct State {
+    version: u32,
+    read: std::collections::BTreeSet<String>,
+}
+
+/// Whether `dir` is a Maildir (it has cur/ and new/).
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+/// The key `--state` knows an input by: a message in a Maildir's cur/ or new/ by the
+/// Maildir's path and the message's unique name (the part before ":", which carries the
+/// flags a mail client changes), any other file by path, size and modification time.
+fn input_key(path: &Path) -> String {
+    let parent = path.parent();
+    let folder = parent.and_then(Path::file_name).and_then(|n| n.to_str());
+    if let (Some("cur" | "new"), Some(maildir)) = (folder, parent.and_then(Path::parent)) {
+        if is_maildir(maildir) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let unique = name.split(':').next().unwrap_or(&name).to_string();
+            let dir = std::fs::canonicalize(maildir).unwrap_or_else(|_| maildir.to_path_buf());
+            return format!("maildir:{}/{unique}", dir.display());
+        }
+    }
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let meta = std::fs::metadata(path).ok();
+    let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+    let mtime = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    format!("file:{}:{size}:{mtime}", real.display())
+}
+
+fn read_state(path: &Path) -> Result<State, String> {
+    match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State { version: 1, ..State::default() }),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| format!("{} is not an mtasts state file: {e}", path.display()))
+        }
+    }
+}
+
+/// Writes `state` whole or not at all (a temporary file renamed over the old one).
+fn write_state(path: &Path, state: &State) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    let text = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn parse_by(s: &str) -> Result<Breakdown, String> {
@@ -87,7 +148,10 @@ fn walk(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<(String, Strin
             return;
         }
     };
+    // A Maildir's tmp/ holds messages still being delivered: never read them.
+    let maildir = is_maildir(path);
     let mut entries: Vec<PathBuf> = entries
+        .filter(|e| !(maildir && e.as_ref().is_ok_and(|e| e.file_name() == "tmp")))
         .filter_map(|e| match e {
             Ok(e) => Some(e.path()),
             Err(e) => {
@@ -119,6 +183,13 @@ pub fn run(args: &ReportArgs) -> u8 {
         max_member: args.max_member_bytes,
         max_parts: args.max_parts.unwrap_or(usize::MAX),
         max_reports: args.max_reports.unwrap_or(usize::MAX),
+    };
+    let mut state = match args.state.as_deref().map(read_state).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
     };
     let mut batch = Batch::new(limits);
     // With --ndjson, rows go out as each report is counted: nothing is held.
@@ -161,8 +232,21 @@ pub fn run(args: &ReportArgs) -> u8 {
         }
         for f in files {
             let name = f.display().to_string();
+            let key = state.as_ref().map(|_| input_key(&f));
+            if let (Some(s), Some(k)) = (&state, &key) {
+                if s.read.contains(k) {
+                    continue;
+                }
+            }
             match read_capped(&f, args.max_file_bytes) {
-                Ok(bytes) => add(&mut batch, &name, &bytes),
+                Ok(bytes) => {
+                    add(&mut batch, &name, &bytes);
+                    // Read is read, whatever it held: a broken report stays broken.
+                    if let (Some(s), Some(k)) = (&mut state, key) {
+                        s.read.insert(k);
+                    }
+                }
+                // Not remembered: a file that could not be read is tried again next time.
                 Err(e) => batch.add_unreadable(&name, e),
             }
         }
@@ -188,6 +272,12 @@ pub fn run(args: &ReportArgs) -> u8 {
     };
     if written.is_err() {
         return 2;
+    }
+    if let (Some(path), Some(s)) = (&args.state, &state) {
+        if let Err(e) = write_state(path, s) {
+            eprintln!("mtasts: {e}");
+            return 2;
+        }
     }
     if batch.all_ok() {
         0
