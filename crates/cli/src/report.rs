@@ -57,6 +57,115 @@ pub struct ReportArgs {
     /// time). Created when missing; for cron jobs that must count each report once.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Threads reading inputs (default: one per core). The output is the same for any
+    /// number; --ndjson and --max-reports always read on one.
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+/// One thing to read.
+enum Task {
+    /// Named and why it cannot be read.
+    Unreadable(String, String),
+    /// A file, and its `--state` key when there is a state file.
+    File(PathBuf, Option<String>),
+    /// Bytes already read (standard input), with a name.
+    Bytes(String, Vec<u8>),
+}
+
+/// Reads `tasks` in order into one batch (reports in `assumed` counted as read before),
+/// showing `counted` each report counted; with the `--state` keys of the files read
+/// (whatever they held: a broken report stays broken; a file that could not be read is
+/// tried again next time).
+fn read_tasks(
+    tasks: &[Task],
+    limits: Limits,
+    assumed: &[(String, String)],
+    max_file_bytes: u64,
+    counted: &mut dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str),
+) -> (Batch, Vec<String>) {
+    let mut batch = Batch::new(limits);
+    batch.summary.assume_counted(assumed.iter().cloned());
+    let mut keys = Vec::new();
+    for t in tasks {
+        match t {
+            Task::Unreadable(name, why) => batch.add_unreadable(name, why.clone()),
+            Task::Bytes(name, bytes) => batch.add_with(name, bytes, counted),
+            Task::File(f, key) => {
+                let name = f.display().to_string();
+                match read_capped(f, max_file_bytes) {
+                    Ok(bytes) => {
+                        batch.add_with(&name, &bytes, counted);
+                        keys.extend(key.clone());
+                    }
+                    Err(e) => batch.add_unreadable(&name, e),
+                }
+            }
+        }
+    }
+    (batch, keys)
+}
+
+/// Tasks per run handed to a thread: small enough to balance one big mailbox against many
+/// small files, large enough that merging is cheap.
+const RUN_TASKS: usize = 64;
+
+/// Reads `tasks` on `jobs` threads (issue 13), each taking the next run of tasks and
+/// reading it into its own batch one input at a time; the runs' batches are merged in
+/// order (`Batch::merge`), which equals one pass. A run that counted a report an earlier
+/// run had counted (the same report in two files) is read again with those reports
+/// marked as counted, as the web page's workers do.
+fn read_parallel(tasks: &[Task], limits: Limits, max_file_bytes: u64, jobs: usize) -> (Batch, Vec<String>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runs: Vec<&[Task]> = tasks.chunks(RUN_TASKS).collect();
+    let next = AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, (Batch, Vec<String>))>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(runs.len()) {
+            let (send, next, runs) = (send.clone(), &next, &runs);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(run) = runs.get(i) else { break };
+                let read = read_tasks(run, limits, &[], max_file_bytes, &mut |_, _| {});
+                if send.send((i, read)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(send);
+        // Merge in order as runs arrive; a run that arrives early waits in `pending`.
+        let mut whole = Batch::new(limits);
+        let mut keys = Vec::new();
+        let mut pending = std::collections::BTreeMap::new();
+        let mut at = 0usize;
+        for (i, read) in receive {
+            pending.insert(i, read);
+            while let Some((part, part_keys)) = pending.remove(&at) {
+                if let Err(overlap) = whole.merge(part) {
+                    let (again, _) = read_tasks(
+                        runs.get(at).copied().unwrap_or(&[]),
+                        limits,
+                        &overlap,
+                        max_file_bytes,
+                        &mut |_, _| {},
+                    );
+                    // Read again with the overlap counted already, it cannot overlap; were it
+                    // to, say so rather than drop a run silently.
+                    if let Err(still) = whole.merge(again) {
+                        eprintln!(
+                            "mtasts: internal error: inputs {} to {} overlap {} counted reports twice",
+                            at * RUN_TASKS,
+                            (at + 1) * RUN_TASKS,
+                            still.len()
+                        );
+                    }
+                }
+                keys.extend(part_keys);
+                at += 1;
+            }
+        }
+        (whole, keys)
+    })
 }
 
 /// What `--state` remembers: the keys of inputs read before ([`input_key`]).
@@ -191,65 +300,61 @@ pub fn run(args: &ReportArgs) -> u8 {
             return 2;
         }
     };
-    let mut batch = Batch::new(limits);
-    // With --ndjson, rows go out as each report is counted: nothing is held.
-    let stdout = std::io::stdout();
-    let mut rows = std::io::BufWriter::new(stdout.lock());
-    let mut row_error: Option<std::io::Error> = None;
-    let mut add = |batch: &mut Batch, name: &str, bytes: &[u8]| {
-        if args.ndjson {
-            batch.add_with(name, bytes, &mut |r, origin| {
-                if row_error.is_none() {
-                    if let Err(e) = rows.write_all(export::ndjson(r, origin).as_bytes()) {
-                        row_error = Some(e);
-                    }
-                }
-            });
-        } else {
-            batch.add(name, bytes);
-        }
-    };
+    // What to read, in order: the same list whether read by one thread or several.
+    let mut tasks: Vec<Task> = Vec::new();
     for p in &args.paths {
         if p == "-" {
             let mut buf = Vec::new();
-            match std::io::stdin().take(args.max_file_bytes + 1).read_to_end(&mut buf) {
+            tasks.push(match std::io::stdin().take(args.max_file_bytes + 1).read_to_end(&mut buf) {
                 Ok(_) if buf.len() as u64 > args.max_file_bytes => {
-                    batch.add_unreadable("<stdin>", "standard input is too large")
+                    Task::Unreadable("<stdin>".to_string(), "standard input is too large".to_string())
                 }
-                Ok(_) => add(&mut batch, "<stdin>", &buf),
-                Err(e) => batch.add_unreadable("<stdin>", e.to_string()),
-            }
+                Ok(_) => Task::Bytes("<stdin>".to_string(), buf),
+                Err(e) => Task::Unreadable("<stdin>".to_string(), e.to_string()),
+            });
             continue;
         }
         if !Path::new(p).exists() {
-            batch.add_unreadable(p, "no such file or directory");
+            tasks.push(Task::Unreadable(p.clone(), "no such file or directory".to_string()));
             continue;
         }
         let (mut files, mut problems) = (Vec::new(), Vec::new());
         walk(Path::new(p), &mut files, &mut problems, &mut HashSet::new());
-        for (name, why) in problems {
-            batch.add_unreadable(&name, why);
-        }
+        tasks.extend(problems.into_iter().map(|(name, why)| Task::Unreadable(name, why)));
         for f in files {
-            let name = f.display().to_string();
             let key = state.as_ref().map(|_| input_key(&f));
             if let (Some(s), Some(k)) = (&state, &key) {
                 if s.read.contains(k) {
                     continue;
                 }
             }
-            match read_capped(&f, args.max_file_bytes) {
-                Ok(bytes) => {
-                    add(&mut batch, &name, &bytes);
-                    // Read is read, whatever it held: a broken report stays broken.
-                    if let (Some(s), Some(k)) = (&mut state, key) {
-                        s.read.insert(k);
-                    }
-                }
-                // Not remembered: a file that could not be read is tried again next time.
-                Err(e) => batch.add_unreadable(&name, e),
-            }
+            tasks.push(Task::File(f, key));
         }
+    }
+    // With --ndjson, rows go out as each report is counted: nothing is held (one thread,
+    // so that rows come in input order); so does a --max-reports cap, which is per batch.
+    let stdout = std::io::stdout();
+    let mut rows = std::io::BufWriter::new(stdout.lock());
+    let mut row_error: Option<std::io::Error> = None;
+    let jobs = match args.jobs {
+        Some(n) => n.max(1),
+        None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+    };
+    let (batch, read_keys) = if args.ndjson {
+        read_tasks(&tasks, limits, &[], args.max_file_bytes, &mut |r, origin| {
+            if row_error.is_none() {
+                if let Err(e) = rows.write_all(export::ndjson(r, origin).as_bytes()) {
+                    row_error = Some(e);
+                }
+            }
+        })
+    } else if jobs == 1 || args.max_reports.is_some() {
+        read_tasks(&tasks, limits, &[], args.max_file_bytes, &mut |_, _| {})
+    } else {
+        read_parallel(&tasks, limits, args.max_file_bytes, jobs)
+    };
+    if let Some(s) = &mut state {
+        s.read.extend(read_keys);
     }
     let written = if args.ndjson {
         // The rows are the output: what could not be read is said on standard error.

@@ -72,3 +72,28 @@ fn a_maildir_read_incrementally() {
     assert_eq!(std::fs::read_to_string(&state).unwrap(), "not json");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Issue 13: reading on several threads gives the same output as one, byte for byte,
+/// including the order of `inputs` and the duplicates (the corpus holds the same report in
+/// several files, in different runs of 64).
+#[test]
+fn every_thread_count_gives_the_same_output() {
+    let corpus = std::env::var("MTASTS_CORPUS").map_or_else(|_| common::root().join("../shared/corpus"), PathBuf::from);
+    let out = |jobs: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+            .args(["report", "--json", "--jobs", jobs])
+            .arg(&corpus)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        (o.status.code(), o.stdout)
+    };
+    let one = out("1");
+    let v: Value = serde_json::from_slice(&one.1).unwrap();
+    assert!(v["duplicates"].as_u64().unwrap() > 40, "the corpus twice: every report a duplicate once");
+    for jobs in ["2", "3", "8"] {
+        let many = out(jobs);
+        assert_eq!(many.0, one.0);
+        assert!(many.1 == one.1, "--jobs {jobs} differs from --jobs 1");
+    }
+}
