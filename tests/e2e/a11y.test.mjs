@@ -6,8 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { serveDist, launch } from './lib.mjs';
-import { startMock } from '../mock/server.mjs';
+import { startSiteAndMock, stopSiteAndMock } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -16,17 +15,8 @@ let site;
 let mock;
 let browser;
 
-before(async () => {
-  site = await serveDist();
-  mock = await startMock();
-  browser = await launch(mock.chromiumArgs);
-});
-
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-  await site?.close();
-});
+before(async () => ({ site, mock, browser } = await startSiteAndMock()));
+after(() => stopSiteAndMock({ site, mock, browser }));
 
 const q = () => `?${new URLSearchParams({ doh: mock.doh })}`;
 

@@ -4,24 +4,14 @@
 // latency on every mock answer (printed: a benchmark, not an assertion).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './lib.mjs';
-import { startMock } from '../mock/server.mjs';
+import { openPage, screenshot, startSiteAndMock, stopSiteAndMock } from './lib.mjs';
 
 let site;
 let mock;
 let browser;
 
-before(async () => {
-  site = await serveDist();
-  mock = await startMock();
-  browser = await launch(mock.chromiumArgs);
-});
-
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-  await site?.close();
-});
+before(async () => ({ site, mock, browser } = await startSiteAndMock()));
+after(() => stopSiteAndMock({ site, mock, browser }));
 
 const checkUrl = (domain, { second = true } = {}) => {
   const q = new URLSearchParams({ doh: mock.doh });

@@ -5,24 +5,14 @@
 // form errors beside their field, and pages that fit 1280 px and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './lib.mjs';
-import { startMock } from '../mock/server.mjs';
+import { openPage, screenshot, startSiteAndMock, stopSiteAndMock } from './lib.mjs';
 
 let site;
 let mock;
 let browser;
 
-before(async () => {
-  site = await serveDist();
-  mock = await startMock();
-  browser = await launch(mock.chromiumArgs);
-});
-
-after(async () => {
-  await browser?.close();
-  await mock?.close();
-  await site?.close();
-});
+before(async () => ({ site, mock, browser } = await startSiteAndMock()));
+after(() => stopSiteAndMock({ site, mock, browser }));
 
 const deployUrl = (domain) => `${site.url}/?${new URLSearchParams({ doh: mock.doh })}#/deploy/${domain}`;
 const artefact = (page, id) => page.locator(`[data-artifact="${id}"]`).evaluate((e) => e.textContent);

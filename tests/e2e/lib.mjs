@@ -4,6 +4,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startMock } from '../mock/server.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const DIST = path.join(ROOT, 'dist');
@@ -47,6 +48,28 @@ export function launch(extraArgs = []) {
 }
 
 /** Opens a page that records page errors, console errors and every request it makes. */
+/** The built site, the mock resolver and policy hosts, and Chromium routed to the mock:
+ * what the Check, Deploy and accessibility tests start before their tests. */
+export async function startSiteAndMock() {
+  const env = {};
+  try {
+    env.site = await serveDist();
+    env.mock = await startMock();
+    env.browser = await launch(env.mock.chromiumArgs);
+    return env;
+  } catch (e) {
+    await stopSiteAndMock(env); // what did start is not left running
+    throw e;
+  }
+}
+
+/** Stops what [startSiteAndMock] started. */
+export async function stopSiteAndMock({ site, mock, browser }) {
+  await browser?.close();
+  await mock?.close();
+  await site?.close();
+}
+
 export async function openPage(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];

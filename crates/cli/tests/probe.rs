@@ -9,9 +9,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use serde_json::Value;
@@ -105,13 +104,8 @@ fn smtp(mode: &str, chain: Option<&(PathBuf, PathBuf)>) -> Smtp {
     if let Some((c, k)) = chain {
         cmd.arg(c).arg(k);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("python3 runs tests/smtp/server.py (aiosmtpd installed by .ci/setup)");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let (child, first) =
+        common::spawn_ready(&mut cmd, "python3 runs tests/smtp/server.py (aiosmtpd installed by .ci/setup)");
     let port = first.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{first:?}"));
     Smtp { child, port }
 }

@@ -38,19 +38,22 @@ pub fn mock_with(zone: Option<&Path>) -> Mock {
     if let Some(z) = zone {
         cmd.arg(z);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs tests/mock/server.mjs (installed by .ci/setup)");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let (child, first) = spawn_ready(&mut cmd, "node runs tests/mock/server.mjs (installed by .ci/setup)");
     let port = first
         .rsplit_once("127.0.0.1:")
         .and_then(|(_, rest)| rest.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("the mock printed no port: {first:?}"));
     Mock { child, port }
+}
+
+/// Starts a test server and waits for the first line it prints (its address), which is
+/// returned with the child; `what` says what must be installed when it cannot start.
+pub fn spawn_ready(cmd: &mut Command, what: &str) -> (Child, String) {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect(what);
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    (child, first)
 }
 
 pub fn mock() -> Mock {

@@ -99,8 +99,12 @@ fn fields(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
     }
 }
 
+fn find<'f, 'a>(fields: &'f [Field<'a>], name: &str) -> Option<&'f Field<'a>> {
+    fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.as_bytes()))
+}
+
 fn field<'f>(fields: &'f [Field<'_>], name: &str) -> Option<&'f [u8]> {
-    fields.iter().find(|f| f.name.eq_ignore_ascii_case(name.as_bytes())).map(|f| f.value.as_ref())
+    find(fields, name).map(|f| f.value.as_ref())
 }
 
 /// A structured header value: the token before the first `;`, lowercased, and its
@@ -405,10 +409,7 @@ fn walk<'a>(fields: &[Field<'a>], body: &'a [u8], nesting: usize, out: &mut Vec<
     let part = Part {
         media: (ctype.clone(), subtype.clone()),
         name: param(&disposition, "filename").or_else(|| param(&ct, "name")),
-        description_raw: fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(b"Content-Description"))
-            .map(|f| f.value.clone()),
+        description_raw: find(fields, "Content-Description").map(|f| f.value.clone()),
         encoding: field(fields, "Content-Transfer-Encoding")
             .map(|e| String::from_utf8_lossy(e).trim().to_ascii_lowercase()),
         body,
