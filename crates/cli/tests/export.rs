@@ -11,7 +11,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn corpus() -> String {
-    std::env::var("MTASTS_CORPUS").unwrap_or_else(|_| common::root().join("../shared/corpus").display().to_string())
+    common::corpus().display().to_string()
 }
 
 fn mtasts(args: &[&str]) -> std::process::Output {
@@ -56,7 +56,7 @@ fn ndjson_sums_in_clickhouse_equal_the_json_totals() {
 #[test]
 fn ndjson_is_its_own_output() {
     assert_eq!(mtasts(&["report", "--ndjson", "--json", "-"]).status.code(), Some(2));
-    let one = std::path::PathBuf::from(corpus()).join("parsedmarc/rfc8460.json");
+    let one = common::corpus().join("parsedmarc/rfc8460.json");
     let o = mtasts(&["report", "--ndjson", one.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let lines: Vec<Value> =

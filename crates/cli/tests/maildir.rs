@@ -12,8 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn corpus(rel: &str) -> PathBuf {
-    let root = std::env::var("MTASTS_CORPUS").map_or_else(|_| common::root().join("../shared/corpus"), PathBuf::from);
-    root.join(rel)
+    common::corpus().join(rel)
 }
 
 fn report(args: &[&str]) -> (i32, Value) {
@@ -78,7 +77,7 @@ fn a_maildir_read_incrementally() {
 /// several files, in different runs of 64).
 #[test]
 fn every_thread_count_gives_the_same_output() {
-    let corpus = std::env::var("MTASTS_CORPUS").map_or_else(|_| common::root().join("../shared/corpus"), PathBuf::from);
+    let corpus = common::corpus();
     let out = |jobs: &str| {
         let o = Command::new(env!("CARGO_BIN_EXE_mtasts"))
             .args(["report", "--json", "--jobs", jobs])

@@ -12,6 +12,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The shared corpus: `$MTASTS_CORPUS`, or `../shared/corpus` beside the checkout.
+pub fn corpus() -> PathBuf {
+    std::env::var_os("MTASTS_CORPUS").map_or_else(|| root().join("../shared/corpus"), PathBuf::from)
+}
+
 /// The mock, on a free port; killed when dropped.
 pub struct Mock {
     child: Child,
