@@ -23,6 +23,9 @@ async function drop(files, expect) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${site.url}/#/reports`);
   await page.locator('input#report-files').waitFor({ state: 'attached' });
+  // The page starts its report workers when it opens; a person picks files seconds later.
+  // Without this pause the time would include loading and compiling the worker module.
+  await page.waitForTimeout(2000);
   await page.evaluate(() => {
     window.__long = [];
     document.querySelector('input#report-files').addEventListener('change', () => {

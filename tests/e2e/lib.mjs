@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { startMock } from '../mock/server.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
-export const DIST = path.join(ROOT, 'dist');
+export const DIST = process.env.MTASTS_DIST ? path.resolve(process.env.MTASTS_DIST) : path.join(ROOT, 'dist');
 export const ARTIFACTS = path.join(ROOT, 'tests', 'e2e', 'artifacts');
 
 const TYPES = {

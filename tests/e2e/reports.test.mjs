@@ -308,3 +308,47 @@ test('JSON that is not a report is refused: the paste keeps its text and says wh
   assert.equal(await page.locator('#report-paste-error').count(), 0);
   await page.close();
 });
+
+test('a 2,500-report mailbox: its failure groups and findings reach the page whole, in pieces', async () => {
+  // The worker sends failure groups and kept findings in pieces of 1,000: this mailbox
+  // needs three of each, and the table's first and last rows come from the last piece.
+  const n = 2500;
+  const message = (i) => {
+    const report = {
+      'organization-name': 'Big Mail', 'report-id': `big-${i}`, 'contact-info': 'tlsrpt@big.example',
+      'date-range': { 'start-datetime': '2024-03-01T00:00:00Z', 'end-datetime': '2024-03-01T23:59:59Z' },
+      policies: [{
+        policy: { 'policy-type': 'sts', 'policy-domain': 'example.com', 'mx-host': ['mx.example.com'] },
+        summary: { 'total-successful-session-count': 10, 'total-failure-session-count': i + 1 },
+        'failure-details': [{
+          'result-type': 'certificate-expired', 'sending-mta-ip': `10.${(i >> 8) & 255}.${i & 255}.1`,
+          'receiving-mx-hostname': 'mx.example.com', 'failed-session-count': i + 1,
+        }],
+      }],
+    };
+    // No TLS-Report-Domain header: one info finding per message.
+    return `From tlsrpt@big.example Fri Mar  1 00:00:00 2024\nContent-Type: application/tlsrpt+json\n\n${JSON.stringify(report)}\n`;
+  };
+  const mbox = path.join(os.tmpdir(), `mtasts-e2e-${process.pid}.mbox`);
+  fs.writeFileSync(mbox, Array.from({ length: n }, (_, i) => message(i)).join(''));
+  const { page, errors } = await openPage(browser, `${site.url}/#/reports`);
+  await page.locator('input#report-files').waitFor({ state: 'attached' });
+  await page.setInputFiles('input#report-files', mbox);
+  await page.locator('table.files').waitFor({ timeout: 60000 });
+  fs.rmSync(mbox);
+  assert.equal(await metric(page, 'reports'), n);
+  assert.equal(await metric(page, 'failed'), (n * (n + 1)) / 2);
+  assert.equal(await page.locator('.failures h2').textContent(), `Failure details (${n} groups)`);
+  // Most sessions first: report 2,500's group, from the third piece, with its finding.
+  const first = page.locator('tr.failure-row').first();
+  assert.match(await first.textContent(), /10\.9\.195\.1.*2,500/);
+  await first.locator('button.expand').click();
+  assert.match(await page.locator('tr.failure-detail').textContent(), /report\/missing-report-headers/);
+  assert.match(await page.locator('tr.failure-detail').textContent(), /big-2499/);
+  // Fewest first: only the shown hundred are sorted, and they are the right hundred.
+  await page.locator('th button.sort', { hasText: 'Sessions' }).click();
+  await page.locator('th[aria-sort="ascending"]').waitFor();
+  const sessions = await page.locator('tr.failure-row td.num').allTextContents();
+  assert.deepEqual(sessions, Array.from({ length: 100 }, (_, i) => String(i + 1)));
+  assert.deepEqual(errors, []);
+});

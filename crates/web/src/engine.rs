@@ -4,22 +4,26 @@
 //! carries it: this module is reachable only from the worker binary.
 //!
 //! Messages (JS objects; `job` numbers the page's requests):
-//! - page → worker `{op: "read", job, items: [{name, file} | {name, bytes}], assumed}`:
-//!   read these inputs (a `File` is read here; `bytes` is a transferred `ArrayBuffer`) into
-//!   one batch, treating the reports in `assumed` (JSON `[[org, id], ...]`) as counted;
+//! - page → worker `{op: "read", job, items: [{name, bytes} | {name, error}], assumed}`:
+//!   read these inputs (`bytes` a transferred `ArrayBuffer`; `error` why the page could not
+//!   read the file) into one batch, treating the reports in `assumed` (JSON
+//!   `[[org, id], ...]`) as counted;
 //! - page → worker `{op: "lint", job, text}`: lint one pasted report;
 //! - worker → page `{op: "ready"}` once, then `{op: "progress", job, inputs, reports}`
-//!   while reading, and `{op: "read" | "lint", job, json}` with a [`ReadResult`] or
-//!   [`LintResult`].
+//!   while reading; `{op: "lint", job, json}` with a [`LintResult`]; `{op: "read", job,
+//!   bytes, failures}` with a [`ReadResult`] as UTF-8 JSON in a transferred `ArrayBuffer`,
+//!   its summary's failure groups apart in `failures: [ArrayBuffer, ...]` (as [`WireFailure`]s),
+//!   [`FAILURES_PER_PIECE`] groups per piece, in order, and the inputs' kept findings apart
+//!   in `findings: [ArrayBuffer, ...]`, `[input index, finding]` pairs, as many per piece.
 
+use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::{Batch, InputOutcome};
 use mtasts_core::tls_rpt::input::Limits;
-use mtasts_core::tls_rpt::summary::Summary;
+use mtasts_core::tls_rpt::summary::{FailureKey, Summary};
 use mtasts_core::Finding;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// A run of inputs read by one worker.
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,6 +54,13 @@ pub struct LintResult {
     pub rows: Vec<(String, String)>,
 }
 
+/// A failure group as sent to the page: key, sessions, report id, origin. A tuple rather
+/// than `FailureRow`, whose flattened key makes serde buffer every row (twice the time).
+pub(crate) type WireFailure<'a> = (&'a FailureKey, u64, &'a str, &'a str);
+
+/// Failure groups (or findings) per piece of a read's answer (about 0.5 MB of JSON, a few
+/// ms to read).
+pub(crate) const FAILURES_PER_PIECE: usize = 1000;
 /// Milliseconds between two progress messages.
 const PROGRESS_MS: f64 = 50.0;
 /// Parts (mbox messages, zip entries) read between two looks at the clock.
@@ -74,6 +85,13 @@ pub(crate) fn message(pairs: &[(&str, JsValue)]) -> js_sys::Object {
     o
 }
 
+/// `value` as JSON in a new `ArrayBuffer`, listed in `transfer`.
+fn json_buffer<T: Serialize + ?Sized>(value: &T, transfer: &js_sys::Array) -> JsValue {
+    let buf = js_sys::Uint8Array::from(serde_json::to_vec(value).unwrap_or_default().as_slice()).buffer();
+    transfer.push(&buf);
+    buf.into()
+}
+
 /// Installs the message handler and says so.
 pub fn run_worker() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -94,9 +112,40 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
             let assumed: Vec<(String, String)> =
                 get(&data, "assumed").as_string().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
             let items = js_sys::Array::from(&get(&data, "items"));
-            let result = read(scope, &job, &items, assumed).await;
-            let json = serde_json::to_string(&result).unwrap_or_default();
-            let _ = scope.post_message(&message(&[("op", "read".into()), ("job", job), ("json", json.into())]));
+            let mut result = read(scope, &job, &items, assumed);
+            // The failure groups (most of a big answer) go in pieces, so that the page can
+            // read them a piece per task instead of in one long task.
+            // Sent as UTF-8 bytes in transferred buffers: a JS string would be converted to
+            // UTF-16 here and back on the page (a third of the page's time on a big answer).
+            let failures = std::mem::take(&mut result.summary.failures);
+            let transfer = js_sys::Array::new();
+            let pieces = js_sys::Array::new();
+            for piece in failures.chunks(FAILURES_PER_PIECE) {
+                let rows: Vec<WireFailure<'_>> =
+                    piece.iter().map(|r| (&r.key, r.sessions, r.report_id.as_str(), r.origin.as_str())).collect();
+                pieces.push(&json_buffer(&rows, &transfer));
+            }
+            // So do the inputs' kept findings (up to 10,000 of them), as [input, finding]
+            // pairs.
+            let kept: Vec<(usize, Located)> = result
+                .inputs
+                .iter_mut()
+                .enumerate()
+                .flat_map(|(i, input)| std::mem::take(&mut input.findings).into_iter().map(move |f| (i, f)))
+                .collect();
+            let findings = js_sys::Array::new();
+            for piece in kept.chunks(FAILURES_PER_PIECE) {
+                findings.push(&json_buffer(piece, &transfer));
+            }
+            let json = json_buffer(&result, &transfer);
+            let reply = message(&[
+                ("op", "read".into()),
+                ("job", job),
+                ("bytes", json),
+                ("failures", pieces.into()),
+                ("findings", findings.into()),
+            ]);
+            let _ = scope.post_message_with_transfer(&reply, &transfer);
         }
         Some("lint") => {
             let text = get(&data, "text").as_string().unwrap_or_default();
@@ -113,34 +162,7 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
-/// An item whose bytes are on their way: a file read started, or the bytes the page
-/// transferred.
-enum Pending {
-    File(js_sys::Promise),
-    Bytes(JsValue),
-}
-
-impl Pending {
-    fn start(item: &JsValue) -> Pending {
-        match get(item, "file").dyn_into::<web_sys::File>() {
-            Ok(file) => Pending::File(file.array_buffer()),
-            Err(_) => Pending::Bytes(get(item, "bytes")),
-        }
-    }
-
-    async fn bytes(self) -> Result<Vec<u8>, String> {
-        let buf = match self {
-            Pending::Bytes(buf) => buf,
-            Pending::File(p) => JsFuture::from(p).await.map_err(|e| {
-                let why = get(&e, "message").as_string().unwrap_or_else(|| "unknown error".into());
-                format!("cannot read the file: {why}")
-            })?,
-        };
-        Ok(js_sys::Uint8Array::new(&buf).to_vec())
-    }
-}
-
-async fn read(
+fn read(
     scope: &web_sys::DedicatedWorkerGlobalScope,
     job: &JsValue,
     items: &js_sys::Array,
@@ -166,20 +188,17 @@ async fn read(
             *last = js_sys::Date::now();
         }
     };
-    // Every file of the run is asked for at once (a run is at most 64 files or 4 MB): the
-    // browser's file reads overlap instead of costing a round trip each, and are parsed in
-    // order as they arrive.
-    let reads: Vec<Pending> = items.iter().map(|item| Pending::start(&item)).collect();
-    for (i, reading) in (0..items.length()).zip(reads) {
-        let name = get(&items.get(i), "name").as_string().unwrap_or_default();
-        match reading.bytes().await {
-            Ok(bytes) => {
+    for item in items.iter() {
+        let name = get(&item, "name").as_string().unwrap_or_default();
+        match get(&item, "error").as_string() {
+            None => {
+                let bytes = js_sys::Uint8Array::new(&get(&item, "bytes")).to_vec();
                 let mut adding = batch.begin(&name, &bytes);
                 while !batch.step(&mut adding, PARTS_PER_STEP) {
                     tick(&batch, done, &mut last);
                 }
             }
-            Err(why) => batch.add_unreadable(&name, why),
+            Some(why) => batch.add_unreadable(&name, why),
         }
         done = done.saturating_add(1);
         tick(&batch, done, &mut last);

@@ -659,7 +659,15 @@ impl Summary {
     /// [`Summary::MAX_FAILURE_GROUPS`]; past that cap, `later`'s groups are made coarse
     /// whole (one pass would have made coarse only the details after the cap), while every
     /// total, breakdown and per-MX count stays exact.
-    pub fn merge(&mut self, later: Summary) {
+    pub fn merge(&mut self, mut later: Summary) {
+        if self.is_pristine() {
+            // Nothing here yet (the first run a page merges): take `later` whole, which is
+            // what adding it field by field would make, without re-grouping its failures.
+            let assumed = std::mem::take(&mut later.assumed);
+            later.seen.retain(|r| !assumed.contains(r));
+            *self = later;
+            return;
+        }
         self.reports = self.reports.saturating_add(later.reports);
         self.duplicates = self.duplicates.saturating_add(later.duplicates);
         self.successful = self.successful.saturating_add(later.successful);
@@ -708,6 +716,25 @@ impl Summary {
         self.duplicate_list.extend(later.duplicate_list);
         let assumed = later.assumed;
         self.seen.extend(later.seen.into_iter().filter(|r| !assumed.contains(r)));
+    }
+
+    /// Nothing counted, seen or assumed: a new summary.
+    fn is_pristine(&self) -> bool {
+        self.reports == 0
+            && self.duplicates == 0
+            && self.successful == 0
+            && self.failed == 0
+            && self.coarse_failures == 0
+            && !self.saturated
+            && self.first_start.is_none()
+            && self.last_end.is_none()
+            && self.seen.is_empty()
+            && self.assumed.is_empty()
+            && self.failures.is_empty()
+            && self.policies.is_empty()
+            && self.by_day.is_empty()
+            && self.by_mx.is_empty()
+            && self.duplicate_list.is_empty()
     }
 
     fn merge_group(&mut self, mut row: FailureRow) {

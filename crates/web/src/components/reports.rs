@@ -8,7 +8,7 @@ use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
-use mtasts_core::tls_rpt::summary::Summary;
+use mtasts_core::tls_rpt::summary::{FailureRow, Summary};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -39,6 +39,9 @@ impl Snapshot {
         Snapshot { summary: Rc::new(b.summary.clone()), files: Rc::new(vm::files(b)), notes: Rc::new(notes(b)) }
     }
 }
+
+/// The dashboard's last render pass (see `dashboard`).
+const LAST_STAGE: u8 = 4;
 
 /// Failure rows rendered at first; more on request (a big first render is a long task).
 const FAILURE_ROWS: usize = 100;
@@ -353,18 +356,25 @@ struct DashboardProps {
 
 #[function_component(Dashboard)]
 fn dashboard(p: &DashboardProps) -> Html {
-    // Two passes: the numbers and charts first, the long tables one browser turn later, so
-    // that no single render is a long task.
-    let tables = use_state(|| false);
+    // Five passes, a browser turn apart, so that no single render (and the layout after it)
+    // is a long task: the numbers and the verdict, the daily chart, the breakdowns, the
+    // failure table, the other tables.
+    let stage = use_state(|| 0u8);
     {
-        let tables = tables.clone();
-        use_effect_with(p.snap.clone(), move |_| {
-            tables.set(false);
-            let later = tables.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                files::yield_now().await;
-                later.set(true);
-            });
+        let stage = stage.clone();
+        use_effect_with(p.snap.clone(), move |_| stage.set(0));
+    }
+    {
+        // The next pass once this one is rendered (an effect runs after the render), one
+        // browser turn later.
+        let (next, now) = (stage.clone(), *stage);
+        use_effect_with((now, p.snap.clone()), move |_| {
+            if now < LAST_STAGE {
+                wasm_bindgen_futures::spawn_local(async move {
+                    files::yield_now().await;
+                    next.set(now.saturating_add(1));
+                });
+            }
         });
     }
     let day_focus = use_state(|| None::<usize>);
@@ -446,17 +456,23 @@ fn dashboard(p: &DashboardProps) -> Html {
                     </table>
                 }
             </div>
+            if *stage >= 1 {
             <div class="panel">
                 <h2>{"Sessions per day (UTC)"}</h2>
                 { daily_chart(s, *day_focus, &on_day_focus) }
             </div>
+            }
+            if *stage >= 2 {
             <div class="breakdowns">
                 { for Dimension::ALL.into_iter().map(|d| breakdown_panel(d, &d.rows(s))) }
             </div>
-            if !*tables {
-                <p class="hint loading-tables">{"Preparing the tables…"}</p>
+            }
+            if *stage < 3 {
+                <p class="hint loading-tables">{"Preparing the charts and tables…"}</p>
             } else {
-            { failure_table(&FailureTableProps { snap: p.snap.clone(), table: p.table.clone(), on_table: p.on_table.clone() }) }
+            <FailureTable snap={p.snap.clone()} table={p.table.clone()} on_table={p.on_table.clone()} />
+            }
+            if *stage == LAST_STAGE {
             <PoliciesPanel snap={p.snap.clone()} live={p.live_policy.clone()} on_live={p.on_live_policy.clone()} />
             <div class="panel exports">
                 <h2>{"Export"}</h2>
@@ -692,16 +708,29 @@ impl Default for TableState {
     }
 }
 
+#[derive(Properties, PartialEq)]
 struct FailureTableProps {
     snap: Snapshot,
     table: TableState,
     on_table: Callback<TableState>,
 }
 
+/// The failure groups, filtered and sorted. Its own component so that the order and the
+/// filter menus (a sort of up to 20,000 groups) are computed when the summary or the table
+/// state changes, not on every render of the dashboard (a day focused on the chart).
+#[function_component(FailureTable)]
 fn failure_table(p: &FailureTableProps) -> Html {
     let s = &*p.snap.summary;
     let (by, desc) = p.table.sort;
-    let rows = vm::failure_rows(s, &p.table.filter, by, desc);
+    let order = use_memo((p.snap.clone(), p.table.filter.clone(), p.table.sort), |(snap, filter, (by, desc))| {
+        vm::failure_rows(&snap.summary, filter, *by, *desc, FAILURE_ROWS)
+    });
+    let menus = use_memo(p.snap.clone(), |snap| {
+        [Column::Day, Column::Organisation, Column::Mx, Column::ResultType].map(|c| vm::choices(&snap.summary, c))
+    });
+    let [days, orgs, mxs, types] = &*menus;
+    let (matching, shown) = &*order;
+    let rows: Vec<&FailureRow> = shown.iter().filter_map(|&i| s.failures.get(i)).collect();
     // Every change goes through one callback with the whole new table state.
     let change = |edit: Box<dyn Fn(&mut TableState)>| {
         let table = p.table.clone();
@@ -712,7 +741,7 @@ fn failure_table(p: &FailureTableProps) -> Html {
             on_table.emit(t);
         }
     };
-    let select = |column: Column, current: Option<String>, set: fn(&mut Filter, Option<String>)| {
+    let select = |column: Column, options: &[String], current: Option<String>, set: fn(&mut Filter, Option<String>)| {
         let table = p.table.clone();
         let on_table = p.on_table.clone();
         let onchange = Callback::from(move |e: Event| {
@@ -723,12 +752,11 @@ fn failure_table(p: &FailureTableProps) -> Html {
             t.expanded = None;
             on_table.emit(t);
         });
-        let options = vm::choices(s, column);
         html! {
             <label class="filter">{ column.title() }
                 <select data-filter={column.title().to_string()} {onchange}>
                     <option value="" selected={current.is_none()}>{"any"}</option>
-                    { for options.into_iter().map(|o| html! { <option value={o.clone()} selected={current.as_deref() == Some(o.as_str())}>{ o }</option> }) }
+                    { for options.iter().map(|o| html! { <option value={o.clone()} selected={current.as_deref() == Some(o.as_str())}>{ o.clone() }</option> }) }
                 </select>
             </label>
         }
@@ -746,19 +774,19 @@ fn failure_table(p: &FailureTableProps) -> Html {
     });
     html! {
         <div class="panel failures">
-            <h2>{ format!("Failure details ({} groups)", rows.len()) }</h2>
+            <h2>{ format!("Failure details ({matching} groups)") }</h2>
             <div class="filters">
-                { select(Column::Day, p.table.filter.day.clone(), |f, v| f.day = v) }
-                { select(Column::Organisation, p.table.filter.organisation.clone(), |f, v| f.organisation = v) }
-                { select(Column::Mx, p.table.filter.mx.clone(), |f, v| f.mx = v) }
-                { select(Column::ResultType, p.table.filter.result_type.clone(), |f, v| f.result_type = v) }
+                { select(Column::Day, days, p.table.filter.day.clone(), |f, v| f.day = v) }
+                { select(Column::Organisation, orgs, p.table.filter.organisation.clone(), |f, v| f.organisation = v) }
+                { select(Column::Mx, mxs, p.table.filter.mx.clone(), |f, v| f.mx = v) }
+                { select(Column::ResultType, types, p.table.filter.result_type.clone(), |f, v| f.result_type = v) }
             </div>
             if rows.is_empty() {
                 <p class="empty">{"No failures match."}</p>
             } else {
                 <table class="failure-table">
                     <tr>{ for header }<th scope="col"></th></tr>
-                    { for rows.iter().take(FAILURE_ROWS).enumerate().map(|(i, r)| {
+                    { for rows.iter().enumerate().map(|(i, r)| {
                         let k = &r.key;
                         let open = p.table.expanded == Some(i);
                         let apply = change(Box::new(move |t| t.expanded = if open { None } else { Some(i) }));
@@ -797,8 +825,8 @@ fn failure_table(p: &FailureTableProps) -> Html {
                         }
                     }) }
                 </table>
-                if rows.len() > FAILURE_ROWS {
-                    <p class="hint">{ format!("Showing the first {FAILURE_ROWS} of {}; narrow the filters, sort, or export the CSV for all of them.", rows.len()) }</p>
+                if *matching > FAILURE_ROWS {
+                    <p class="hint">{ format!("Showing the first {FAILURE_ROWS} of {matching}; narrow the filters, sort, or export the CSV for all of them.") }</p>
                 }
             }
         </div>
