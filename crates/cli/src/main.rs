@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod check;
 mod deploy;
+mod imap;
 mod probe;
 mod report;
 

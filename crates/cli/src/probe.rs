@@ -124,12 +124,12 @@ impl ServerCertVerifier for Recorder {
     }
 }
 
-fn provider() -> Arc<CryptoProvider> {
+pub(crate) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
 /// The Mozilla roots, plus the PEM certificates in `extra`.
-fn roots(extra: Option<&str>) -> Result<RootCertStore, String> {
+pub(crate) fn roots(extra: Option<&str>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     if let Some(path) = extra {
         let certs = CertificateDer::pem_file_iter(path).map_err(|e| format!("cannot read {path}: {e}"))?;

@@ -12,10 +12,15 @@ use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::readiness::{readiness, Story};
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 
+use crate::check::Net;
+use crate::imap::{Fetched, MailboxUrl, Mark};
+
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Report files (.json, .json.gz, .zip, .eml, mbox), directories (read recursively),
-    /// or "-" for standard input.
+    /// Report files (.json, .json.gz, .zip, .eml, mbox), directories (read recursively; a
+    /// Maildir's cur/ and new/), "-" for standard input, or IMAP mailboxes as
+    /// imaps://USER@HOST[:PORT]/MAILBOX (imap:// is upgraded with STARTTLS; the password
+    /// comes from $MTASTS_IMAP_PASSWORD or --password-file, never the command line).
     #[arg(required = true)]
     paths: Vec<String>,
     /// Print one JSON object: totals, breakdowns, policies, failures and every input.
@@ -61,6 +66,14 @@ pub struct ReportArgs {
     /// number; --ndjson and --max-reports always read on one.
     #[arg(long)]
     jobs: Option<usize>,
+    /// The IMAP password is the first line of this file (else $MTASTS_IMAP_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// After reading, move the messages read from each IMAP mailbox to this mailbox.
+    #[arg(long, value_name = "MAILBOX")]
+    move_to: Option<String>,
+    #[command(flatten)]
+    net: Net,
 }
 
 /// One thing to read.
@@ -168,11 +181,14 @@ fn read_parallel(tasks: &[Task], limits: Limits, max_file_bytes: u64, jobs: usiz
     })
 }
 
-/// What `--state` remembers: the keys of inputs read before ([`input_key`]).
+/// What `--state` remembers: the keys of inputs read before ([`input_key`]), and how far
+/// each IMAP mailbox was read.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct State {
     version: u32,
     read: std::collections::BTreeSet<String>,
+    #[serde(default)]
+    imap: std::collections::BTreeMap<String, Mark>,
 }
 
 /// Whether `dir` is a Maildir (it has cur/ and new/).
@@ -302,7 +318,33 @@ pub fn run(args: &ReportArgs) -> u8 {
     };
     // What to read, in order: the same list whether read by one thread or several.
     let mut tasks: Vec<Task> = Vec::new();
+    // IMAP mailboxes read, kept open until the reports are counted (for --move-to).
+    let mut mailboxes: Vec<(MailboxUrl, Fetched)> = Vec::new();
+    let mut password: Option<Result<String, String>> = None;
     for p in &args.paths {
+        match MailboxUrl::parse(p) {
+            Err(why) => {
+                tasks.push(Task::Unreadable(p.clone(), why));
+                continue;
+            }
+            Ok(Some(url)) => {
+                let pass = password.get_or_insert_with(|| crate::imap::password(args.password_file.as_deref()));
+                let since = state.as_ref().and_then(|s| s.imap.get(&url.key()).copied());
+                match pass.clone().and_then(|pw| crate::imap::fetch(&url, &pw, &args.net, since, args.max_file_bytes)) {
+                    Ok(mut f) => {
+                        let validity = f.mark.map_or(0, |m| m.uid_validity);
+                        for (uid, bytes) in std::mem::take(&mut f.messages) {
+                            tasks.push(Task::Bytes(Fetched::name(&url, validity, uid), bytes));
+                        }
+                        tasks.extend(f.problems.drain(..).map(|(name, why)| Task::Unreadable(name, why)));
+                        mailboxes.push((url, f));
+                    }
+                    Err(why) => tasks.push(Task::Unreadable(url.key(), why)),
+                }
+                continue;
+            }
+            Ok(None) => {}
+        }
         if p == "-" {
             let mut buf = Vec::new();
             tasks.push(match std::io::stdin().take(args.max_file_bytes + 1).read_to_end(&mut buf) {
@@ -355,6 +397,11 @@ pub fn run(args: &ReportArgs) -> u8 {
     };
     if let Some(s) = &mut state {
         s.read.extend(read_keys);
+        for (url, f) in &mailboxes {
+            if let Some(mark) = f.mark {
+                s.imap.insert(url.key(), mark);
+            }
+        }
     }
     let written = if args.ndjson {
         // The rows are the output: what could not be read is said on standard error.
@@ -384,7 +431,22 @@ pub fn run(args: &ReportArgs) -> u8 {
             return 2;
         }
     }
-    if batch.all_ok() {
+    // Reports are counted, printed and remembered: the mailboxes can be tidied (a failure
+    // is said, and the exit code is 1).
+    let mut tidy_failed = false;
+    for (url, f) in mailboxes {
+        match &args.move_to {
+            Some(to) => match f.move_to(to) {
+                Ok(n) => eprintln!("mtasts: moved {n} messages from {} to {to}", url.key()),
+                Err(e) => {
+                    eprintln!("mtasts: {}: {e}", url.key());
+                    tidy_failed = true;
+                }
+            },
+            None => f.close(),
+        }
+    }
+    if batch.all_ok() && !tidy_failed {
         0
     } else {
         1
