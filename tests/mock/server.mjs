@@ -132,6 +132,8 @@ export function resolve(qname, qtype, view = 'first') {
   if ((s.servfail || []).includes(name)) return { ...base, rcode: 2 };
   const data = view === 'second' && s.second ? { ...s, ...s.second } : s;
   const txt = (records) => records.map((t) => rr('TXT', t.map((x) => Buffer.from(x))));
+  // Any other TXT records of a scenario (DKIM keys: "sel._domainkey.D": [["v=DKIM1; ..."]]).
+  if (data.txt && data.txt[name]) return qtype === 'TXT' ? { ...base, answers: txt(data.txt[name]) } : base;
   if (name === d) {
     return qtype === 'MX' ? { ...base, answers: data.mx.map(([p, h]) => rr('MX', { preference: p, exchange: h })) } : base;
   }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod check;
 mod deploy;
+mod dkim;
 mod imap;
 mod probe;
 mod report;

@@ -5,10 +5,14 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use mtasts_core::code::Code;
+use mtasts_core::finding::{Finding, Located, Span};
 use mtasts_core::text::thousands;
-use mtasts_core::tls_rpt::batch::{Batch, InputJson};
+use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome};
+use mtasts_core::tls_rpt::dkim::Verdict;
 use mtasts_core::tls_rpt::export::{self, Breakdown};
 use mtasts_core::tls_rpt::input::Limits;
+use mtasts_core::tls_rpt::input::{sniff, Sniffed};
 use mtasts_core::tls_rpt::readiness::{readiness, Story};
 use mtasts_core::tls_rpt::summary::{utc_day, Counts, Summary};
 
@@ -72,6 +76,15 @@ pub struct ReportArgs {
     /// After reading, move the messages read from each IMAP mailbox to this mailbox.
     #[arg(long, value_name = "MAILBOX")]
     move_to: Option<String>,
+    /// Check each report email's DKIM signatures (keys over --doh): a report counts as
+    /// signed when its reporting domain (TLS-Report-Submitter, else From), or a parent of
+    /// it, signed it without l= (RFC 8460 §3). Shown per input; "dkim" in --json.
+    #[arg(long)]
+    dkim: bool,
+    /// Count only reports in emails that pass --dkim (implies it); the rest are listed with
+    /// the reason.
+    #[arg(long)]
+    signed_only: bool,
     #[command(flatten)]
     net: Net,
 }
@@ -92,23 +105,23 @@ enum Task {
 /// tried again next time).
 fn read_tasks(
     tasks: &[Task],
-    limits: Limits,
+    how: &Reading<'_>,
     assumed: &[(String, String)],
-    max_file_bytes: u64,
     counted: &mut dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str),
 ) -> (Batch, Vec<String>) {
+    let (limits, max_file_bytes) = (how.limits, how.max_file_bytes);
     let mut batch = Batch::new(limits);
     batch.summary.assume_counted(assumed.iter().cloned());
     let mut keys = Vec::new();
     for t in tasks {
         match t {
             Task::Unreadable(name, why) => batch.add_unreadable(name, why.clone()),
-            Task::Bytes(name, bytes) => batch.add_with(name, bytes, counted),
+            Task::Bytes(name, bytes) => add(&mut batch, how, name, bytes, counted),
             Task::File(f, key) => {
                 let name = f.display().to_string();
                 match read_capped(f, max_file_bytes) {
                     Ok(bytes) => {
-                        batch.add_with(&name, &bytes, counted);
+                        add(&mut batch, how, &name, &bytes, counted);
                         keys.extend(key.clone());
                     }
                     Err(e) => batch.add_unreadable(&name, e),
@@ -117,6 +130,48 @@ fn read_tasks(
         }
     }
     (batch, keys)
+}
+
+/// How inputs are read: limits, and whether report emails' DKIM is checked.
+struct Reading<'a> {
+    limits: Limits,
+    max_file_bytes: u64,
+    /// `--dkim`: the verifier, and `--signed-only`.
+    dkim: Option<(&'a crate::dkim::Verifier<'a>, bool)>,
+}
+
+/// Adds one input's bytes: with `--dkim`, an email's signatures are judged first, and with
+/// `--signed-only` an input without a passing signature by its reporter is listed with the
+/// reason and not counted (RFC 8460 §3: such reports "MUST be ignored").
+fn add(
+    batch: &mut Batch,
+    how: &Reading<'_>,
+    name: &str,
+    bytes: &[u8],
+    counted: &mut dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str),
+) {
+    let Some((verifier, only_signed)) = how.dkim else {
+        batch.add_with(name, bytes, counted);
+        return;
+    };
+    let verdict = (sniff(bytes) == Sniffed::Email).then(|| verifier.verify(bytes));
+    let passed = verdict.as_ref().is_some_and(|d| d.result == Verdict::Pass);
+    if only_signed && !passed {
+        let why =
+            verdict.as_ref().map_or_else(|| "not an email, so nothing signed it".to_string(), |d| d.reason.clone());
+        let finding = Finding::new(Code::ReportDkimUnverified, Span::at(0), why);
+        batch.inputs.push(InputOutcome {
+            path: name.to_string(),
+            errors: vec![Located { origin: name.to_string(), finding }],
+            dkim: verdict,
+            ..InputOutcome::default()
+        });
+        return;
+    }
+    batch.add_with(name, bytes, counted);
+    if let Some(input) = batch.inputs.last_mut() {
+        input.dkim = verdict;
+    }
 }
 
 /// Tasks per run handed to a thread: small enough to balance one big mailbox against many
@@ -128,7 +183,8 @@ const RUN_TASKS: usize = 64;
 /// order (`Batch::merge`), which equals one pass. A run that counted a report an earlier
 /// run had counted (the same report in two files) is read again with those reports
 /// marked as counted, as the web page's workers do.
-fn read_parallel(tasks: &[Task], limits: Limits, max_file_bytes: u64, jobs: usize) -> (Batch, Vec<String>) {
+fn read_parallel(tasks: &[Task], how: &Reading<'_>, jobs: usize) -> (Batch, Vec<String>) {
+    let limits = how.limits;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let runs: Vec<&[Task]> = tasks.chunks(RUN_TASKS).collect();
     let next = AtomicUsize::new(0);
@@ -139,7 +195,7 @@ fn read_parallel(tasks: &[Task], limits: Limits, max_file_bytes: u64, jobs: usiz
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(run) = runs.get(i) else { break };
-                let read = read_tasks(run, limits, &[], max_file_bytes, &mut |_, _| {});
+                let read = read_tasks(run, how, &[], &mut |_, _| {});
                 if send.send((i, read)).is_err() {
                     break;
                 }
@@ -155,13 +211,7 @@ fn read_parallel(tasks: &[Task], limits: Limits, max_file_bytes: u64, jobs: usiz
             pending.insert(i, read);
             while let Some((part, part_keys)) = pending.remove(&at) {
                 if let Err(overlap) = whole.merge(part) {
-                    let (again, _) = read_tasks(
-                        runs.get(at).copied().unwrap_or(&[]),
-                        limits,
-                        &overlap,
-                        max_file_bytes,
-                        &mut |_, _| {},
-                    );
+                    let (again, _) = read_tasks(runs.get(at).copied().unwrap_or(&[]), how, &overlap, &mut |_, _| {});
                     // Read again with the overlap counted already, it cannot overlap; were it
                     // to, say so rather than drop a run silently.
                     if let Err(still) = whole.merge(again) {
@@ -382,8 +432,21 @@ pub fn run(args: &ReportArgs) -> u8 {
         Some(n) => n.max(1),
         None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
     };
+    let verifier = if args.dkim || args.signed_only {
+        match crate::dkim::Verifier::new(&args.net) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("mtasts: --dkim: {e}");
+                return 2;
+            }
+        }
+    } else {
+        None
+    };
+    let how =
+        Reading { limits, max_file_bytes: args.max_file_bytes, dkim: verifier.as_ref().map(|v| (v, args.signed_only)) };
     let (batch, read_keys) = if args.ndjson {
-        read_tasks(&tasks, limits, &[], args.max_file_bytes, &mut |r, origin| {
+        read_tasks(&tasks, &how, &[], &mut |r, origin| {
             if row_error.is_none() {
                 if let Err(e) = rows.write_all(export::ndjson(r, origin).as_bytes()) {
                     row_error = Some(e);
@@ -391,9 +454,9 @@ pub fn run(args: &ReportArgs) -> u8 {
             }
         })
     } else if jobs == 1 || args.max_reports.is_some() {
-        read_tasks(&tasks, limits, &[], args.max_file_bytes, &mut |_, _| {})
+        read_tasks(&tasks, &how, &[], &mut |_, _| {})
     } else {
-        read_parallel(&tasks, limits, args.max_file_bytes, jobs)
+        read_parallel(&tasks, &how, jobs)
     };
     if let Some(s) = &mut state {
         s.read.extend(read_keys);
@@ -529,6 +592,22 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
         thousands(s.duplicates),
         failed_inputs
     ));
+    // --dkim: how many emails were signed by their reporter, and each one that was not.
+    let checked: Vec<(&str, &mtasts_core::tls_rpt::dkim::Dkim)> =
+        batch.inputs.iter().filter_map(|i| Some((i.path.as_str(), i.dkim.as_ref()?))).collect();
+    if !checked.is_empty() {
+        let count = |label: &str| checked.iter().filter(|(_, d)| d.label() == label).count();
+        out.push_str(&format!(
+            "DKIM: {} signed, {} unsigned, {} forged, {} unverified\n",
+            count("signed"),
+            count("unsigned"),
+            count("forged"),
+            count("unverified")
+        ));
+        for (path, d) in checked.iter().filter(|(_, d)| d.result != Verdict::Pass) {
+            out.push_str(&format!("  {}: {path}: {}\n", d.label(), d.reason));
+        }
+    }
     let span = match (s.first_start, s.last_end) {
         (Some(a), Some(b)) => format!("{} to {}", utc_day(a), utc_day(b)),
         _ => "unknown".to_string(),

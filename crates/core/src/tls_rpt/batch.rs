@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
+use crate::tls_rpt::dkim::Dkim;
 use crate::tls_rpt::input::{EmailMeta, Extracted, Inflater, Limits, Stepper};
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
@@ -36,6 +37,10 @@ pub struct InputOutcome {
     pub finding_counts: BTreeMap<Code, u64>,
     /// Errors: parts of the input that yielded no report.
     pub errors: Vec<Located>,
+    /// The DKIM verdict on an email input, when its signatures were checked (the caller
+    /// verifies; [`crate::tls_rpt::dkim::judge`] decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dkim: Option<Dkim>,
 }
 
 impl InputOutcome {
@@ -305,6 +310,9 @@ pub struct InputJson<'a> {
     pub error: Option<String>,
     /// Every error.
     pub errors: Vec<FindingJson<'a>>,
+    /// The DKIM verdict, for an email whose signatures were checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim: Option<&'a Dkim>,
 }
 
 /// One finding in JSON output.
@@ -350,6 +358,7 @@ impl<'a> InputJson<'a> {
             examples: o.findings.iter().take(5).map(FindingJson::new).collect(),
             error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
             errors: o.errors.iter().map(FindingJson::new).collect(),
+            dkim: o.dkim.as_ref(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! deliver: reading them from any container they arrive in, and adding them up.
 
 pub mod batch;
+pub mod dkim;
 pub mod export;
 pub mod input;
 pub mod mime;
