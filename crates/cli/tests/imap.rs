@@ -280,3 +280,26 @@ fn the_report_mailbox_over_imap() {
     drop(server);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A server that greets and then drops the connection: one clear line, exit 1, and the
+/// other inputs still read.
+#[test]
+fn a_server_that_drops_the_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        std::io::Write::write_all(&mut s, b"* OK IMAP4rev1 ready\r\n").unwrap();
+        let mut line = [0u8; 64];
+        let _ = std::io::Read::read(&mut s, &mut line);
+        // Gone without an answer.
+    });
+    let resolve = format!("imap.test=127.0.0.1:{port}");
+    let report = common::corpus().join("isseis-tlsrpt-digest/tlsrpt_failure.eml");
+    let (code, v, _) = mtasts(&["--resolve", &resolve, "imap://rua@imap.test/INBOX", report.to_str().unwrap()], "pw");
+    server.join().unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(v["reports"], 1, "the other input is still read: {v:#}");
+    let why = v["inputs"][0]["errors"][0]["message"].as_str().unwrap();
+    assert!(why.contains("imap.test"), "{why}");
+}
