@@ -493,8 +493,8 @@ codes! {
         "not counted (--signed-only): the email has no valid DKIM signature by the reporting domain without l=, and the RFC says to ignore such reports",
         "ask the reporter to sign its reports with its own domain and no l= (RFC 8460 §3), or read without --signed-only";
     InputUnreadable = "input/unreadable", Input, Error, 8460, "5",
-        "the file could not be read",
-        "check the path and its permissions";
+        "the input (a file, or an IMAP mailbox) could not be read",
+        "check the path and its permissions (for a mailbox: the URL, the password and the server's certificate)";
     InputNoReport = "input/no-report", Input, Error, 8460, "5.3",
         "no TLS-RPT report found in this input",
         "give a .json or .json.gz report, a .zip of them, or the report email (.eml or mbox)";
