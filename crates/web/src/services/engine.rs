@@ -45,6 +45,8 @@ impl Item {
     }
 }
 
+/// Milliseconds between two progress updates of the page.
+const PROGRESS_MS: f64 = 250.0;
 /// Most workers, whatever the machine says it has.
 const MAX_WORKERS: u32 = 8;
 /// Inputs per run: what a worker is given at a time. At most two runs per worker are in
@@ -358,9 +360,18 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
     // Per run: inputs done and reports seen, as its worker last said.
     let seen: Rc<RefCell<Vec<(u32, u64)>>> = Rc::new(RefCell::new(vec![(0, 0); ranges.len()]));
     let on_progress = Rc::new(on_progress);
+    // The page is told at most every PROGRESS_MS: each telling re-renders and lays out the
+    // progress line, and the workers' messages come far more often (a trace of 1,000 files
+    // had 185 ms of layout while reading).
+    let told = Cell::new(f64::NEG_INFINITY);
     let report = {
         let (seen, on_progress) = (seen.clone(), on_progress.clone());
         Rc::new(move || {
+            let now = js_sys::Date::now();
+            if now - told.get() < PROGRESS_MS {
+                return;
+            }
+            told.set(now);
             let s = seen.borrow();
             let inputs = s.iter().map(|(i, _)| *i as usize).sum();
             let reports = s.iter().map(|(_, r)| *r).sum();
