@@ -239,7 +239,10 @@ pub struct Summary {
     policy_keys: HashMap<u64, String>,
     /// Day number -> "YYYY-MM-DD".
     #[serde(skip)]
-    day_names: HashMap<i64, String>,
+    day_names: HashMap<i64, Option<[u8; 10]>>,
+    /// A buffer for MX names with capitals, lowercased.
+    #[serde(skip)]
+    lower: String,
     /// How many of `failures` are in `failure_index` (a deserialized summary has none).
     #[serde(skip)]
     indexed: usize,
@@ -393,6 +396,29 @@ fn widen_days(map: &mut BTreeMap<String, DaySpan>, key: &str, first: &str, last:
     }
 }
 
+/// Changes the value under `key` with `f`, the key copied only when it is new.
+fn update<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
+    match map.get_mut(key) {
+        Some(v) => f(v),
+        None => {
+            let mut v = V::default();
+            f(&mut v);
+            map.insert(key.to_string(), v);
+        }
+    }
+}
+
+/// `s` in lower case: `s` itself when it has no capitals, else lowercased into `buf`.
+fn lowercase<'a>(s: &'a str, buf: &'a mut String) -> &'a str {
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return s;
+    }
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_lowercase();
+    buf
+}
+
 /// Adds `n` under `key` without allocating when the key exists.
 fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
@@ -484,46 +510,44 @@ impl Summary {
         if let Some(e) = report.end {
             self.last_end = Some(self.last_end.map_or(e, |l| l.max(e)));
         }
-        let day = match report.start {
-            Some(t) => self.day_names.entry(t.div_euclid(86_400)).or_insert_with(|| utc_day(t)).clone(),
-            None => "unknown".to_string(),
-        };
+        // Every key below is looked up before it is copied: a key seen before costs no
+        // allocation (the day's name is kept as bytes; an MX name is lowercased into a
+        // buffer only when it has capitals).
+        let day_bytes = report.start.and_then(|t| {
+            *self.day_names.entry(t.div_euclid(86_400)).or_insert_with(|| utc_day(t).into_bytes().try_into().ok())
+        });
+        let day = day_bytes.as_ref().and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("unknown");
         let org = report.organization_name.as_str();
-        bump(&mut self.by_day, &day, ok, failed, true);
+        bump(&mut self.by_day, day, ok, failed, true);
         bump(&mut self.by_org, org, ok, failed, true);
-        let mut domains_seen: Vec<&str> = Vec::new();
-        let mut types_seen: Vec<&str> = Vec::new();
-        for p in &report.policies {
+        // Kept across reports, so that lowercasing costs no allocation either.
+        let mut lower = std::mem::take(&mut self.lower);
+        for (i, p) in report.policies.iter().enumerate() {
             let domain = p.policy_domain.as_deref().unwrap_or("(unknown)");
-            let first_domain = !domains_seen.contains(&domain);
-            if first_domain {
-                domains_seen.push(domain);
-            }
+            let earlier = report.policies.get(..i).unwrap_or_default();
+            let first_domain = !earlier.iter().any(|q| q.policy_domain.as_deref().unwrap_or("(unknown)") == domain);
             bump(&mut self.by_policy_domain, domain, p.successful, p.failed, first_domain);
             let ty = p.policy_type.as_str();
-            let first_type = !types_seen.contains(&ty);
-            if first_type {
-                types_seen.push(ty);
-            }
+            let first_type = !earlier.iter().any(|q| q.policy_type.as_str() == ty);
             bump(&mut self.by_policy_type, ty, p.successful, p.failed, first_type);
             self.add_policy(p, domain, org);
             for d in &p.failure_details {
                 let n = d.failed_session_count;
                 add_to(&mut self.result_types, &d.result_type, n);
-                if let Some(mx) = &d.receiving_mx_hostname {
-                    let m = self.by_mx.entry(mx.to_ascii_lowercase()).or_default();
+                let mx = d.receiving_mx_hostname.as_deref().map(|m| lowercase(m, &mut lower));
+                let count = |m: &mut MxFailures| {
                     m.failed = m.failed.saturating_add(n);
                     add_to(&mut m.result_types, &d.result_type, n);
+                };
+                if let Some(mx) = mx {
+                    update(&mut self.by_mx, mx, count);
                 }
                 if ty == "sts" {
-                    let mx =
-                        d.receiving_mx_hostname.as_deref().map_or_else(|| NO_MX.to_string(), str::to_ascii_lowercase);
+                    let mx = mx.unwrap_or(NO_MX);
                     if day != "unknown" {
-                        widen_days(self.sts_failure_days.entry(mx.clone()).or_default(), &d.result_type, &day, &day);
+                        update(&mut self.sts_failure_days, mx, |spans| widen_days(spans, &d.result_type, day, day));
                     }
-                    let m = self.sts_failures_by_mx.entry(mx).or_default();
-                    m.failed = m.failed.saturating_add(n);
-                    add_to(&mut m.result_types, &d.result_type, n);
+                    update(&mut self.sts_failures_by_mx, mx, count);
                 }
                 if let Some(ip) = &d.receiving_ip {
                     add_to(&mut self.by_receiving_ip, ip, n);
@@ -531,10 +555,11 @@ impl Summary {
                 if let Some(ip) = &d.sending_mta_ip {
                     add_to(&mut self.by_sending_ip, ip, n);
                 }
-                let at = FailureAt { day: &day, org, domain, ty, report_id: &report.report_id, origin };
+                let at = FailureAt { day, org, domain, ty, report_id: &report.report_id, origin };
                 self.add_failure(&at, d);
             }
         }
+        self.lower = lower;
         true
     }
 
@@ -542,6 +567,17 @@ impl Summary {
         let mut h = DefaultHasher::new();
         (p.policy_type.as_str(), domain, &p.policy_string).hash(&mut h);
         let raw = h.finish();
+        // A policy seen before: found through its hash without building its key.
+        let known = self.policy_keys.get(&raw).and_then(|k| self.policies.get_mut(k.as_str()));
+        if let Some(seen) = known {
+            seen.reports = seen.reports.saturating_add(1);
+            seen.successful = seen.successful.saturating_add(p.successful);
+            seen.failed = seen.failed.saturating_add(p.failed);
+            if !seen.organisations.contains(org) {
+                seen.organisations.insert(org.to_string());
+            }
+            return;
+        }
         let key = match self.policy_keys.get(&raw) {
             Some(k) => k.clone(),
             None => {
