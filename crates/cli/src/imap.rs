@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
 
+use mtasts_core::text::percent_decode;
+
 use crate::check::Net;
 
 /// Messages fetched per command.
@@ -76,26 +78,6 @@ impl MailboxUrl {
         let scheme = if self.implicit_tls { "imaps" } else { "imap" };
         format!("{scheme}://{}@{}:{}/{}", self.user, self.host, self.port, self.mailbox)
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        let hex = b.get(i.saturating_add(1)..i.saturating_add(3)).and_then(|h| std::str::from_utf8(h).ok());
-        match (c, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i = i.saturating_add(3);
-            }
-            _ => {
-                out.push(c);
-                i = i.saturating_add(1);
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Where a mailbox was read up to.

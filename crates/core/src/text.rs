@@ -53,6 +53,31 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Percent-decodes `s` (`%C3%BC` → "ü"; a `%` not followed by two hex digits is kept),
+/// as URLs carry text: the page's address, an IMAP URL's user and mailbox.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i.saturating_add(1)..i.saturating_add(3))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i = i.saturating_add(3);
+            }
+            _ => {
+                out.push(b);
+                i = i.saturating_add(1);
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `"1 error"`, `"3 errors"`: a count and a noun that takes a plain "s".
 pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
@@ -94,6 +119,14 @@ mod tests {
             (plural(0, "error"), plural(1, "note"), plural(2, "warning")),
             ("0 errors".into(), "1 note".into(), "2 warnings".into())
         );
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("Reports%2FTLS"), "Reports/TLS");
+        assert_eq!(percent_decode("m%C3%BCller%40example.com"), "müller@example.com");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
     #[test]

@@ -70,26 +70,7 @@ impl Route {
 
 /// Percent-decodes a hash segment (the address bar may show `%C3%BC` for "ü").
 fn decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i.saturating_add(1)..i.saturating_add(3))
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i = i.saturating_add(3);
-            }
-            _ => {
-                out.push(b);
-                i = i.saturating_add(1);
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    mtasts_core::text::percent_decode(segment)
 }
 
 fn slot(kind: Kind) -> usize {
