@@ -54,6 +54,8 @@ const RUN_INPUTS: usize = 64;
 /// Runs per worker in memory: the one it parses and the next, read meanwhile (4 measured
 /// no faster on 10,000 files, and made more long tasks when answers bunched up).
 const RUNS_AHEAD: usize = 2;
+/// File reads started per browser task.
+const STARTS_PER_TASK: usize = 16;
 
 /// Where the worker's loader is: the page names it (with its content hash) in a meta tag.
 fn worker_url() -> Result<String, String> {
@@ -223,17 +225,20 @@ enum Load {
 }
 
 impl Loading {
-    fn start(run: &[Item]) -> Loading {
-        let items = run
-            .iter()
-            .map(|item| {
-                let load = match item {
-                    Item::File(f) | Item::Named(_, f) => Load::File(f.array_buffer().into()),
-                    Item::Bytes(_, b) => Load::Bytes(js_sys::Uint8Array::from(b.as_slice()).buffer()),
-                };
-                (item.name(), load)
-            })
-            .collect();
+    /// Starts reading every file of `run`, a few per browser task: asking for a file costs
+    /// the page 0.3–0.9 ms, so 64 at once were a long task.
+    async fn start(run: &[Item]) -> Loading {
+        let mut items = Vec::with_capacity(run.len());
+        for (i, item) in run.iter().enumerate() {
+            if i > 0 && i % STARTS_PER_TASK == 0 {
+                super::files::yield_now().await;
+            }
+            let load = match item {
+                Item::File(f) | Item::Named(_, f) => Load::File(f.array_buffer().into()),
+                Item::Bytes(_, b) => Load::Bytes(js_sys::Uint8Array::from(b.as_slice()).buffer()),
+            };
+            items.push((item.name(), load));
+        }
         Loading { items }
     }
 
@@ -389,13 +394,22 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
             // per worker in memory.
             let take = || {
                 let r = queue.borrow_mut().pop_front()?;
-                let range = ranges.get(r).cloned()?;
-                let loading = Loading::start(items.get(range.clone()).unwrap_or_default());
-                Some((r, range, loading))
+                Some((r, ranges.get(r).cloned()?))
             };
-            let mut ahead: VecDeque<_> = std::iter::from_fn(take).take(RUNS_AHEAD).collect();
+            let load = |next: Option<(usize, std::ops::Range<usize>)>| {
+                let items = items.clone();
+                async move {
+                    let (r, range) = next?;
+                    let loading = Loading::start(items.get(range.clone()).unwrap_or_default()).await;
+                    Some((r, range, loading))
+                }
+            };
+            let mut ahead = VecDeque::new();
+            while ahead.len() < RUNS_AHEAD {
+                let Some(next) = load(take()).await else { break };
+                ahead.push_back(next);
+            }
             while let Some((r, range, loading)) = ahead.pop_front() {
-                ahead.extend(take());
                 let run = items.get(range).unwrap_or_default();
                 let progress = |inputs: u32, reports: u64| {
                     if let Some(slot) = seen.borrow_mut().get_mut(r) {
@@ -403,7 +417,9 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
                     }
                     report();
                 };
-                let batch = read_run(&w, run, loading, &[], &progress).await;
+                // This run goes to the worker first; the next one's reads start meanwhile.
+                let (batch, more) = futures::join!(read_run(&w, run, loading, &[], &progress), load(take()));
+                ahead.extend(more);
                 if let Some(slot) = seen.borrow_mut().get_mut(r) {
                     *slot = (run.len() as u32, batch.summary.reports.saturating_add(batch.summary.duplicates));
                 }
@@ -427,7 +443,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
             // The same report in an earlier run: read this run again with those counted.
             let run = ranges.get(r).and_then(|range| items.get(range.clone())).unwrap_or_default();
             let again = match pool().and_then(|w| w.first().cloned().ok_or_else(|| "no report worker".to_string())) {
-                Ok(w) => read_run(&w, run, Loading::start(run), &overlap, &|_, _| {}).await,
+                Ok(w) => read_run(&w, run, Loading::start(run).await, &overlap, &|_, _| {}).await,
                 // Never merge nothing in its place: the run's inputs would vanish.
                 Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
             };
