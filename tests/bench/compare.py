@@ -3,8 +3,9 @@
 
 parsedmarc runs in-process (its functions, as the issue prescribes: parse_smtp_tls_report_json
 for JSON, parse_report_file(offline=True) for .json.gz, parse_report_email(offline=True) for
-.eml); mtasts runs as its CLI, `mtasts report --json DIR`, single-threaded, so its time
-includes process start, directory walk, reading, aggregation and JSON output. Both read
+.eml); mtasts runs as its CLI, `mtasts report --json DIR`, on every core (its default
+--jobs), so its time includes process start, directory walk, reading, aggregation and JSON
+output. Both read
 the files from disk. Prints a Markdown table.
 """
 import argparse
