@@ -111,7 +111,7 @@ impl<'n> Verifier<'n> {
         }
         let outputs =
             pollster::block_on(self.authenticator.verify_dkim(Parameters::new(&message).with_txt_cache(&keys)));
-        let signatures: Vec<Signature> = outputs
+        let mut signatures: Vec<Signature> = outputs
             .iter()
             .filter_map(|o| {
                 let s = o.signature()?;
@@ -133,28 +133,14 @@ impl<'n> Verifier<'n> {
             .collect();
         // A signature mail-auth refused to parse still makes the email signed: with l= (it
         // refuses those outright), or malformed.
-        let mut signatures = signatures;
         for e in &message.errors {
+            let (check, body_limited) = match &e.header {
+                Error::Dkim(DkimError::SignatureLength) => (Check::Fail, true),
+                Error::Dkim(_) | Error::ParseError | Error::MissingParameters => (Check::PermError, false),
+                _ => continue,
+            };
             let domain = tag(e.value, "d").unwrap_or_default();
-            match &e.header {
-                Error::Dkim(DkimError::SignatureLength) => {
-                    signatures.push(Signature {
-                        domain,
-                        check: Check::Fail,
-                        body_limited: true,
-                        why: e.header.to_string(),
-                    });
-                }
-                Error::Dkim(_) | Error::ParseError | Error::MissingParameters => {
-                    signatures.push(Signature {
-                        domain,
-                        check: Check::PermError,
-                        body_limited: false,
-                        why: e.header.to_string(),
-                    });
-                }
-                _ => {}
-            }
+            signatures.push(Signature { domain, check, body_limited, why: e.header.to_string() });
         }
         judge(&signatures, reporting_domain(&message).as_deref())
     }

@@ -233,15 +233,14 @@ pub fn fetch(
     uids.sort_unstable();
     let mut fetched = Fetched { messages: Vec::new(), uids: Vec::new(), mark: since, problems: Vec::new(), session };
     let mut last = after;
+    let lost = |read: usize, e: &imap::Error| (url.key(), format!("the connection failed after {read} messages: {e}"));
     'chunks: for chunk in uids.chunks(CHUNK) {
         let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
         // Sizes first, so that an enormous message is refused before it is downloaded.
         let sizes = match fetched.session.uid_fetch(&set, "(UID RFC822.SIZE)") {
             Ok(s) => s,
             Err(e) => {
-                fetched
-                    .problems
-                    .push((url.key(), format!("the connection failed after {} messages: {e}", fetched.messages.len())));
+                fetched.problems.push(lost(fetched.messages.len(), &e));
                 break;
             }
         };
@@ -253,10 +252,7 @@ pub fn fetch(
             match fetched.session.uid_fetch(wanted.join(","), "(UID BODY.PEEK[])") {
                 Ok(got) => bodies.extend(got.iter().filter_map(|f| Some((f.uid?, f.body()?.to_vec())))),
                 Err(e) => {
-                    fetched.problems.push((
-                        url.key(),
-                        format!("the connection failed after {} messages: {e}", fetched.messages.len()),
-                    ));
+                    fetched.problems.push(lost(fetched.messages.len(), &e));
                     break 'chunks;
                 }
             }

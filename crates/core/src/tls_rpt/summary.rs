@@ -421,23 +421,16 @@ fn lowercase<'a>(s: &'a str, buf: &'a mut String) -> &'a str {
 
 /// Adds `n` under `key` without allocating when the key exists.
 fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
-    match map.get_mut(key) {
-        Some(v) => *v = v.saturating_add(n),
-        None => {
-            map.insert(key.to_string(), n);
-        }
-    }
+    update(map, key, |v| *v = v.saturating_add(n));
 }
 
 fn bump(map: &mut BTreeMap<String, Counts>, key: &str, ok: u64, failed: u64, new_report: bool) {
-    let c = match map.get_mut(key) {
-        Some(c) => c,
-        None => map.entry(key.to_string()).or_default(),
-    };
-    c.add(ok, failed);
-    if new_report {
-        c.reports = c.reports.saturating_add(1);
-    }
+    update(map, key, |c| {
+        c.add(ok, failed);
+        if new_report {
+            c.reports = c.reports.saturating_add(1);
+        }
+    });
 }
 
 /// `YYYY-MM-DD` of a Unix time, UTC.
