@@ -1,12 +1,13 @@
 // Accessibility and small screens (issue 15 items 6 and 7): axe-core (WCAG 2.1 A and AA
-// rules, from npm) on Check results, Deploy, Lint and Reports at 1280 and 390 px in light
+// rules, from npm) on Check results, Deploy, Lint (a policy, a pasted certificate chain) and Reports at 1280 and 390 px in light
 // and dark mode must find no serious or critical violation; every route has one h1, a
 // title, aria-current on its nav item, and no horizontal page scroll at 320 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { startSiteAndMock, stopSiteAndMock } from './lib.mjs';
+import path from 'node:path';
+import { ROOT, startSiteAndMock, stopSiteAndMock } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -26,6 +27,13 @@ const PAGES = [
   { name: 'check uncovered.test (fix shown)', hash: '#/check/uncovered.test', ready: '#fix' },
   { name: 'deploy deploy.test', hash: '#/deploy/deploy.test', ready: '[data-live="read"]' },
   { name: 'lint policy', hash: '#/lint/policy', ready: '[data-valid]' },
+  {
+    name: 'lint certificate (a weak chain pasted)', hash: '#/lint/certificate/mx.cert.test', ready: '#cert-input',
+    then: async (page) => {
+      await page.fill('#cert-input', fs.readFileSync(path.join(ROOT, 'tests', 'certs', 'weak.pem'), 'utf8'));
+      await page.locator('li.finding').first().waitFor();
+    },
+  },
   {
     name: 'reports (sample week)', hash: '#/reports', ready: '#try-sample',
     then: async (page) => {
@@ -77,7 +85,7 @@ test('every route: one h1, a title naming it, aria-current on its nav item, no h
     const h1 = (await page.locator('h1').textContent()).trim();
     assert.equal(await page.title(), `${h1} — mtasts`, p.name);
     assert.equal(await page.locator('header nav [aria-current="page"]').count(), 1, `${p.name}: aria-current`);
-    if (p.hash.startsWith('#/lint/')) assert.equal(await page.locator('.tabs [aria-current="page"]').getAttribute('data-kind'), 'policy');
+    if (p.hash.startsWith('#/lint/')) assert.equal(await page.locator('.tabs [aria-current="page"]').getAttribute('data-kind'), p.hash.split('/')[2]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
       .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)

@@ -38,6 +38,13 @@ pub struct ProbeArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Judge a saved chain instead of connecting: a file ("-": standard input) with the
+    /// PEM certificates HOST presents (leaf first), or everything `openssl s_client
+    /// -starttls smtp -connect HOST:25 -showcerts` printed. Trust is then OpenSSL's verdict
+    /// in that output ("Verify return code"), unknown without it: the judgement of the web
+    /// page's certificate tab, which takes the same paste. TLSA records are still looked up.
+    #[arg(long, value_name = "FILE")]
+    paste: Option<String>,
     #[command(flatten)]
     net: Net,
 }
@@ -483,7 +490,12 @@ pub fn run(args: &ProbeArgs) -> u8 {
             return 2;
         }
     };
-    match probe_host(&host, args.port, &args.net, &args.ehlo, Some(&tlsa), policy.as_ref()) {
+    let probed = match &args.paste {
+        Some(file) => read_paste(file)
+            .map(|text| probe::judge(&probe::from_paste(&text, &host), now(), Some(&tlsa), policy.as_ref())),
+        None => probe_host(&host, args.port, &args.net, &args.ehlo, Some(&tlsa), policy.as_ref()),
+    };
+    match probed {
         Ok(p) => {
             if args.json {
                 println!("{:#}", json(&p));
@@ -497,6 +509,18 @@ pub fn run(args: &ProbeArgs) -> u8 {
             2
         }
     }
+}
+
+/// The text of `--paste FILE` ("-": standard input).
+fn read_paste(file: &str) -> Result<String, String> {
+    let bytes = if file == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).map(|_| b)
+    } else {
+        std::fs::read(file)
+    };
+    let bytes = bytes.map_err(|e| format!("cannot read {file}: {e}"))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]

@@ -354,3 +354,57 @@ fn check_with_probe_folds_the_mx_certificates_into_the_verdict() {
     assert_eq!(first["code"], "smtp/certificate-expired", "what breaks mail first: {v:#}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `mtasts probe HOST --paste FILE` on every case of tests/certs/cases.json, the list the
+/// web page's certificate tab is held to as well (tests/e2e/certificate.test.mjs): the
+/// same paste gets the same findings and verdict in both. Each case's TLSA records come
+/// from the mock resolver.
+#[test]
+fn pasted_chains_are_judged_as_the_page_judges_them() {
+    let certs = common::root().join("tests/certs");
+    let cases: Value = serde_json::from_str(&std::fs::read_to_string(certs.join("cases.json")).unwrap()).unwrap();
+    let d = dir();
+    let trust = d.join("mock-ca.pem");
+    std::fs::copy(common::root().join("tests/mock/ca.pem"), &trust).unwrap();
+    for case in cases["cases"].as_array().unwrap() {
+        let (name, host) = (case["name"].as_str().unwrap(), case["host"].as_str().unwrap());
+        let records: Vec<Value> = case["tlsa"]
+            .as_str()
+            .unwrap_or("")
+            .split(',')
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| {
+                let f: Vec<&str> = r.split_whitespace().collect();
+                serde_json::json!({"usage": f[0].parse::<u8>().unwrap(), "selector": f[1].parse::<u8>().unwrap(),
+                    "matchingType": f[2].parse::<u8>().unwrap(), "certificate": f[3]})
+            })
+            .collect();
+        let zone = d.join("zone.json");
+        let scenario = serde_json::json!({"mx": [], "sts": null, "rpt": null, "policy": null,
+            "ad": case["ad"].as_bool().unwrap_or(false), "tlsa": { host: records }});
+        std::fs::write(&zone, serde_json::json!({ "cert.test": scenario }).to_string()).unwrap();
+        let mock = common::mock_with(Some(&zone));
+        let file = certs.join(case["file"].as_str().unwrap());
+        let o = mtasts(&[
+            "probe",
+            host,
+            "--paste",
+            file.to_str().unwrap(),
+            "--json",
+            "--doh",
+            &mock.doh(),
+            "--ca-cert",
+            trust.to_str().unwrap(),
+        ]);
+        let v: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&o.stderr)));
+        let mut got = codes(&v);
+        got.sort();
+        let mut want: Vec<String> =
+            case["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{name}: {v:#}");
+        assert_eq!(v["valid"], case["valid"], "{name}: {v:#}");
+        assert_eq!(o.status.code(), Some(if case["valid"] == true { 0 } else { 1 }), "{name}");
+    }
+}

@@ -92,7 +92,7 @@ impl Finding {
 
     /// The severity from the code's table row.
     pub fn severity(&self) -> Severity {
-        self.code.info().severity
+        self.code.severity()
     }
 
     /// The full message: the table's message, then the detail if there is one.

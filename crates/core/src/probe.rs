@@ -150,6 +150,8 @@ struct Read {
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+/// ecdsa-with-SHA1 (RFC 3279 §2.2.3): SHA-1 as much as sha1WithRSAEncryption is.
+const ECDSA_WITH_SHA_1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
 
 /// The modulus length of a DER RSAPublicKey (RFC 8017 A.1.1: SEQUENCE { modulus INTEGER, … }),
 /// in bits, leading zero bytes not counted.
@@ -176,7 +178,13 @@ fn rsa_bits(key: &[u8]) -> Option<usize> {
 }
 
 fn read(der: &[u8]) -> Result<Read, String> {
-    let cert = Certificate::from_der(der).map_err(|e| e.to_string())?;
+    // Where the DER stopped making sense, not der's own wording: its error texts and the
+    // names of every ASN.1 tag cost the certificate page's module 1.5 KB gzipped.
+    let not_der = |e: x509_cert::der::Error| {
+        let at = e.position().map(|p| format!(" (at byte {p})")).unwrap_or_default();
+        format!("not a DER-encoded X.509 certificate{at}")
+    };
+    let cert = Certificate::from_der(der).map_err(not_der)?;
     let tbs = &cert.tbs_certificate;
     let secs = |t: x509_cert::time::Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
     let spki = &tbs.subject_public_key_info;
@@ -206,6 +214,7 @@ fn read(der: &[u8]) -> Result<Read, String> {
         s if s == rfc5912::SHA_384_WITH_RSA_ENCRYPTION => ("sha384WithRSAEncryption".to_string(), false),
         s if s == rfc5912::SHA_512_WITH_RSA_ENCRYPTION => ("sha512WithRSAEncryption".to_string(), false),
         s if s == rfc5912::SHA_1_WITH_RSA_ENCRYPTION => ("sha1WithRSAEncryption".to_string(), true),
+        s if s == ECDSA_WITH_SHA_1 => ("ecdsa-with-SHA1".to_string(), true),
         s if s == rfc5912::ECDSA_WITH_SHA_256 => ("ecdsa-with-SHA256".to_string(), false),
         s if s == rfc5912::ECDSA_WITH_SHA_384 => ("ecdsa-with-SHA384".to_string(), false),
         s if s == rfc5912::ECDSA_WITH_SHA_512 => ("ecdsa-with-SHA512".to_string(), false),
@@ -229,7 +238,7 @@ fn read(der: &[u8]) -> Result<Read, String> {
         rsa_bits: rsa,
         sha1,
         der: der.to_vec(),
-        spki: spki.to_der().map_err(|e| e.to_string())?,
+        spki: spki.to_der().map_err(not_der)?,
     })
 }
 
@@ -271,12 +280,17 @@ fn dane(host: &str, answer: &DnsAnswer<Tlsa>, chain: &[Read], out: &mut Vec<Find
     for t in records.iter().filter(|t| t.usage < 2) {
         out.push(Finding::new(Code::DaneTlsaUsage, Span::at(0), format!("{name}: {}", shown(t))));
     }
+    // RFC 7672 §2.2: records of a usage, selector or matching type a sender does not use
+    // are unusable, and a set of only unusable records means TLS without DANE, not a
+    // failure; so only usable records can fail to match.
+    let usable = records.iter().filter(|t| matches!(t.usage, 2 | 3) && t.selector <= 1 && t.matching <= 2).count();
     match (matched, chain.is_empty()) {
         (Some(t), _) => out.push(Finding::new(Code::DaneTlsaMatch, Span::at(0), format!("{name}: {}", shown(t)))),
+        (None, _) if usable == 0 => {}
         (None, false) if *authenticated => out.push(Finding::new(
             Code::DaneTlsaMismatch,
             Span::at(0),
-            format!("{name} has {} record(s), none matching", records.len()),
+            format!("{name} has {usable} usable record(s), none matching"),
         )),
         (None, false) => out.push(Finding::new(
             Code::DaneNotAuthenticated,

@@ -1,13 +1,20 @@
 // Imported by src/services/lazy.rs (wasm-bindgen snippet).
+let module = null;
+function load(js, wasm) {
+  if (!module) {
+    const url = (p) => new URL(p, document.baseURI).href;
+    module = import(url(js)).then(async (m) => { await m.default({ module_or_path: url(wasm) }); return m; });
+    module.catch(() => { module = null; });
+  }
+  return module;
+}
 let root = null;
-let loading = null;
+let mounted = false;
 export function show_reports(host, js, wasm) {
   if (!root) { root = document.createElement('div'); root.className = 'reports-root'; }
   host.appendChild(root);
-  if (!loading) {
-    const url = (p) => new URL(p, document.baseURI).href;
-    loading = import(url(js)).then(async (m) => { await m.default({ module_or_path: url(wasm) }); m.mount(root); });
-    loading.catch(() => { loading = null; });
-  }
-  return loading;
+  return load(js, wasm).then((m) => { if (!mounted) { m.mount(root); mounted = true; } });
+}
+export function show_certificate(host, js, wasm, mx) {
+  return load(js, wasm).then((m) => m.mount_certificate(host, mx));
 }

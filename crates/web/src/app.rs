@@ -112,7 +112,9 @@ pub fn app() -> Html {
     let page = match &state.route {
         Route::Check(domain) => html! { <CheckPage domain={domain.clone()} /> },
         Route::Lint(_) => html! { <LintPage state={(*state).clone()} {on_action} /> },
-        Route::Reports => html! { <ReportsHost /> },
+        // Keys: leaving the analyser must remove its element (which holds its module's root).
+        Route::Certificate(host) => html! { <LazyPage key="certificate" page={Lazy::Certificate(host.clone())} /> },
+        Route::Reports => html! { <LazyPage key="reports" page={Lazy::Reports} /> },
         Route::Deploy(domain) => html! { <DeployPage domain={domain.clone()} /> },
     };
     html! {
@@ -132,7 +134,7 @@ pub fn app() -> Html {
                 <nav class="nav">
                     <a class={classes!(matches!(state.route, Route::Check(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Check(_)))} href="#/check" id="nav-check">{"Check"}</a>
                     <a class={classes!(matches!(state.route, Route::Deploy(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Deploy(_)))} href={match &state.route { Route::Check(d) | Route::Deploy(d) => Route::Deploy(d.clone()).to_hash(), _ => "#/deploy".to_string() }} id="nav-deploy">{"Deploy"}</a>
-                    <a class={classes!(matches!(state.route, Route::Lint(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Lint(_)))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
+                    <a class={classes!(matches!(state.route, Route::Lint(_) | Route::Certificate(_)).then_some("active"))} aria-current={current(matches!(state.route, Route::Lint(_) | Route::Certificate(_)))} href={Route::Lint(state.kind()).to_hash()}>{"Lint"}</a>
                     <a class={classes!((state.route == Route::Reports).then_some("active"))} aria-current={current(state.route == Route::Reports)} href="#/reports" id="nav-reports">{"Reports"}</a>
                 </nav>
             </header>
@@ -156,17 +158,40 @@ pub fn app() -> Html {
     }
 }
 
-/// Where the report analyser (its own module, loaded on first use) is shown.
-#[function_component(ReportsHost)]
-fn reports_host() -> Html {
-    let host = use_node_ref();
+/// A page of the on-demand module (`services::lazy`).
+#[derive(Clone, PartialEq)]
+enum Lazy {
+    /// The report analyser.
+    Reports,
+    /// The MX certificate tab for this host.
+    Certificate(String),
+}
+
+/// Props of [`LazyPage`].
+#[derive(Properties, PartialEq)]
+struct LazyProps {
+    page: Lazy,
+}
+
+/// Where a page of the on-demand module (loaded on first use) is shown.
+#[function_component(LazyPage)]
+fn lazy_page(props: &LazyProps) -> Html {
+    let el = use_node_ref();
     let status = use_state(|| None::<Result<(), String>>);
+    let (what, class) = match &props.page {
+        Lazy::Reports => ("report analyser", "reports-host"),
+        Lazy::Certificate(_) => ("certificate reader", "certificate-host"),
+    };
     {
-        let (host, status) = (host.clone(), status.clone());
-        use_effect_with((), move |_| {
-            if let Some(el) = host.cast::<web_sys::Element>() {
+        let (el, status) = (el.clone(), status.clone());
+        use_effect_with(props.page.clone(), move |page| {
+            if let Some(el) = el.cast::<web_sys::Element>() {
+                let page = page.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    status.set(Some(crate::services::lazy::reports(&el).await));
+                    status.set(Some(match page {
+                        Lazy::Reports => crate::services::lazy::reports(&el).await,
+                        Lazy::Certificate(host) => crate::services::lazy::certificate(&el, &host).await,
+                    }));
                 });
             }
         });
@@ -174,12 +199,12 @@ fn reports_host() -> Html {
     html! {
         <>
             if status.is_none() {
-                <p class="hint loading-module" aria-live="polite">{"Loading the report analyser…"}</p>
+                <p class="hint loading-module" aria-live="polite">{ format!("Loading the {what}…") }</p>
             }
             if let Some(Err(why)) = &*status {
                 <p class="warn" role="alert">{ why.clone() }</p>
             }
-            <div class="reports-host" ref={host}></div>
+            <div {class} ref={el}></div>
         </>
     }
 }

@@ -18,6 +18,9 @@ pub enum Route {
     Check(String),
     /// The Lint view for one kind of input.
     Lint(Kind),
+    /// The Lint view's MX certificate tab, for this MX host (empty: none yet), with the TLSA
+    /// records the Check page found in the hash's query (see `components::certificate`).
+    Certificate(String),
     /// The report analyser.
     Reports,
     /// The setup generator and change planner, for this domain (empty: none yet).
@@ -30,6 +33,9 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         let mut parts = path.split('/');
         match (parts.next(), parts.next()) {
+            (Some("lint"), Some("certificate")) => {
+                Route::Certificate(decode(parts.next().unwrap_or("").split('?').next().unwrap_or("")))
+            }
             (Some("lint"), Some(kind)) => Route::Lint(Kind::from_id(kind).unwrap_or(Kind::Policy)),
             (Some("reports"), _) => Route::Reports,
             (Some("check"), domain) => Route::Check(decode(domain.unwrap_or(""))),
@@ -44,6 +50,8 @@ impl Route {
             Route::Check(d) if d.is_empty() => "#/check".to_string(),
             Route::Check(d) => format!("#/check/{d}"),
             Route::Lint(kind) => format!("#/lint/{}", kind.id()),
+            Route::Certificate(h) if h.is_empty() => "#/lint/certificate".to_string(),
+            Route::Certificate(h) => format!("#/lint/certificate/{h}"),
             Route::Reports => "#/reports".to_string(),
             Route::Deploy(d) if d.is_empty() => "#/deploy".to_string(),
             Route::Deploy(d) => format!("#/deploy/{d}"),
@@ -61,6 +69,8 @@ impl Route {
             Route::Deploy(d) if d.trim().is_empty() => "Deploy MTA-STS and TLS-RPT".to_string(),
             Route::Deploy(d) => format!("Deploy MTA-STS and TLS-RPT for {}", d.trim()),
             Route::Lint(k) => format!("Lint: {}", k.title()),
+            Route::Certificate(h) if h.trim().is_empty() => "Lint: MX certificate".to_string(),
+            Route::Certificate(h) => format!("Lint: MX certificate of {}", h.trim()),
             Route::Reports => "TLS report analyser".to_string(),
         };
         let title = format!("{h1} — mtasts");
@@ -214,6 +224,12 @@ mod tests {
         assert_eq!(Route::parse("#/check/b%C3%BCcher.example"), Route::Check("bücher.example".into()));
         assert_eq!(Route::parse("#/check/100%"), Route::Check("100%".into()));
         assert_eq!(Route::parse("#/deploy/example.com"), Route::Deploy("example.com".into()));
+        assert_eq!(
+            Route::parse("#/lint/certificate/mx.dane.test?tlsa=3%201%201%20ab&ad=1"),
+            Route::Certificate("mx.dane.test".into())
+        );
+        assert_eq!(Route::Certificate("mx.dane.test".into()).to_hash(), "#/lint/certificate/mx.dane.test");
+        assert_eq!(Route::parse("#/lint/certificate"), Route::Certificate(String::new()));
         assert_eq!(Route::Check("example.com".into()).titles().1, "Check example.com — mtasts");
         assert_eq!(Route::Lint(Kind::Policy).titles().0, "Lint: MTA-STS policy file");
         assert_eq!(Route::parse("#/deploy"), Route::Deploy(String::new()));

@@ -404,6 +404,7 @@ fn mx_matrix(props: &CheckView) -> Html {
                 } }</td>
                 <td>{ r.why.clone() }</td>
                 <td>{ r.dane.clone() }</td>
+                <td><a href={r.certificate.clone()} data-cert-link={r.host.clone()}>{"check its certificate"}</a></td>
             </tr>
         }
     });
@@ -420,7 +421,7 @@ fn mx_matrix(props: &CheckView) -> Html {
                 <p class="empty">{"No MX hosts to show."}</p>
             } else if !props.mx.is_empty() {
                 <table class="small">
-                    <thead><tr><th class="num">{"Priority"}</th><th>{"MX host"}</th><th>{"Policy pattern"}</th><th>{"Verdict"}</th><th>{"Why"}</th><th>{"DANE"}</th></tr></thead>
+                    <thead><tr><th class="num">{"Priority"}</th><th>{"MX host"}</th><th>{"Policy pattern"}</th><th>{"Verdict"}</th><th>{"Why"}</th><th>{"DANE"}</th><th>{"Certificate"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             }

@@ -38,6 +38,22 @@ fn hint(kind: Kind) -> &'static str {
     }
 }
 
+/// The Lint tabs, one per kind and the MX certificate's; `active` is the kind shown (none:
+/// the certificate tab).
+pub fn tabs(active: Option<Kind>) -> Html {
+    let tabs = Kind::ALL.into_iter().map(|k| {
+        let class = classes!("tab", (Some(k) == active).then_some("active"));
+        html! { <a {class} href={Route::Lint(k).to_hash()} data-kind={k.id()} aria-current={(Some(k) == active).then_some("page")}>{ k.title() }</a> }
+    });
+    let cert = classes!("tab", active.is_none().then_some("active"));
+    html! {
+        <nav class="tabs" aria-label="What to check">
+            { for tabs }
+            <a class={cert} href="#/lint/certificate" data-kind="certificate" aria-current={active.is_none().then_some("page")}>{"MX certificate"}</a>
+        </nav>
+    }
+}
+
 /// The Lint page.
 #[function_component(LintPage)]
 pub fn lint_page(props: &LintPageProps) -> Html {
@@ -167,10 +183,6 @@ pub fn lint_page(props: &LintPageProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |i: Option<usize>| on_action.emit(Action::Hover(i)))
     };
-    let tabs = Kind::ALL.into_iter().map(|k| {
-        let class = classes!("tab", (k == kind).then_some("active"));
-        html! { <a {class} href={Route::Lint(k).to_hash()} data-kind={k.id()} aria-current={(k == kind).then_some("page")}>{ k.title() }</a> }
-    });
     let example_buttons = examples(kind).into_iter().enumerate().map(|(n, (label, _))| {
         let on_action = props.on_action.clone();
         let onclick = Callback::from(move |_: MouseEvent| on_action.emit(Action::LoadExample(n)));
@@ -182,7 +194,7 @@ pub fn lint_page(props: &LintPageProps) -> Html {
     };
     html! {
         <section class="lint" data-kind={kind.id()}>
-            <nav class="tabs" aria-label="What to check">{ for tabs }</nav>
+            { tabs(Some(kind)) }
             <div class="lint-grid">
                 <div class="panel input-panel">
                     <div class="panel-head">

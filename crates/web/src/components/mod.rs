@@ -1,5 +1,6 @@
 //! Thin Yew components: they render view models and send actions.
 
+pub mod certificate;
 pub mod check;
 pub mod deploy;
 pub mod findings;

@@ -1,5 +1,6 @@
-//! Modules loaded on demand: the report analyser's page (`reports-ui`), fetched from the
-//! site itself the first time `#/reports` opens. Its files are named by content hash, and
+//! Modules loaded on demand: the pages that are not on the start page (`reports-ui`: the
+//! report analyser and the MX certificate tab), fetched from the site itself the first time
+//! `#/reports` or `#/lint/certificate` opens. Its files are named by content hash, and
 //! the page names them in `<meta name="mtasts-reports-ui">` (see `www/post_build.py`).
 //!
 //! The analyser lives in one element created once and kept: each visit to `#/reports`
@@ -12,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/js/lazy.js")]
 extern "C" {
     fn show_reports(host: &web_sys::Element, js: &str, wasm: &str) -> js_sys::Promise;
+    fn show_certificate(host: &web_sys::Element, js: &str, wasm: &str, mx: &str) -> js_sys::Promise;
 }
 
 /// The content of `<meta name=NAME>`: where this build put one of its on-demand files.
@@ -21,10 +23,26 @@ pub(crate) fn meta(name: &str) -> Option<String> {
 
 /// Shows the report analyser inside `host`, loading its module the first time.
 pub async fn reports(host: &web_sys::Element) -> Result<(), String> {
-    let js = meta("mtasts-reports-ui").ok_or("this build has no report analyser module")?;
-    let wasm = meta("mtasts-reports-ui-wasm").ok_or("this build has no report analyser module")?;
-    JsFuture::from(show_reports(host, &js, &wasm)).await.map(|_| ()).map_err(|e| {
+    let (js, wasm) = files()?;
+    done(show_reports(host, &js, &wasm), "report analyser").await
+}
+
+/// Shows the MX certificate tab for host `mx` inside `host`, loading its module the first
+/// time.
+pub async fn certificate(host: &web_sys::Element, mx: &str) -> Result<(), String> {
+    let (js, wasm) = files()?;
+    done(show_certificate(host, &js, &wasm, mx), "certificate reader").await
+}
+
+/// Where this build put the on-demand module's JS and wasm.
+fn files() -> Result<(String, String), String> {
+    let missing = "this build has no on-demand page module";
+    Ok((meta("mtasts-reports-ui").ok_or(missing)?, meta("mtasts-reports-ui-wasm").ok_or(missing)?))
+}
+
+async fn done(p: js_sys::Promise, what: &str) -> Result<(), String> {
+    JsFuture::from(p).await.map(|_| ()).map_err(|e| {
         let why = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
-        format!("the report analyser could not be loaded: {}", why.unwrap_or_else(|| format!("{e:?}")))
+        format!("the {what} could not be loaded: {}", why.unwrap_or_else(|| format!("{e:?}")))
     })
 }

@@ -30,6 +30,8 @@ pub struct MxRowView {
     pub why: String,
     /// DANE status of this host: "DANE (DNSSEC)", "TLSA, not validated", "none", or what failed.
     pub dane: String,
+    /// The certificate tab for this host, with its TLSA records and AD bit in the query.
+    pub certificate: String,
 }
 
 /// TLSA records of one MX host.
@@ -185,6 +187,20 @@ impl CheckView {
             Some(DnsAnswer::Timeout) => "timed out".to_string(),
             Some(DnsAnswer::Failed(_)) => "lookup failed".to_string(),
         };
+        let certificate = |host: &str| {
+            let mut link = format!("#/lint/certificate/{host}");
+            if let Some(DnsAnswer::Records { records, authenticated, .. }) = tlsa_of(host) {
+                if !records.is_empty() {
+                    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+                    let list: Vec<String> = records
+                        .iter()
+                        .map(|t| format!("{}%20{}%20{}%20{}", t.usage, t.selector, t.matching, hex(&t.data)))
+                        .collect();
+                    link.push_str(&format!("?tlsa={}&ad={}", list.join("%2C"), u8::from(*authenticated)));
+                }
+            }
+            link
+        };
         let mx = c
             .coverage
             .as_ref()
@@ -199,6 +215,7 @@ impl CheckView {
                         state: if r.covered { "covered" } else { "not-covered" },
                         why: r.why.clone(),
                         dane: dane_label(&r.host),
+                        certificate: certificate(&r.host),
                     })
                     .collect()
             })
@@ -216,6 +233,7 @@ impl CheckView {
                             state: "unknown",
                             why: "no policy to match against".to_string(),
                             dane: dane_label(h),
+                            certificate: certificate(h),
                         })
                         .collect();
                     order::sort_by_key(&mut rows, |a| a.priority.parse::<u16>().ok());
