@@ -8,6 +8,8 @@
 -- Totals, equal to `mtasts report --json`'s "successful", "failed" and "result_types":
 --   SELECT sum(successful), sum(failed) FROM tlsrpt WHERE kind = 'policy';
 --   SELECT result_type, sum(failed) FROM tlsrpt WHERE kind = 'failure' GROUP BY result_type;
+-- Only reports whose email was signed by their reporter (RFC 8460 §3), after --dkim:
+--   SELECT sum(successful), sum(failed) FROM tlsrpt WHERE kind = 'policy' AND dkim = 'pass';
 -- Re-importing the same reports adds them again: dedupe on (organisation, report_id) with
 -- a ReplacingMergeTree or by importing each report once (`mtasts report` already drops
 -- duplicates within one run).
@@ -32,7 +34,11 @@ CREATE TABLE IF NOT EXISTS tlsrpt
     receiving_ip           Nullable(String),
     failure_reason_code    Nullable(String),
     additional_information Nullable(String),
-    origin                 String
+    origin                 String,
+    -- With `mtasts report --ndjson --dkim`: the DKIM verdict of the email the report came in
+    -- (pass, fail, none, temperror, permerror) and the signing domain; NULL otherwise.
+    dkim                   LowCardinality(Nullable(String)),
+    dkim_domain            Nullable(String)
 )
 ENGINE = MergeTree
 ORDER BY (kind, policy_domain, organisation, report_id)

@@ -26,6 +26,8 @@ out = {
     "rows": int(one("SELECT count() FROM tlsrpt")),
     "successful": int(one("SELECT sum(successful) FROM tlsrpt WHERE kind = 'policy'")),
     "failed": int(one("SELECT sum(failed) FROM tlsrpt WHERE kind = 'policy'")),
+    # Rows from `--dkim`: the sessions of reports their reporter signed.
+    "signed_successful": int(one("SELECT sum(successful) FROM tlsrpt WHERE kind = 'policy' AND dkim = 'pass'")),
     "result_types": {
         line.split(",")[0].strip('"'): int(line.split(",")[1])
         for line in one("SELECT result_type, sum(failed) FROM tlsrpt WHERE kind = 'failure' GROUP BY result_type ORDER BY result_type").splitlines()

@@ -107,7 +107,7 @@ fn read_tasks(
     tasks: &[Task],
     how: &Reading<'_>,
     assumed: &[(String, String)],
-    counted: &mut dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str),
+    counted: &mut Counted<'_>,
 ) -> (Batch, Vec<String>) {
     let (limits, max_file_bytes) = (how.limits, how.max_file_bytes);
     let mut batch = Batch::new(limits);
@@ -132,6 +132,11 @@ fn read_tasks(
     (batch, keys)
 }
 
+/// What is told each report counted: the report, where it came from, and the DKIM verdict
+/// on the email it came in (`--dkim`).
+type Counted<'c> =
+    dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str, Option<&mtasts_core::tls_rpt::dkim::Dkim>) + 'c;
+
 /// How inputs are read: limits, and whether report emails' DKIM is checked.
 struct Reading<'a> {
     limits: Limits,
@@ -143,15 +148,9 @@ struct Reading<'a> {
 /// Adds one input's bytes: with `--dkim`, an email's signatures are judged first, and with
 /// `--signed-only` an input without a passing signature by its reporter is listed with the
 /// reason and not counted (RFC 8460 §3: such reports "MUST be ignored").
-fn add(
-    batch: &mut Batch,
-    how: &Reading<'_>,
-    name: &str,
-    bytes: &[u8],
-    counted: &mut dyn FnMut(&mtasts_core::tls_rpt::report::Report, &str),
-) {
+fn add(batch: &mut Batch, how: &Reading<'_>, name: &str, bytes: &[u8], counted: &mut Counted<'_>) {
     let Some((verifier, only_signed)) = how.dkim else {
-        batch.add_with(name, bytes, counted);
+        batch.add_with(name, bytes, &mut |r, origin| counted(r, origin, None));
         return;
     };
     let verdict = (sniff(bytes) == Sniffed::Email).then(|| verifier.verify(bytes));
@@ -168,7 +167,7 @@ fn add(
         });
         return;
     }
-    batch.add_with(name, bytes, counted);
+    batch.add_with(name, bytes, &mut |r, origin| counted(r, origin, verdict.as_ref()));
     if let Some(input) = batch.inputs.last_mut() {
         input.dkim = verdict;
     }
@@ -195,7 +194,7 @@ fn read_parallel(tasks: &[Task], how: &Reading<'_>, jobs: usize) -> (Batch, Vec<
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(run) = runs.get(i) else { break };
-                let read = read_tasks(run, how, &[], &mut |_, _| {});
+                let read = read_tasks(run, how, &[], &mut |_, _, _| {});
                 if send.send((i, read)).is_err() {
                     break;
                 }
@@ -211,7 +210,7 @@ fn read_parallel(tasks: &[Task], how: &Reading<'_>, jobs: usize) -> (Batch, Vec<
             pending.insert(i, read);
             while let Some((part, part_keys)) = pending.remove(&at) {
                 if let Err(overlap) = whole.merge(part) {
-                    let (again, _) = read_tasks(runs.get(at).copied().unwrap_or(&[]), how, &overlap, &mut |_, _| {});
+                    let (again, _) = read_tasks(runs.get(at).copied().unwrap_or(&[]), how, &overlap, &mut |_, _, _| {});
                     // Read again with the overlap counted already, it cannot overlap; were it
                     // to, say so rather than drop a run silently.
                     if let Err(still) = whole.merge(again) {
@@ -446,15 +445,15 @@ pub fn run(args: &ReportArgs) -> u8 {
     let how =
         Reading { limits, max_file_bytes: args.max_file_bytes, dkim: verifier.as_ref().map(|v| (v, args.signed_only)) };
     let (batch, read_keys) = if args.ndjson {
-        read_tasks(&tasks, &how, &[], &mut |r, origin| {
+        read_tasks(&tasks, &how, &[], &mut |r, origin, dkim| {
             if row_error.is_none() {
-                if let Err(e) = rows.write_all(export::ndjson(r, origin).as_bytes()) {
+                if let Err(e) = rows.write_all(export::ndjson(r, origin, dkim).as_bytes()) {
                     row_error = Some(e);
                 }
             }
         })
     } else if jobs == 1 || args.max_reports.is_some() {
-        read_tasks(&tasks, &how, &[], &mut |_, _| {})
+        read_tasks(&tasks, &how, &[], &mut |_, _, _| {})
     } else {
         read_parallel(&tasks, &how, jobs)
     };

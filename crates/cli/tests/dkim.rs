@@ -3,7 +3,8 @@
 //! mock DoH resolver. Signed by the reporter: pass; changed after signing: fail; no
 //! signature: none; a key that is not in DNS or is malformed: permerror; signed only by
 //! another domain, or with l=: fail. `--signed-only` counts the one that passes and lists
-//! the others with the reason.
+//! the others with the reason. `--ndjson` rows carry the verdict, and the shipped ClickHouse
+//! schema takes them (chDB).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -154,6 +155,36 @@ fn report_emails_signed_changed_unsigned_and_badly_keyed() {
         text.contains("forged: ") && text.contains("8-limited.eml: the signature by reporter.test uses l="),
         "{text}"
     );
+
+    // --ndjson rows carry the verdict of the email each report came in, so that an engine
+    // can count only signed reports; a report file has none.
+    let o = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .args(["report", "--ndjson", "--dkim", "--doh", &doh, "--ca-cert"])
+        .arg(common::root().join("tests/mock/ca.pem"))
+        .arg(&mails)
+        .output()
+        .unwrap();
+    let rows: Vec<Value> =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 9, "one policy row per report");
+    let row = |id: &str| rows.iter().find(|r| r["report_id"] == id).unwrap_or_else(|| panic!("{id}: {rows:#?}"));
+    assert_eq!((&row("pass")["dkim"], &row("pass")["dkim_domain"]), (&json!("pass"), &json!("reporter.test")));
+    assert_eq!(row("changed")["dkim"], "fail");
+    assert_eq!(row("unsigned")["dkim"], "none");
+    assert_eq!(row("nokey")["dkim"], "permerror");
+    assert!(row("plain").get("dkim").is_none(), "{:#}", row("plain"));
+    // The shipped ClickHouse schema takes them (chDB, as crates/cli/tests/export.rs runs it).
+    let file = d.join("rows.ndjson");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let out = Command::new("python3")
+        .arg(common::root().join("tests/clickhouse/sums.py"))
+        .arg(common::root().join("docs/clickhouse.sql"))
+        .arg(&file)
+        .output()
+        .expect("python3 with chDB (installed by .ci/setup)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let engine: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((engine["rows"].as_u64(), engine["signed_successful"].as_u64()), (Some(9), Some(100)), "{engine}");
 
     // --signed-only: only the signed report counts; the others are listed with the reason.
     let (code, v, err) = report(&mails, &doh, &["--signed-only"]);

@@ -164,8 +164,11 @@ pub fn csv(s: &Summary, by: Breakdown) -> String {
 /// policy of the report with its session counts, and a `"kind": "failure"` row per
 /// failure-details entry, each with the report's keys. Over the reports a batch counted
 /// (duplicates left out), the policy rows' `successful` and `failed` add up to the batch's
-/// totals, and the failure rows' `failed` to its failed sessions by result type.
-pub fn ndjson(r: &crate::tls_rpt::report::Report, origin: &str) -> String {
+/// totals, and the failure rows' `failed` to its failed sessions by result type. With the
+/// DKIM verdict of the email the report came in (`report --dkim`), every row also has
+/// `"dkim"` ("pass", "fail", "none", "temperror", "permerror") and `"dkim_domain"`, so an
+/// engine can count only signed reports.
+pub fn ndjson(r: &crate::tls_rpt::report::Report, origin: &str, dkim: Option<&crate::tls_rpt::dkim::Dkim>) -> String {
     use crate::deploy::rfc3339;
     use serde_json::json;
     let (start, end) = (r.start.map(rfc3339), r.end.map(rfc3339));
@@ -173,7 +176,7 @@ pub fn ndjson(r: &crate::tls_rpt::report::Report, origin: &str) -> String {
     let mut out = String::new();
     for p in &r.policies {
         let domain = p.policy_domain.as_deref().unwrap_or("");
-        let base = json!({
+        let mut base = json!({
             "organisation": r.organization_name,
             "report_id": r.report_id,
             "start": start,
@@ -183,6 +186,10 @@ pub fn ndjson(r: &crate::tls_rpt::report::Report, origin: &str) -> String {
             "policy_domain": domain,
             "origin": origin,
         });
+        if let (Some(d), Some(o)) = (dkim, base.as_object_mut()) {
+            o.insert("dkim".to_string(), json!(d.result));
+            o.insert("dkim_domain".to_string(), json!(d.domain));
+        }
         let row = |kind: &str, fields: serde_json::Value| {
             let mut o = serde_json::Map::new();
             o.insert("kind".to_string(), kind.into());
