@@ -45,6 +45,18 @@ fn temp_file(name: &str, body: &[u8]) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Removes the files it names when dropped, also when the test fails: the bad-inputs test
+/// writes 180 MB, which piled up in the temporary directory run after run.
+struct Removed(Vec<String>);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 const GOOD_POLICY: &str =
     "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n";
 
@@ -214,6 +226,7 @@ fn bad_inputs_never_lose_the_good_ones() {
         temp_file("note.eml", b"From: a@example.com\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n");
     let good_file = temp_file("good.json", &good);
     let paths = [&truncated, &wrong_gzip, &bomb, &garbage, &no_report, &good_file];
+    let _removed = Removed(paths.iter().map(|p| p.to_string()).collect());
     let mut args = vec!["report", "--json"];
     args.extend(paths.iter().map(|s| s.as_str()));
     let o = mtasts(&args, None);

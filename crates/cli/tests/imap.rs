@@ -63,7 +63,7 @@ fn dovecot(d: &Path, mail: &Path, cert: &Path, key: &Path) -> Dovecot {
     let text = format!(
         r#"base_dir = {d}/run
 state_dir = {d}/state
-instance_name = mtasts-test-{pid}
+instance_name = mtasts-test-{pid}-{name}
 log_path = {d}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
@@ -98,6 +98,7 @@ service anvil {{
 "#,
         d = d.display(),
         pid = std::process::id(),
+        name = d.file_name().unwrap().to_string_lossy(),
         cert = cert.display(),
         key = key.display(),
         mail = mail.display(),
@@ -118,6 +119,23 @@ service anvil {{
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("dovecot did not listen: {}", std::fs::read_to_string(d.join("dovecot.log")).unwrap_or_default());
+}
+
+/// A test CA and a certificate for imap.test it signed: (certificate, key, CA) files in `d`.
+fn certificates(d: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name.push(DnType::CommonName, "mtasts test CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["imap.test".to_string()]).unwrap();
+    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).unwrap();
+    let (cert, key, trust) = (d.join("cert.pem"), d.join("key.pem"), d.join("ca.pem"));
+    std::fs::write(&cert, leaf_cert.pem()).unwrap();
+    std::fs::write(&key, leaf_key.serialize_pem()).unwrap();
+    std::fs::write(&trust, ca_cert.pem()).unwrap();
+    (cert, key, trust)
 }
 
 fn chown_all(p: &Path, uid: u32, gid: u32) {
@@ -186,19 +204,7 @@ fn the_report_mailbox_over_imap() {
     assert_eq!(md_code, 1, "the lunch mail and the corrupt attachment are not reports: {md:#}");
     assert_eq!(inputs(&md), emails.len() + 2);
 
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name.push(DnType::CommonName, "mtasts test CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["imap.test".to_string()]).unwrap();
-    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).unwrap();
-    let (cert, key, trust) = (d.join("cert.pem"), d.join("key.pem"), d.join("ca.pem"));
-    std::fs::write(&cert, leaf_cert.pem()).unwrap();
-    std::fs::write(&key, leaf_key.serialize_pem()).unwrap();
-    std::fs::write(&trust, ca_cert.pem()).unwrap();
-
+    let (cert, key, trust) = certificates(&d);
     let server = dovecot(&d, &mail, &cert, &key);
     let resolve = format!("imap.test=127.0.0.1:{}", server.imaps);
     let resolve_plain = format!("imap.test=127.0.0.1:{}", server.imap);
@@ -302,4 +308,108 @@ fn a_server_that_drops_the_connection() {
     assert_eq!(v["reports"], 1, "the other input is still read: {v:#}");
     let why = v["inputs"][0]["errors"][0]["message"].as_str().unwrap();
     assert!(why.contains("imap.test"), "{why}");
+}
+
+/// A TCP proxy on a free loopback port to `port`, for one connection: it forwards the
+/// server's first `cut` bytes (all of them: `usize::MAX`), then drops the connection.
+/// Joining it gives how many of the server's bytes went through.
+fn proxy(port: u16, cut: usize) -> (u16, std::thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut client, _) = listener.accept().unwrap();
+        let mut server = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (mut c, mut s) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut c, &mut s);
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        });
+        let (mut sent, mut buf) = (0usize, vec![0u8; 16 * 1024]);
+        loop {
+            let n = match server.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n.min(cut - sent),
+            };
+            if client.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            sent += n;
+            if sent == cut {
+                break;
+            }
+        }
+        let _ = client.shutdown(std::net::Shutdown::Both);
+        let _ = server.shutdown(std::net::Shutdown::Both);
+        sent
+    });
+    (at, handle)
+}
+
+/// The connection drops while the second batch of messages is being fetched: the first
+/// batch is counted, the run says what happened and exits 1, `--state` remembers only what
+/// was read, and the next run reads exactly the rest: nothing lost, nothing counted twice.
+#[test]
+fn a_connection_lost_mid_fetch_loses_nothing() {
+    let d = std::env::temp_dir().join(format!("mtasts-imap-drop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    let mail = d.join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(mail.join(sub)).unwrap();
+    }
+    // 60 reports of the same size: more than one fetch of 50.
+    for i in 0..60 {
+        let report = format!(
+            r#"{{"organization-name":"Org","date-range":{{"start-datetime":"2024-05-01T00:00:00Z","end-datetime":"2024-05-01T23:59:59Z"}},"contact-info":"tlsrpt@org.test","report-id":"r{i:03}","policies":[{{"policy":{{"policy-type":"no-policy-found","policy-domain":"example.com"}},"summary":{{"total-successful-session-count":{},"total-failure-session-count":0}}}}]}}"#,
+            1000 + i
+        );
+        let email = format!(
+            "From: tlsrpt@org.test\r\nTo: rua@example.com\r\nSubject: Report Domain: example.com Report-ID: <r{i:03}>\r\n\
+             X-Padding: {pad}\r\nX-Padding: {pad}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: application/tlsrpt+json\r\n\r\n{report}\r\n",
+            pad = "x".repeat(900)
+        );
+        std::fs::write(mail.join(format!("new/17000000{i:02}.M{i}P1.gen")), email).unwrap();
+    }
+    let (cert, key, trust) = certificates(&d);
+    let server = dovecot(&d, &mail, &cert, &key);
+    let read = |port: u16, state: &Path| {
+        let resolve = format!("imap.test=127.0.0.1:{port}");
+        mtasts(
+            &[
+                "--ca-cert",
+                trust.to_str().unwrap(),
+                "--resolve",
+                &resolve,
+                "imaps://rua@imap.test/INBOX",
+                "--state",
+                state.to_str().unwrap(),
+            ],
+            "s3cret-pass",
+        )
+    };
+    // Through the proxy whole: how many bytes a full read takes, and the totals.
+    let (at, through) = proxy(server.imaps, usize::MAX);
+    let (code, all, err) = read(at, &d.join("state-all.json"));
+    let total = through.join().unwrap();
+    assert_eq!((code, all["reports"].as_u64()), (0, Some(60)), "{err}");
+
+    // Cut at nine tenths: inside the second fetch, which carries the last ten messages.
+    let state = d.join("state.json");
+    let (at, through) = proxy(server.imaps, total * 9 / 10);
+    let (code, first, _) = read(at, &state);
+    through.join().unwrap();
+    assert_eq!(code, 1, "{first:#}");
+    assert_eq!(first["reports"].as_u64(), Some(50), "{first:#}");
+    let why: Vec<&str> =
+        first["inputs"].as_array().unwrap().iter().filter_map(|i| i["errors"][0]["message"].as_str()).collect();
+    assert!(why.iter().any(|m| m.contains("the connection failed after 50 messages")), "{why:?}");
+
+    // The next run reads the ten left, and the two runs add up to the whole mailbox.
+    let (code, rest, err) = read(server.imaps, &state);
+    assert_eq!((code, rest["reports"].as_u64()), (0, Some(10)), "{err}\n{rest:#}");
+    let sum = first["successful"].as_u64().unwrap() + rest["successful"].as_u64().unwrap();
+    assert_eq!(sum, all["successful"].as_u64().unwrap());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&d);
 }
