@@ -174,16 +174,7 @@ fn report_emails_signed_changed_unsigned_and_badly_keyed() {
     assert_eq!(row("nokey")["dkim"], "permerror");
     assert!(row("plain").get("dkim").is_none(), "{:#}", row("plain"));
     // The shipped ClickHouse schema takes them (chDB, as crates/cli/tests/export.rs runs it).
-    let file = d.join("rows.ndjson");
-    std::fs::write(&file, &o.stdout).unwrap();
-    let out = Command::new("python3")
-        .arg(common::root().join("tests/clickhouse/sums.py"))
-        .arg(common::root().join("docs/clickhouse.sql"))
-        .arg(&file)
-        .output()
-        .expect("python3 with chDB (installed by .ci/setup)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let engine: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let engine = common::clickhouse_sums(&o.stdout);
     assert_eq!((engine["rows"].as_u64(), engine["signed_successful"].as_u64()), (Some(9), Some(100)), "{engine}");
 
     // --signed-only: only the signed report counts; the others are listed with the reason.

@@ -35,17 +35,7 @@ fn ndjson_sums_in_clickhouse_equal_the_json_totals() {
         .collect();
     assert_eq!(reports.len() as u64, totals["reports"].as_u64().unwrap());
 
-    let file = std::env::temp_dir().join(format!("mtasts-rows-{}.ndjson", std::process::id()));
-    std::fs::write(&file, &text).unwrap();
-    let out = Command::new("python3")
-        .arg(common::root().join("tests/clickhouse/sums.py"))
-        .arg(common::root().join("docs/clickhouse.sql"))
-        .arg(&file)
-        .output()
-        .expect("python3 with chDB (installed by .ci/setup)");
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let engine: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let engine = common::clickhouse_sums(text.as_bytes());
     assert_eq!(engine["rows"].as_u64().unwrap(), lines.len() as u64);
     assert_eq!(engine["successful"], totals["successful"], "{engine} vs {}", totals["successful"]);
     assert_eq!(engine["failed"], totals["failed"]);

@@ -64,3 +64,24 @@ pub fn spawn_ready(cmd: &mut Command, what: &str) -> (Child, String) {
 pub fn mock() -> Mock {
     mock_with(None)
 }
+
+/// What ClickHouse's engine (chDB, tests/clickhouse/sums.py) says of `mtasts report
+/// --ndjson` rows imported with the shipped schema (docs/clickhouse.sql) and the documented
+/// one-line import: row count and sums, as JSON.
+pub fn clickhouse_sums(rows: &[u8]) -> serde_json::Value {
+    let file = std::env::temp_dir().join(format!(
+        "mtasts-rows-{}-{:?}.ndjson",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&file, rows).unwrap();
+    let out = Command::new("python3")
+        .arg(root().join("tests/clickhouse/sums.py"))
+        .arg(root().join("docs/clickhouse.sql"))
+        .arg(&file)
+        .output()
+        .expect("python3 with chDB (installed by .ci/setup)");
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
