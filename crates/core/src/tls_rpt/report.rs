@@ -24,8 +24,8 @@
 //! `policy-string` holding a JSON array, nulls, empty IPs, missing optional members). Only
 //! input that is not a JSON object yields no report.
 
+use crate::tls_rpt::json::{self, Json, Object};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::code::Code;
 use crate::finding::{Finding, Parsed, Span};
@@ -223,14 +223,14 @@ fn join(base: &Ptr<'_>, key: &str) -> String {
     base.key(key).render()
 }
 
-fn type_name(v: &Value) -> &'static str {
+fn type_name(v: &Json<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
@@ -251,7 +251,7 @@ impl Reader {
     }
 
     /// A member that should be a string. Numbers are stringified (with a finding).
-    fn string(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>, need: Need) -> Option<String> {
+    fn string(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>, need: Need) -> Option<String> {
         match obj.get_mut(key) {
             None => {
                 if need == Need::Required {
@@ -259,13 +259,13 @@ impl Reader {
                 }
                 None
             }
-            Some(Value::Null) => {
+            Some(Json::Null) => {
                 self.push(Code::ReportNullField, join(base, key), format!("\"{key}\""));
                 None
             }
             // Taking the string out of the parsed document saves a copy per member.
-            Some(Value::String(s)) => Some(std::mem::take(s)),
-            Some(Value::Number(n)) => {
+            Some(Json::String(s)) => Some(json::take(s)),
+            Some(Json::Number(n)) => {
                 self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is a number, expected a string"));
                 Some(n.to_string())
             }
@@ -281,7 +281,7 @@ impl Reader {
     }
 
     /// A member that should be a non-negative integer.
-    fn count(&mut self, obj: &Map<String, Value>, key: &str, base: &Ptr<'_>, need: Need) -> Option<u64> {
+    fn count(&mut self, obj: &Object<'_>, key: &str, base: &Ptr<'_>, need: Need) -> Option<u64> {
         // The pointer is only built on the (rare) paths that report something.
         let p = || join(base, key);
         match obj.get(key) {
@@ -291,11 +291,11 @@ impl Reader {
                 }
                 None
             }
-            Some(Value::Null) => {
+            Some(Json::Null) => {
                 self.push(Code::ReportNullField, p(), format!("\"{key}\""));
                 None
             }
-            Some(Value::Number(n)) => {
+            Some(Json::Number(n)) => {
                 if let Some(u) = n.as_u64() {
                     Some(u)
                 } else if n.as_i64().is_some() {
@@ -313,7 +313,7 @@ impl Reader {
                     }
                 }
             }
-            Some(Value::String(s)) => {
+            Some(Json::String(s)) => {
                 self.push(Code::ReportWrongType, p(), format!("\"{key}\" is the string {s:?}, expected a number"));
                 s.trim().parse::<u64>().ok().or(Some(0))
             }
@@ -328,7 +328,7 @@ impl Reader {
         }
     }
 
-    fn ip(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>) -> Option<String> {
+    fn ip(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>) -> Option<String> {
         let s = self.string(obj, key, base, Need::Optional)?;
         let t = s.trim();
         if t.is_empty() {
@@ -341,13 +341,17 @@ impl Reader {
         Some(if t.len() == s.len() { s } else { t.to_string() })
     }
 
-    fn unknown_members(&mut self, obj: &Map<String, Value>, known: &[&str], base: &Ptr<'_>) {
-        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+    fn unknown_members(&mut self, obj: &Object<'_>, known: &[&str], base: &Ptr<'_>) {
+        // Almost every object has only known members: nothing is listed or sorted then.
+        if obj.names().all(|k| known.contains(&k)) {
+            return;
+        }
+        for key in obj.keys().into_iter().filter(|k| !known.contains(k)) {
             self.push(Code::ReportUnknownField, join(base, key), format!("\"{key}\""));
         }
     }
 
-    fn datetime(&mut self, obj: &mut Map<String, Value>, key: &str, base: &Ptr<'_>) -> Option<i64> {
+    fn datetime(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>) -> Option<i64> {
         let s = self.string(obj, key, base, Need::Required)?;
         match parse_datetime(&s) {
             Some((t, true)) => Some(t),
@@ -426,7 +430,7 @@ const DAY: i64 = 86_400;
 ///
 /// The value is `None` only when the bytes are not a JSON object.
 pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
-    let mut value: Value = match serde_json::from_slice(json) {
+    let mut value: Json<'_> = match serde_json::from_slice(json) {
         Ok(v) => v,
         Err(e) => {
             let at = offset_of(json, e.line(), e.column());
@@ -434,24 +438,25 @@ pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
             return Parsed { value: None, findings: vec![f] };
         }
     };
-    from_value(&mut value)
+    read(&mut value)
 }
 
-/// Reads one report from an already parsed JSON value; its strings are moved out.
-pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
+/// Reads one report from its parsed JSON; its strings are moved out.
+fn read(value: &mut Json<'_>) -> Parsed<Option<Report>> {
     let mut r = Reader { findings: Vec::new() };
-    let Value::Object(top) = value else {
+    let Json::Object(top) = value else {
         r.push(Code::ReportNotObject, String::new(), format!("it is {}", type_name(value)));
         return Parsed { value: None, findings: r.findings };
     };
     // Without policies and without a date range nothing in it can be counted on any day:
     // `{}` or some other JSON is not a report with quirks but not a report (issue 15).
     if !top.contains_key("policies") && !top.contains_key("date-range") {
-        let keys: Vec<String> = top.keys().take(5).map(|k| format!("\"{k}\"")).collect();
+        let names = top.keys();
+        let keys: Vec<String> = names.iter().take(5).map(|k| format!("\"{k}\"")).collect();
         let detail = if keys.is_empty() {
             "it is an empty object".to_string()
         } else {
-            format!("its members are {}{}", keys.join(", "), if top.len() > 5 { ", ..." } else { "" })
+            format!("its members are {}{}", keys.join(", "), if names.len() > 5 { ", ..." } else { "" })
         };
         r.push(Code::ReportNotAReport, String::new(), detail);
         return Parsed { value: None, findings: r.findings };
@@ -469,7 +474,7 @@ pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
     let dr_ptr = Ptr::ROOT.key("date-range");
     let pol_ptr = Ptr::ROOT.key("policies");
     let (start, end) = match top.get_mut("date-range") {
-        Some(Value::Object(dr)) => {
+        Some(Json::Object(dr)) => {
             r.unknown_members(dr, &["start-datetime", "end-datetime"], &dr_ptr);
             let start = r.datetime(dr, "start-datetime", &dr_ptr);
             let end = r.datetime(dr, "end-datetime", &dr_ptr);
@@ -490,10 +495,10 @@ pub fn from_value(value: &mut Value) -> Parsed<Option<Report>> {
         }
     };
     let policies = match top.get_mut("policies") {
-        Some(Value::Array(items)) => {
+        Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, p)| policy(&mut r, p, &pol_ptr.index(i))).collect()
         }
-        Some(obj @ Value::Object(_)) => {
+        Some(obj @ Json::Object(_)) => {
             r.push(Code::ReportPoliciesNotArray, "/policies".into(), "");
             policy(&mut r, obj, &pol_ptr).into_iter().collect()
         }
@@ -540,17 +545,17 @@ fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
     }
 }
 
-fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult> {
-    let Value::Object(obj) = v else {
+fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResult> {
+    let Json::Object(obj) = v else {
         r.push(Code::ReportWrongType, base.render(), format!("a policy entry is {}, expected an object", type_name(v)));
         return None;
     };
     r.unknown_members(obj, &["policy", "summary", "failure-details"], base);
-    let mut empty = Map::new();
+    let mut empty = Object::default();
     let has_summary = obj.contains_key("summary");
     let pbase = base.key("policy");
     let pol = match obj.get_mut("policy") {
-        Some(Value::Object(p)) => p,
+        Some(Json::Object(p)) => p,
         None => {
             r.push(Code::ReportMissingField, base.render(), "\"policy\"");
             &mut empty
@@ -582,7 +587,7 @@ fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult>
 
     let sbase = base.key("summary");
     let (successful, failed_total) = match obj.get_mut("summary") {
-        Some(Value::Object(s)) => {
+        Some(Json::Object(s)) => {
             r.unknown_members(s, &["total-successful-session-count", "total-failure-session-count"], &sbase);
             let ok = r.count(s, "total-successful-session-count", &sbase, Need::Required).unwrap_or(0);
             (ok, r.count(s, "total-failure-session-count", &sbase, Need::Optional))
@@ -602,11 +607,11 @@ fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult>
     };
     let dbase = base.key("failure-details");
     let failure_details: Vec<FailureDetail> = match obj.get_mut("failure-details") {
-        Some(Value::Array(items)) => {
+        Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, d)| failure_detail(r, d, &dbase.index(i))).collect()
         }
         None => Vec::new(),
-        Some(Value::Null) => {
+        Some(Json::Null) => {
             r.push(Code::ReportNullField, dbase.render(), "\"failure-details\"");
             Vec::new()
         }
@@ -648,7 +653,7 @@ fn policy(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<PolicyResult>
     Some(PolicyResult { policy_type, policy_string, policy_domain, mx_host, successful, failed, failure_details })
 }
 
-fn policy_strings(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<String> {
+fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<String> {
     let p = pbase.key("policy-string");
     let mut out = match pol.get_mut("policy-string") {
         None => {
@@ -657,19 +662,19 @@ fn policy_strings(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>,
             }
             Vec::new()
         }
-        Some(Value::Null) => {
+        Some(Json::Null) => {
             r.push(Code::ReportNullField, p.render(), "\"policy-string\"");
             Vec::new()
         }
-        Some(Value::String(s)) => {
+        Some(Json::String(s)) => {
             r.push(Code::ReportWrongType, p.render(), "\"policy-string\" is a string, expected an array of strings");
             s.lines().map(str::to_string).collect()
         }
-        Some(Value::Array(items)) => {
+        Some(Json::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter_mut().enumerate() {
                 match item {
-                    Value::String(s) => out.push(std::mem::take(s)),
+                    Json::String(s) => out.push(json::take(s)),
                     other => r.push(
                         Code::ReportWrongType,
                         p.index(i).render(),
@@ -704,7 +709,7 @@ fn policy_strings(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>,
     out
 }
 
-fn mx_hosts(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>) -> Vec<String> {
+fn mx_hosts(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>) -> Vec<String> {
     let (key, v) = match (pol.get("mx-host"), pol.get("mx-host-pattern")) {
         (Some(v), _) => ("mx-host", v),
         (None, Some(v)) => {
@@ -715,15 +720,19 @@ fn mx_hosts(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>) -> Ve
     };
     let p = pbase.key(key);
     match v {
-        Value::String(s) if s.is_empty() => Vec::new(),
-        Value::String(s) => {
+        Json::String(s) if s.is_empty() => Vec::new(),
+        Json::String(s) => {
             r.push(Code::ReportMxHostString, p.render(), format!("{s:?}"));
-            vec![s.clone()]
+            vec![s.to_string()]
         }
-        Value::Array(items) => {
-            items.iter().filter_map(|i| i.as_str()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        Json::Array(items) => {
+            let text = |i: &Json<'_>| match i {
+                Json::String(s) if !s.is_empty() => Some(s.to_string()),
+                _ => None,
+            };
+            items.iter().filter_map(text).collect()
         }
-        Value::Null => {
+        Json::Null => {
             r.push(Code::ReportNullField, p.render(), format!("\"{key}\""));
             Vec::new()
         }
@@ -734,8 +743,8 @@ fn mx_hosts(r: &mut Reader, pol: &mut Map<String, Value>, pbase: &Ptr<'_>) -> Ve
     }
 }
 
-fn failure_detail(r: &mut Reader, v: &mut Value, base: &Ptr<'_>) -> Option<FailureDetail> {
-    let Value::Object(d) = v else {
+fn failure_detail(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<FailureDetail> {
+    let Json::Object(d) = v else {
         r.push(
             Code::ReportWrongType,
             base.render(),
