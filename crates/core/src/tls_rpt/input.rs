@@ -15,6 +15,7 @@ use std::io::Read;
 
 use crate::code::Code;
 use crate::finding::{Finding, Span};
+use crate::tls_rpt::json::Json;
 use crate::tls_rpt::mime;
 
 /// Containers (gzip, zip, mbox, email, attached message) nested deeper than this are not
@@ -215,11 +216,10 @@ impl Walk<'_> {
         // A JSON array of reports (some tools export them so). Anything else that is not
         // a report is left for the report reader to explain.
         if is_array {
-            if let Ok(items) = serde_json::from_slice::<Vec<serde_json::Value>>(body) {
-                let looks_like_report = |v: &serde_json::Value| {
-                    v.as_object().is_some_and(|o| {
-                        ["policies", "report-id", "organization-name"].iter().any(|k| o.contains_key(*k))
-                    })
+            if let Ok(items) = serde_json::from_slice::<Vec<Json<'_>>>(body) {
+                let looks_like_report = |v: &Json<'_>| {
+                    matches!(v, Json::Object(o)
+                        if ["policies", "report-id", "organization-name"].iter().any(|k| o.contains_key(k)))
                 };
                 if !items.is_empty() && items.iter().all(looks_like_report) {
                     for (i, item) in items.iter().enumerate() {

@@ -5,7 +5,7 @@ pub mod batch;
 pub mod dkim;
 pub mod export;
 pub mod input;
-mod json;
+pub(crate) mod json;
 pub mod mime;
 pub mod readiness;
 pub mod report;
