@@ -50,6 +50,8 @@ cat wildcard.pem ca.pem > "$out/wildcard.pem"
 cat weak.pem ca.pem > "$out/weak.pem"
 cat ca.pem good.pem > "$out/reversed.pem"
 cp ca.pem "$out/ca.pem"
+# What openssl prints when the handshake fails before any certificate (written, not captured).
+printf 'CONNECTED(00000003)\n40C7F1E8B87F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/record/rec_layer_s3.c:1605:SSL alert number 40\n---\nno peer certificate available\n---\nNo client certificate CA names sent\n---\nSSL handshake has read 7 bytes and written 322 bytes\nVerification: OK\n---\nNew, (NONE), Cipher is (NONE)\n' > "$out/no-certificate.txt"
 printf -- '-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxsLCBqdXN0IHRleHQu\n-----END CERTIFICATE-----\n' > "$out/garbage.pem"
 echo "3 1 1 $(openssl x509 -in good.pem -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)"
 echo "2 0 1 $(openssl x509 -in ca.pem -outform DER | sha256sum | cut -c1-64)"

@@ -428,6 +428,11 @@ pub fn judge(s: &Session, now: i64, tlsa: Option<&DnsAnswer<Tlsa>>, policy: Opti
             ),
         }
     }
+    // A TLS session always shows a certificate; a paste without one (a failed handshake's
+    // output, or text that is not a chain) must not read as "nothing wrong".
+    if s.chain.is_empty() && matches!(s.dialogue, Dialogue::Tls { .. }) {
+        push(&mut findings, Code::SmtpUnreadableCertificate, "no certificate was given (no PEM block)".to_string());
+    }
     let mut valid = starttls && matches!(s.dialogue, Dialogue::Tls { .. }) && !chain.is_empty();
     if let Some(leaf) = chain.first() {
         if !leaf.shown.dns_names.iter().any(|id| dns_id_matches(id, &s.host)) {
