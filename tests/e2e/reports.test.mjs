@@ -192,6 +192,7 @@ test('a report with markup in every string renders inert', async () => {
   assert.ok((await page.locator('.dashboard').textContent()).includes('<img src=x onerror='));
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(site.url) || u.endsWith('/x')), []);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('a Content-Security-Policy forbids inline script, eval and plain-http connections', async () => {

@@ -116,6 +116,7 @@ fn the_certificate_is_checked_and_a_pasted_policy_replaces_the_fetch() {
     };
     assert_eq!((code, v["verdict"].as_str()), (1, Some("broken")));
     assert!(codes(&v).contains(&"mx/not-covered".to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

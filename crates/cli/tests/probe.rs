@@ -407,4 +407,5 @@ fn pasted_chains_are_judged_as_the_page_judges_them() {
         assert_eq!(v["valid"], case["valid"], "{name}: {v:#}");
         assert_eq!(o.status.code(), Some(if case["valid"] == true { 0 } else { 1 }), "{name}");
     }
+    let _ = std::fs::remove_dir_all(&d);
 }
