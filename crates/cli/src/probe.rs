@@ -384,7 +384,13 @@ fn human(p: &Probe) -> String {
     }
     out.push_str(&format!("  STARTTLS   {}\n", if p.starttls { "offered" } else { "not offered" }));
     if let (Some(v), Some(c)) = (&p.tls_version, &p.cipher) {
-        out.push_str(&format!("  TLS        {v}, {c}\n"));
+        // A paste of PEM certificates alone says nothing of the session ("?").
+        let unknown = |x: &str| matches!(x, "?" | "(NONE)");
+        if unknown(v) && unknown(c) {
+            out.push_str("  TLS        (version and cipher not in the paste)\n");
+        } else {
+            out.push_str(&format!("  TLS        {v}, {c}\n"));
+        }
     }
     for (i, c) in p.chain.iter().enumerate() {
         out.push_str(&format!(

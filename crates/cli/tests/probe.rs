@@ -407,5 +407,12 @@ fn pasted_chains_are_judged_as_the_page_judges_them() {
         assert_eq!(v["valid"], case["valid"], "{name}: {v:#}");
         assert_eq!(o.status.code(), Some(if case["valid"] == true { 0 } else { 1 }), "{name}");
     }
+    // The text output says what a PEM-only paste cannot tell.
+    let pem = certs.join("wildcard.pem");
+    let o =
+        mtasts(&["probe", "mx.cert.test", "--paste", pem.to_str().unwrap(), "--doh", "https://127.0.0.1:1/dns-query"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("TLS        (version and cipher not in the paste)"), "{text}");
+    assert!(text.contains("DNS-IDs *.cert.test"), "{text}");
     let _ = std::fs::remove_dir_all(&d);
 }
