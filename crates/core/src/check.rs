@@ -148,6 +148,32 @@ pub struct Tlsa {
     pub data: Vec<u8>,
 }
 
+/// The presentation form (RFC 6698 §2.2): "3 1 1 8cb0…", the data in lowercase hex.
+impl std::fmt::Display for Tlsa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {} ", self.usage, self.selector, self.matching)?;
+        self.data.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl Tlsa {
+    /// A record in its presentation form ("3 1 1 8cb0…"), as `Display` writes it; `None`
+    /// when it is not four fields of three numbers and an even number of hex digits.
+    pub fn from_text(text: &str) -> Option<Tlsa> {
+        let mut f = text.split_whitespace();
+        let (usage, selector, matching, hex) =
+            (f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?);
+        let pairs = hex.as_bytes().chunks_exact(2);
+        if f.next().is_some() || !pairs.remainder().is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let data = pairs
+            .map(|p| std::str::from_utf8(p).ok().and_then(|x| u8::from_str_radix(x, 16).ok()))
+            .collect::<Option<Vec<u8>>>()?;
+        Some(Tlsa { usage, selector, matching, data })
+    }
+}
+
 /// What fetching the policy gave, as far as the fetcher could see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyFetch {
@@ -991,6 +1017,16 @@ fn dane_against_sts(a: &Answers, policy: Option<&StsPolicy>, cov: Option<&Covera
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tlsa_presentation_form_round_trips() {
+        let t = Tlsa { usage: 3, selector: 1, matching: 1, data: vec![0x8c, 0xb0, 0x0f] };
+        assert_eq!(t.to_string(), "3 1 1 8cb00f");
+        assert_eq!(Tlsa::from_text(" 3 1 1 8CB00F "), Some(t));
+        for bad in ["3 1 1 8cb", "3 1 1", "3 1 1 zz", "3 1 1 +f", "x 1 1 00", "3 1 1 00 extra", ""] {
+            assert_eq!(Tlsa::from_text(bad), None, "{bad:?}");
+        }
+    }
 
     const GOOD_POLICY: &str =
         "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.mail.example.com\nmax_age: 604800\n";

@@ -288,10 +288,7 @@ fn zone_line(a: &Answer) -> String {
             .join(" "),
         Data::Addr(ip) => ip.to_string(),
         Data::Cname(c) => fqdn(c),
-        Data::Tlsa(t) => {
-            let hex: String = t.data.iter().map(|b| format!("{b:02x}")).collect();
-            format!("{} {} {} {hex}", t.usage, t.selector, t.matching)
-        }
+        Data::Tlsa(t) => t.to_string(),
         Data::Other => "(not shown)".to_string(),
     };
     format!("{} {} IN {} {data}", fqdn(&a.name), a.ttl, a.rtype)

@@ -258,10 +258,6 @@ fn tlsa_matches(t: &Tlsa, c: &Read) -> bool {
     }
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Matches the TLSA answer for `host` against the chain (RFC 7672 §3.1): usage 3
 /// (DANE-EE) against the leaf, usage 2 (DANE-TA) against the certificates after it; usages
 /// 0 and 1 are not for SMTP (§3.1.3) and never match.
@@ -271,7 +267,7 @@ fn dane(host: &str, answer: &DnsAnswer<Tlsa>, chain: &[Read], out: &mut Vec<Find
         return None;
     }
     let name = format!("_25._tcp.{host}");
-    let shown = |t: &Tlsa| format!("{} {} {} {}", t.usage, t.selector, t.matching, hex(&t.data));
+    let shown = |t: &Tlsa| t.to_string();
     let matched = records.iter().find(|t| match t.usage {
         3 => chain.first().is_some_and(|leaf| tlsa_matches(t, leaf)),
         2 => chain.iter().skip(1).any(|c| tlsa_matches(t, c)),

@@ -52,7 +52,7 @@ impl<'a> Object<'a> {
 
     /// The member names, sorted, each once.
     pub(crate) fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_ref()).collect();
+        let mut keys: Vec<&str> = self.names().collect();
         crate::order::sort(&mut keys);
         keys.dedup();
         keys

@@ -24,11 +24,11 @@
 //! `policy-string` holding a JSON array, nulls, empty IPs, missing optional members). Only
 //! input that is not a JSON object yields no report.
 
-use crate::tls_rpt::json::{self, Json, Object};
 use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Parsed, Span};
+use crate::tls_rpt::json::{self, Json, Object};
 
 /// The type of the policy the sender applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -30,9 +30,7 @@ fn tlsa_from_hash() -> (String, bool) {
     let mut ad = false;
     for pair in query.split('&') {
         match pair.split_once('=') {
-            Some(("tlsa", v)) => {
-                tlsa = js_sys::decode_uri_component(v).ok().and_then(|s| s.as_string()).unwrap_or_default()
-            }
+            Some(("tlsa", v)) => tlsa = mtasts_core::text::percent_decode(v),
             Some(("ad", v)) => ad = v == "1",
             _ => {}
         }
@@ -158,17 +156,6 @@ fn judged(p: &Probe) -> Html {
 /// TLSA records as the Check page's link carries them ("3 1 1 8cb0…", comma-separated) as
 /// a DNS answer; `None` when there are none.
 fn tlsa_answer(text: &str, authenticated: bool) -> Option<DnsAnswer<Tlsa>> {
-    let records: Vec<Tlsa> = text
-        .split(',')
-        .filter_map(|r| {
-            let mut f = r.split_whitespace();
-            let (usage, selector, matching, hex) =
-                (f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?);
-            let data = (0..hex.len() / 2)
-                .map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok())
-                .collect::<Option<Vec<u8>>>()?;
-            Some(Tlsa { usage, selector, matching, data })
-        })
-        .collect();
+    let records: Vec<Tlsa> = text.split(',').filter_map(Tlsa::from_text).collect();
     (!records.is_empty()).then_some(DnsAnswer::Records { records, authenticated, cnames: Vec::new() })
 }

@@ -49,7 +49,7 @@ pub fn tabs(active: Option<Kind>) -> Html {
     html! {
         <nav class="tabs" aria-label="What to check">
             { for tabs }
-            <a class={cert} href="#/lint/certificate" data-kind="certificate" aria-current={active.is_none().then_some("page")}>{"MX certificate"}</a>
+            <a class={cert} href={Route::Certificate(String::new()).to_hash()} data-kind="certificate" aria-current={active.is_none().then_some("page")}>{"MX certificate"}</a>
         </nav>
     }
 }

@@ -210,9 +210,10 @@ fn cancels() -> u32 {
 }
 
 /// A run's inputs being read into memory here, on the page: every file's read is started
-/// (a few per task, see [`Loading::start`]) and the worker is sent bytes. A worker reading `File`s itself spent about 1.5 ms of
-/// its own time per file on the browser's blob plumbing, four times what the page's thread
-/// needs (the benchmark's read floor), and parsing waited for it.
+/// (a few per task, see [`Loading::start`]) and the worker is sent bytes. A worker reading
+/// `File`s itself spent about 1.5 ms of its own time per file on the browser's blob
+/// plumbing, four times what the page's thread needs (the benchmark's read floor), and
+/// parsing waited for it.
 struct Loading {
     items: Vec<(String, Load)>,
 }

@@ -191,11 +191,7 @@ impl CheckView {
             let mut link = format!("#/lint/certificate/{host}");
             if let Some(DnsAnswer::Records { records, authenticated, .. }) = tlsa_of(host) {
                 if !records.is_empty() {
-                    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
-                    let list: Vec<String> = records
-                        .iter()
-                        .map(|t| format!("{}%20{}%20{}%20{}", t.usage, t.selector, t.matching, hex(&t.data)))
-                        .collect();
+                    let list: Vec<String> = records.iter().map(|t| t.to_string().replace(' ', "%20")).collect();
                     link.push_str(&format!("?tlsa={}&ad={}", list.join("%2C"), u8::from(*authenticated)));
                 }
             }
@@ -262,13 +258,7 @@ impl CheckView {
                     authenticated: *authenticated,
                     records: records
                         .iter()
-                        .map(|r| {
-                            let hex: String = r.data.iter().map(|b| format!("{b:02x}")).collect();
-                            (
-                                format!("{} {} {} {hex}", r.usage, r.selector, r.matching),
-                                tlsa_meaning(r.usage, r.selector, r.matching),
-                            )
-                        })
+                        .map(|r| (r.to_string(), tlsa_meaning(r.usage, r.selector, r.matching)))
                         .collect(),
                 }),
                 _ => None,
