@@ -55,7 +55,7 @@ const RUN_INPUTS: usize = 64;
 /// no faster on 10,000 files, and made more long tasks when answers bunched up).
 const RUNS_AHEAD: usize = 2;
 /// File reads started per browser task.
-const STARTS_PER_TASK: usize = 16;
+const STARTS_PER_TASK: u32 = 16;
 
 /// Where the worker's loader is: the page names it (with its content hash) in a meta tag.
 fn worker_url() -> Result<String, String> {
@@ -209,69 +209,42 @@ fn cancels() -> u32 {
     CANCELS.with(Cell::get)
 }
 
-/// A run's inputs being read into memory here, on the page: every file's read is started
-/// (a few per task, see [`Loading::start`]) and the worker is sent bytes. A worker reading
-/// `File`s itself spent about 1.5 ms of its own time per file on the browser's blob
-/// plumbing, four times what the page's thread needs (the benchmark's read floor), and
-/// parsing waited for it.
-struct Loading {
-    items: Vec<(String, Load)>,
-}
-
-enum Load {
-    /// A file's read, started.
-    File(wasm_bindgen_futures::JsFuture),
-    /// Bytes the page has.
-    Bytes(js_sys::ArrayBuffer),
-}
+/// A run's inputs being read into memory here, on the page (see
+/// [`super::files::read_all`]), to be sent to a worker as bytes. A worker reading `File`s
+/// itself spent about 1.5 ms of its own time per file on the browser's blob plumbing, four
+/// times what the page's thread needs (the benchmark's read floor), and parsing waited.
+struct Loading(wasm_bindgen_futures::JsFuture);
 
 impl Loading {
     /// Starts reading every file of `run`, a few per browser task: asking for a file costs
-    /// the page 0.3–0.9 ms, so 64 at once were a long task.
-    async fn start(run: &[Item]) -> Loading {
-        let mut items = Vec::with_capacity(run.len());
-        for (i, item) in run.iter().enumerate() {
-            if i > 0 && i % STARTS_PER_TASK == 0 {
-                super::files::yield_now().await;
-            }
-            let load = match item {
-                Item::File(f) | Item::Named(_, f) => Load::File(f.array_buffer().into()),
-                Item::Bytes(_, b) => Load::Bytes(js_sys::Uint8Array::from(b.as_slice()).buffer()),
+    /// the page 0.15–0.9 ms, so 64 at once were a long task.
+    fn start(run: &[Item]) -> Loading {
+        let sources = js_sys::Array::new();
+        let names = js_sys::Array::new();
+        for item in run {
+            let (source, name) = match item {
+                Item::File(f) => (f.into(), JsValue::UNDEFINED),
+                Item::Named(n, f) => (f.into(), n.into()),
+                Item::Bytes(n, b) => (js_sys::Uint8Array::from(b.as_slice()).buffer().into(), n.into()),
             };
-            items.push((item.name(), load));
+            sources.push(&source);
+            names.push(&name);
         }
-        Loading { items }
+        Loading(super::files::read_all(&sources, &names, STARTS_PER_TASK))
     }
 
     /// The message that reads the run, with its buffers to transfer: `{name, bytes}` per
     /// input, or `{name, error}` when the browser could not read the file.
-    async fn message(self, assumed: &[(String, String)]) -> (js_sys::Object, js_sys::Array) {
-        let items = js_sys::Array::new();
-        let transfer = js_sys::Array::new();
-        for (name, load) in self.items {
-            let o = js_sys::Object::new();
-            set(&o, "name", &name.into());
-            let bytes = match load {
-                Load::Bytes(buf) => Ok(buf.into()),
-                Load::File(read) => read.await,
-            };
-            match bytes {
-                Ok(buf) => {
-                    set(&o, "bytes", &buf);
-                    transfer.push(&buf);
-                }
-                Err(e) => {
-                    let why = get(&e, "message").as_string().unwrap_or_else(|| "unknown error".into());
-                    set(&o, "error", &format!("cannot read the file: {why}").into());
-                }
-            }
-            items.push(&o);
-        }
+    async fn message(self, assumed: &[(String, String)]) -> Result<(js_sys::Object, js_sys::Array), String> {
+        let read = self.0.await.map_err(|e| {
+            let why = get(&e, "message").as_string().unwrap_or_else(|| "unknown error".into());
+            format!("cannot read the files: {why}")
+        })?;
         let msg = js_sys::Object::new();
         set(&msg, "op", &"read".into());
-        set(&msg, "items", &items);
+        set(&msg, "items", &get(&read, "items"));
         set(&msg, "assumed", &serde_json::to_string(assumed).unwrap_or_default().into());
-        (msg, transfer)
+        Ok((msg, get(&read, "transfer").into()))
     }
 }
 
@@ -299,10 +272,11 @@ async fn read_run(
     assumed: &[(String, String)],
     on_progress: &dyn Fn(u32, u64),
 ) -> Batch {
-    let (msg, transfer) = loading.message(assumed).await;
-    let answer = worker.ask(&msg, &transfer, next_job(), on_progress).await;
-    let parsed = match answer {
-        Ok(reply) => read_answer(&reply).await,
+    let parsed = match loading.message(assumed).await {
+        Ok((msg, transfer)) => match worker.ask(&msg, &transfer, next_job(), on_progress).await {
+            Ok(reply) => read_answer(&reply).await,
+            Err(why) => Err(why),
+        },
         Err(why) => Err(why),
     };
     match parsed {
@@ -401,7 +375,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
                 let items = items.clone();
                 async move {
                     let (r, range) = next?;
-                    let loading = Loading::start(items.get(range.clone()).unwrap_or_default()).await;
+                    let loading = Loading::start(items.get(range.clone()).unwrap_or_default());
                     Some((r, range, loading))
                 }
             };
@@ -444,7 +418,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
             // The same report in an earlier run: read this run again with those counted.
             let run = ranges.get(r).and_then(|range| items.get(range.clone())).unwrap_or_default();
             let again = match pool().and_then(|w| w.first().cloned().ok_or_else(|| "no report worker".to_string())) {
-                Ok(w) => read_run(&w, run, Loading::start(run).await, &overlap, &|_, _| {}).await,
+                Ok(w) => read_run(&w, run, Loading::start(run), &overlap, &|_, _| {}).await,
                 // Never merge nothing in its place: the run's inputs would vanish.
                 Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
             };

@@ -13,6 +13,15 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/js/drop.js")]
 extern "C" {
     fn dropped_files(dt: &web_sys::DataTransfer) -> js_sys::Promise;
+    fn read_inputs(sources: &js_sys::Array, names: &js_sys::Array, per_task: u32) -> js_sys::Promise;
+}
+
+/// Starts reading `sources` (each a `File` or an `ArrayBuffer`), `per_task` reads per
+/// browser task; resolves to `{items, transfer}`: per source `{name, bytes}` or `{name,
+/// error}` (named by `names`, or where that is `undefined` by the file's path or name), and
+/// the buffers.
+pub fn read_all(sources: &js_sys::Array, names: &js_sys::Array, per_task: u32) -> JsFuture {
+    read_inputs(sources, names, per_task).into()
 }
 
 // scheduler.yield() gives the browser a turn without setTimeout's 4 ms clamp on nested
