@@ -104,12 +104,21 @@ pub fn certificate_page(props: &CertificateProps) -> Html {
 
 fn judged(p: &Probe) -> Html {
     let errors = p.findings.iter().any(|f| f.severity() == mtasts_core::Severity::Error);
+    // A headline that says "fine" must not hide the warnings listed under it.
+    let warnings = p.findings.iter().filter(|f| f.severity() == mtasts_core::Severity::Warning).count();
+    let also = match warnings {
+        0 => String::new(),
+        1 => ", one warning below".to_string(),
+        n => format!(", {n} warnings below"),
+    };
     let (class, title, line) = match (p.valid, errors) {
-        (true, _) => ("verdict valid", "Valid", "Senders applying MTA-STS accept this chain for this host."),
-        (false, true) => ("verdict invalid", "Invalid", "Senders applying an enforce policy will not deliver to this host."),
+        (true, _) => ("verdict valid", format!("Valid{also}"), "Senders applying MTA-STS accept this chain for this host."),
+        (false, true) => {
+            ("verdict invalid", "Invalid".to_string(), "Senders applying an enforce policy will not deliver to this host.")
+        }
         (false, false) => (
             "verdict unknown",
-            "Names and dates fine",
+            format!("Names and dates fine{also}"),
             "Whether the chain leads to a trusted root was not checked: paste the whole openssl output (its \"Verify return code\"), or run mtasts probe.",
         ),
     };
