@@ -30,7 +30,8 @@ export function dropped_files(dt) {
 // Starts perTask reads per browser task (asking for a file costs the page 0.15–0.9 ms) and
 // resolves to the worker's items, {name, bytes} or {name, error}, and the buffers to
 // transfer. In JS rather than per file through wasm-bindgen: a read awaited in Rust cost
-// the page a closure, a future and five crossings per file, a third of its reading time.
+// the page a closure, a future and five crossings per file (about 0.2 s of its busy
+// thread for 10,000 files; BENCHMARKS.md, session 9). The name rule is files::name's.
 export async function read_inputs(sources, names, perTask) {
   const reads = [];
   for (let i = 0; i < sources.length; i++) {
