@@ -59,7 +59,8 @@ pub fn list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..files.length()).filter_map(|i| files.get(i)).collect()
 }
 
-/// The name to show for a file: its path inside a picked folder, or its name.
+/// The name to show for a file: its path inside a picked folder, or its name (the same
+/// rule as `read_inputs` in js/drop.js, which names the files it reads for the worker).
 pub fn name(file: &web_sys::File) -> String {
     let rel =
         js_sys::Reflect::get(file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
