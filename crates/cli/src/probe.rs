@@ -384,9 +384,8 @@ fn human(p: &Probe) -> String {
     }
     out.push_str(&format!("  STARTTLS   {}\n", if p.starttls { "offered" } else { "not offered" }));
     if let (Some(v), Some(c)) = (&p.tls_version, &p.cipher) {
-        // A paste of PEM certificates alone says nothing of the session ("?").
-        let unknown = |x: &str| matches!(x, "?" | "(NONE)");
-        if unknown(v) && unknown(c) {
+        // A paste of PEM certificates alone says nothing of the session.
+        if !mtasts_core::probe::stated(v) && !mtasts_core::probe::stated(c) {
             out.push_str("  TLS        (version and cipher not in the paste)\n");
         } else {
             out.push_str(&format!("  TLS        {v}, {c}\n"));

@@ -370,6 +370,12 @@ pub fn inside_validity(leaf: &[u8], now: i64) -> i64 {
     }
 }
 
+/// Whether a TLS version or cipher as recorded names one: not the "?" recorded when a paste
+/// (or a session) does not say, nor OpenSSL's "(NONE)" after a handshake that failed.
+pub fn stated(value: &str) -> bool {
+    !matches!(value, "?" | "(NONE)")
+}
+
 /// Judges what the caller saw at Unix time `now`; `tlsa` is the TLSA answer for the host
 /// (when looked up) and `policy` the policy domain's policy (when given), whose mx
 /// patterns must cover the host (RFC 8461 §4.1).

@@ -140,7 +140,7 @@ fn judged(p: &Probe) -> Html {
             </div>
             <table class="small chain">
                 <caption>{ format!("{} certificate{} presented{}", p.chain.len(), if p.chain.len() == 1 { "" } else { "s" },
-                    p.tls_version.as_deref().filter(|v| !matches!(*v, "?" | "(NONE)")).map(|v| format!(" over {v}")).unwrap_or_default()) }</caption>
+                    p.tls_version.as_deref().filter(|v| mtasts_core::probe::stated(v)).map(|v| format!(" over {v}")).unwrap_or_default()) }</caption>
                 <thead><tr><th>{"#"}</th><th>{"Subject"}</th><th>{"Issuer"}</th><th>{"Valid until"}</th><th>{"Key"}</th><th>{"DNS-IDs"}</th></tr></thead>
                 <tbody>{ for p.chain.iter().enumerate().map(|(i, c)| html! {
                     <tr data-cert={i.to_string()}>
