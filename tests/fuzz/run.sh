@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-20}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(sts_record tlsrpt_record policy policy_fetch dns_answer report_json report_input certificate evaluate deploy probe)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(sts_record tlsrpt_record policy policy_fetch dns_answer report_json report_input certificate evaluate deploy probe dkim)
 CORPUS=${MTASTS_CORPUS:-$PWD/../shared/corpus}
 
 # The shared corpus's inputs by kind, one file each, for the targets that read that kind.

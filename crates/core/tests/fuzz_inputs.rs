@@ -1,7 +1,7 @@
 //! The fuzz targets' committed inputs, replayed by `cargo test` so that they keep passing
 //! without cargo-fuzz: the seeds (`fuzz/seeds/TARGET/`) and every input that once crashed a
 //! target (`fuzz/regressions/TARGET/`, with the fix). Each goes through every lint with the
-//! span invariant, and through the batch reader.
+//! span invariant, through the batch reader, and through DKIM's `prepare`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // Test code may panic.
 
@@ -32,6 +32,8 @@ fn fuzz_seeds_and_regressions_hold_the_invariants() {
                 Batch::new(Limits { max_decompressed: 1 << 20, max_member: 1 << 20, max_parts: 50, max_reports: 50 });
             b.add(&f.display().to_string(), &bytes);
             assert_eq!(b.inputs.len(), 1);
+            let dkim = mtasts_core::tls_rpt::dkim::prepare(&bytes, Some(1_800_000_000));
+            assert!(dkim.steps.len() <= mtasts_core::tls_rpt::dkim::MAX_SIGNATURES);
             n += 1;
         }
     }
