@@ -331,6 +331,91 @@ fn host(name: &Name) -> String {
     name_text(name).to_ascii_lowercase()
 }
 
+/// The wire-format TXT query for `name`, built here without hickory-proto: the same
+/// message as [`query`] (ID 0, RD and AD set). For the report worker, whose only lookups
+/// are DKIM keys: hickory's name and message code cost that module about 18 KB gzipped
+/// (BENCHMARKS.md, session 10). Fails on a name that is not a valid DNS name.
+pub fn txt_query(name: &str) -> Result<Vec<u8>, String> {
+    let fqdn = name.trim().trim_end_matches('.');
+    let bad = || format!("{name:?} is not a DNS name");
+    // Header: ID 0; RD (0x01) in the first flag byte, AD (0x20) in the second; one question.
+    let mut out = vec![0, 0, 0x01, 0x20, 0, 1, 0, 0, 0, 0, 0, 0];
+    for label in fqdn.split('.') {
+        let len = u8::try_from(label.len()).ok().filter(|l| (1..=63).contains(l)).ok_or_else(bad)?;
+        if !label.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad());
+        }
+        out.push(len);
+        out.extend_from_slice(label.as_bytes());
+    }
+    out.push(0);
+    if out.len() > 12usize.saturating_add(255) {
+        return Err(bad());
+    }
+    out.extend_from_slice(&[0, 16, 0, 1]); // QTYPE TXT, QCLASS IN
+    Ok(out)
+}
+
+/// A TXT answer read here without hickory-proto (see [`txt_query`]): each TXT record of
+/// the answer section as its character-strings; CNAMEs on the way are followed by the
+/// resolver and not listed. Reads the same messages as [`decode_txt`]'s answer (core's
+/// tests compare the two).
+pub fn read_txt(body: &[u8]) -> DnsAnswer<Vec<Vec<u8>>> {
+    let failed = |why: &str| DnsAnswer::Failed(format!("unreadable DNS message: {why}"));
+    let u16_at = |at: usize| match body.get(at..at.saturating_add(2)) {
+        Some(&[hi, lo]) => Some(u16::from_be_bytes([hi, lo])),
+        _ => None,
+    };
+    let (Some(flags), Some(questions), Some(answers)) = (u16_at(2), u16_at(4), u16_at(6)) else {
+        return failed("shorter than its header");
+    };
+    if flags & 0x8000 == 0 {
+        return failed("not a response");
+    }
+    match flags & 0x000f {
+        0 => {}
+        2 => return DnsAnswer::ServFail,
+        3 => return DnsAnswer::NxDomain,
+        code => return DnsAnswer::Failed(format!("the resolver answered RCODE {code}")),
+    }
+    // Past a (possibly compressed) name: labels up to the root, or up to a pointer.
+    let skip_name = |mut at: usize| -> Option<usize> {
+        loop {
+            let len = *body.get(at)?;
+            match len {
+                0 => return Some(at.saturating_add(1)),
+                l if l & 0xc0 == 0xc0 => return Some(at.saturating_add(2)),
+                l if l & 0xc0 == 0 => at = at.saturating_add(1).saturating_add(usize::from(l)),
+                _ => return None,
+            }
+        }
+    };
+    let mut at = 12usize;
+    for _ in 0..questions {
+        let Some(next) = skip_name(at) else { return failed("a question runs past the message") };
+        at = next.saturating_add(4);
+    }
+    let mut records = Vec::new();
+    for _ in 0..answers {
+        let Some(next) = skip_name(at) else { return failed("an answer runs past the message") };
+        let (Some(rtype), Some(len)) = (u16_at(next), u16_at(next.saturating_add(8))) else {
+            return failed("an answer runs past the message");
+        };
+        let start = next.saturating_add(10);
+        let Some(data) = body.get(start..start.saturating_add(usize::from(len))) else {
+            return failed("a record's data runs past the message");
+        };
+        if rtype == 16 {
+            match character_strings(data) {
+                Some(strings) => records.push(strings),
+                None => return failed("a TXT string runs past its record"),
+            }
+        }
+        at = start.saturating_add(usize::from(len));
+    }
+    DnsAnswer::Records { records, authenticated: flags & 0x0020 != 0, cnames: Vec::new() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,5 +542,67 @@ mod tests {
         );
         let sf = decode_address(&response(ResponseCode::ServFail, false, vec![]), Kind::Aaaa);
         assert_eq!(merge_addresses(m, sf.answer), DnsAnswer::ServFail);
+    }
+
+    /// The lean TXT codec agrees with hickory-proto: its query is the same message, and it
+    /// reads hickory-encoded answers (compressed names, CNAME chains, several strings,
+    /// several records, NXDOMAIN, SERVFAIL) as `decode_txt` does.
+    #[test]
+    fn the_lean_txt_codec_agrees_with_hickory() {
+        for name in ["s1._domainkey.reporter.test", "google._domainkey.Example.COM.", "a.b"] {
+            assert_eq!(txt_query(name).unwrap(), query(name, Kind::Txt).unwrap(), "{name}");
+        }
+        for bad in ["a..b", "", &"x".repeat(64), "sp ace.example"] {
+            assert!(txt_query(bad).is_err(), "{bad:?}");
+        }
+        let long = vec![(
+            "k._domainkey.x.test.",
+            RData::TXT(TXT::new(vec!["v=DKIM1; p=".into(), "A".repeat(255), "B".repeat(40)])),
+        )];
+        let answers = [
+            response(ResponseCode::NoError, true, long),
+            response(
+                ResponseCode::NoError,
+                false,
+                vec![
+                    ("s._domainkey.x.test.", RData::CNAME(CNAME(Name::from_ascii("s._domainkey.esp.test.").unwrap()))),
+                    ("s._domainkey.esp.test.", RData::TXT(TXT::new(vec!["v=DKIM1; k=ed25519; p=abc".into()]))),
+                    ("s._domainkey.esp.test.", RData::TXT(TXT::new(vec!["second".into()]))),
+                ],
+            ),
+            response(ResponseCode::NoError, false, vec![]),
+            response(ResponseCode::NXDomain, false, vec![]),
+            response(ResponseCode::ServFail, false, vec![]),
+        ];
+        for body in &answers {
+            let (lean, full) = (read_txt(body), decode_txt(body).answer);
+            let without_cnames = match full {
+                DnsAnswer::Records { records, authenticated, .. } => {
+                    DnsAnswer::Records { records, authenticated, cnames: vec![] }
+                }
+                other => other,
+            };
+            assert_eq!(lean, without_cnames);
+        }
+        // With a question section (as resolvers answer), the question's name is skipped.
+        let mut m = Message::from_vec(&query("q.x.test", Kind::Txt).unwrap()).unwrap();
+        m.set_message_type(MessageType::Response);
+        m.add_answer(Record::from_rdata(
+            Name::from_ascii("q.x.test.").unwrap(),
+            60,
+            RData::TXT(TXT::new(vec!["hi".into()])),
+        ));
+        let body = m.to_vec().unwrap();
+        assert_eq!(
+            read_txt(&body),
+            DnsAnswer::Records { records: vec![vec![b"hi".to_vec()]], authenticated: true, cnames: vec![] }
+        );
+        for cut in 0..body.len() {
+            assert!(matches!(read_txt(&body[..cut]), DnsAnswer::Failed(_)), "cut at {cut}");
+        }
+        assert!(
+            matches!(read_txt(&query("q.x.test", Kind::Txt).unwrap()), DnsAnswer::Failed(_)),
+            "a query is not an answer"
+        );
     }
 }

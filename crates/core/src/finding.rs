@@ -97,7 +97,13 @@ impl Finding {
 
     /// The full message: the table's message, then the detail if there is one.
     pub fn message(&self) -> String {
-        let base = self.code.info().message;
+        self.message_with(self.code.info().message)
+    }
+
+    /// The full message around `base`, the code's message as the caller has it (the web
+    /// page's on-demand module borrows the table's text from the start page's module
+    /// instead of carrying its own copy).
+    pub fn message_with(&self, base: &str) -> String {
         if self.detail.is_empty() {
             base.to_string()
         } else {

@@ -10,11 +10,12 @@ function load(js, wasm) {
 }
 let root = null;
 let mounted = false;
-export function show_reports(host, js, wasm) {
+// `text` is the start page's lender of the finding table's words (src/text.rs).
+export function show_reports(host, js, wasm, text) {
   if (!root) { root = document.createElement('div'); root.className = 'reports-root'; }
   host.appendChild(root);
-  return load(js, wasm).then((m) => { if (!mounted) { m.mount(root); mounted = true; } });
+  return load(js, wasm).then((m) => { if (!mounted) { m.mount(root, text); mounted = true; } });
 }
-export function show_certificate(host, js, wasm, mx) {
-  return load(js, wasm).then((m) => m.mount_certificate(host, mx));
+export function show_certificate(host, js, wasm, mx, text) {
+  return load(js, wasm).then((m) => m.mount_certificate(host, mx, text));
 }

@@ -1,7 +1,7 @@
 // Imported by src/services/store.rs (wasm-bindgen snippet): what the user chose to keep
 // across reloads, in this browser's IndexedDB (database "mtasts": "inputs" holds report
 // inputs in the order read, as {name, file} or {name, bytes}; "text" holds the Lint boxes'
-// text by kind), and the two opt-in switches in localStorage. Nothing here leaves the
+// text by kind), the two opt-in switches and the DKIM opt-out in localStorage. Nothing here leaves the
 // browser.
 const open = () => new Promise((resolve, reject) => {
   const r = indexedDB.open('mtasts', 1);
@@ -29,6 +29,13 @@ export function keeping(what) {
 }
 export function set_keeping(what, on) {
   try { if (on) localStorage.setItem('mtasts.keep.' + what, 'yes'); else localStorage.removeItem('mtasts.keep.' + what); } catch (_) {}
+}
+// Switches that are on unless the user turned them off (checking report emails' DKIM).
+export function is_off(what) {
+  try { return localStorage.getItem('mtasts.off.' + what) === 'yes'; } catch (_) { return false; }
+}
+export function set_off(what, off) {
+  try { if (off) localStorage.setItem('mtasts.off.' + what, 'yes'); else localStorage.removeItem('mtasts.off.' + what); } catch (_) {}
 }
 let guard = null;
 export function guard_unload(on) {

@@ -4,21 +4,31 @@
 //! carries it: this module is reachable only from the worker binary.
 //!
 //! Messages (JS objects; `job` numbers the page's requests):
-//! - page → worker `{op: "read", job, items: [{name, bytes} | {name, error}], assumed}`:
+//! - page → worker `{op: "read", job, items: [{name, bytes} | {name, error}], assumed, dkim}`:
 //!   read these inputs (`bytes` a transferred `ArrayBuffer`; `error` why the page could not
 //!   read the file) into one batch, treating the reports in `assumed` (JSON
-//!   `[[org, id], ...]`) as counted;
+//!   `[[org, id], ...]`) as counted; with `dkim: true`, also prepare each email input's
+//!   DKIM signatures (`services::dkim`);
+//! - page → worker `{op: "dkim", job, of, keys}`: finish the signatures of read job `of`
+//!   with the key records the page looked up (`keys`, JSON [`dkim_services::KeyAnswer`]s);
 //! - page → worker `{op: "lint", job, text}`: lint one pasted report;
 //! - worker → page `{op: "ready"}` once, then `{op: "progress", job, inputs, reports}`
 //!   while reading; `{op: "lint", job, json}` with a [`LintResult`]; `{op: "read", job,
 //!   bytes, failures}` with a [`ReadResult`] as UTF-8 JSON in a transferred `ArrayBuffer`,
 //!   its summary's failure groups apart in `failures: [ArrayBuffer, ...]` (as [`WireFailure`]s),
 //!   [`FAILURES_PER_PIECE`] groups per piece, in order, and the inputs' kept findings apart
-//!   in `findings: [ArrayBuffer, ...]`, `[input index, finding]` pairs, as many per piece.
+//!   in `findings: [ArrayBuffer, ...]`, `[input index, finding]` pairs, as many per piece;
+//!   and `keys` (JSON `[name, ...]`, `[]` when none is signed) when the run had report
+//!   emails, whose verdicts wait for the page's `dkim` request;
+//!   `{op: "dkim", job, json}`: `[[input index, Dkim], ...]` for the `dkim` request `job`.
 
 use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::{Batch, InputOutcome};
+use mtasts_core::tls_rpt::dkim;
+
+use crate::services::dkim as dkim_services;
 use mtasts_core::tls_rpt::input::Limits;
+use mtasts_core::tls_rpt::input::{sniff, Sniffed};
 use mtasts_core::tls_rpt::summary::{FailureKey, Summary};
 use mtasts_core::Finding;
 use serde::{Deserialize, Serialize};
@@ -112,7 +122,8 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
             let assumed: Vec<(String, String)> =
                 get(&data, "assumed").as_string().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
             let items = js_sys::Array::from(&get(&data, "items"));
-            let mut result = read(scope, &job, &items, assumed);
+            let dkim = get(&data, "dkim").as_bool().unwrap_or(false);
+            let (mut result, emails) = read(scope, &job, &items, assumed, dkim);
             // The failure groups (most of a big answer) go in pieces, so that the page can
             // read them a piece per task instead of in one long task.
             // Sent as UTF-8 bytes in transferred buffers: a JS string would be converted to
@@ -140,12 +151,31 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
             let json = json_buffer(&result, &transfer);
             let reply = message(&[
                 ("op", "read".into()),
-                ("job", job),
+                ("job", job.clone()),
                 ("bytes", json),
                 ("failures", pieces.into()),
                 ("findings", findings.into()),
             ]);
+            // The report emails' signatures wait here for their keys, which the page looks
+            // up: it asks `{op: "dkim", of: job, keys}` next.
+            if !emails.is_empty() {
+                set(
+                    &reply,
+                    "keys",
+                    &serde_json::to_string(&dkim_services::key_names(&emails)).unwrap_or_default().into(),
+                );
+                let id = job.as_f64().unwrap_or(0.0) as u32;
+                dkim_services::PENDING.with(|p| p.borrow_mut().push((id, emails)));
+            }
             let _ = scope.post_message_with_transfer(&reply, &transfer);
+        }
+        Some("dkim") => {
+            let of = get(&data, "of").as_f64().unwrap_or(0.0) as u32;
+            let keys: Vec<dkim_services::KeyAnswer> =
+                get(&data, "keys").as_string().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+            let verdicts = dkim_services::finish(of, &keys).await;
+            let json = serde_json::to_string(&verdicts).unwrap_or_default();
+            let _ = scope.post_message(&message(&[("op", "dkim".into()), ("job", job), ("json", json.into())]));
         }
         Some("lint") => {
             let text = get(&data, "text").as_string().unwrap_or_default();
@@ -162,12 +192,16 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
+/// Reads a run into one batch; with `dkim`, also each email input's signatures prepared
+/// for verification, by input index.
 fn read(
     scope: &web_sys::DedicatedWorkerGlobalScope,
     job: &JsValue,
     items: &js_sys::Array,
     assumed: Vec<(String, String)>,
-) -> ReadResult {
+    dkim: bool,
+) -> (ReadResult, dkim_services::Emails) {
+    let mut emails = Vec::new();
     let mut batch = Batch::new(Limits::default());
     batch.summary.assume_counted(assumed);
     let mut last = js_sys::Date::now();
@@ -193,6 +227,10 @@ fn read(
         match get(&item, "error").as_string() {
             None => {
                 let bytes = js_sys::Uint8Array::new(&get(&item, "bytes")).to_vec();
+                if dkim && sniff(&bytes) == Sniffed::Email {
+                    let now = (js_sys::Date::now() / 1000.0) as u64;
+                    emails.push((batch.inputs.len(), dkim::prepare(&bytes, Some(now))));
+                }
                 let mut adding = batch.begin(&name, &bytes);
                 while !batch.step(&mut adding, PARTS_PER_STEP) {
                     tick(&batch, done, &mut last);
@@ -205,5 +243,5 @@ fn read(
     }
     progress(&batch, done);
     let counted = batch.summary.counted().cloned().collect();
-    ReadResult { summary: batch.summary, counted, inputs: batch.inputs }
+    (ReadResult { summary: batch.summary, counted, inputs: batch.inputs }, emails)
 }

@@ -10,9 +10,11 @@ use std::cell::RefCell;
 use mtasts_web::components::certificate::{CertificatePage, CertificateProps};
 use wasm_bindgen::prelude::*;
 
-/// Mounts the report analyser into `root`.
+/// Mounts the report analyser into `root`; `text` answers the finding table's words (the
+/// start page's, see `mtasts_web::text`).
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element) {
+pub fn mount(root: web_sys::Element, text: js_sys::Function) {
+    mtasts_web::text::borrow_from(text);
     yew::Renderer::<mtasts_web::components::reports::ReportsPage>::with_root(root).render();
 }
 
@@ -21,9 +23,10 @@ thread_local! {
     static CERTIFICATE: RefCell<Option<yew::AppHandle<CertificatePage>>> = const { RefCell::new(None) };
 }
 
-/// Mounts the MX certificate tab for host `mx` into `root`.
+/// Mounts the MX certificate tab for host `mx` into `root`; `text` as for [`mount`].
 #[wasm_bindgen]
-pub fn mount_certificate(root: web_sys::Element, mx: String) {
+pub fn mount_certificate(root: web_sys::Element, mx: String, text: js_sys::Function) {
+    mtasts_web::text::borrow_from(text);
     CERTIFICATE.with(|c| {
         if let Some(old) = c.borrow_mut().take() {
             old.destroy();

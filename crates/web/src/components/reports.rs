@@ -87,6 +87,8 @@ pub fn reports_page() -> Html {
     // switch is turned on later), whether the next read is a restore (already kept), and
     // what the switch last did.
     let keep = use_state(|| store::keeping(Kept::Reports));
+    // Report emails' DKIM (RFC 8460 §3): on unless turned off; keys at the Check page's resolver.
+    let dkim_on = use_state(store::checking_dkim);
     let keep_note = use_state(|| None::<String>);
     let read_inputs = use_mut_ref(Vec::<Item>::new);
     let restoring = use_mut_ref(|| false);
@@ -97,10 +99,12 @@ pub fn reports_page() -> Html {
         let snapshot = snapshot.clone();
         let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
         let (keep_note, read_inputs, restoring) = (keep_note.clone(), read_inputs.clone(), restoring.clone());
+        let doh = (*dkim_on).then(|| crate::components::check::current_resolvers().primary.url);
         Callback::from(move |items: Vec<Item>| {
             if items.is_empty() {
                 return;
             }
+            let doh = doh.clone();
             let batch: Rc<RefCell<Batch>> = batch.clone();
             let progress = progress.clone();
             let snapshot = snapshot.clone();
@@ -111,7 +115,7 @@ pub fn reports_page() -> Html {
                 progress.set(Some((engine::Progress::default(), total)));
                 let base = std::mem::take(&mut *batch.borrow_mut());
                 let shown = progress.clone();
-                let read = engine::read(base, items.clone(), move |p| shown.set(Some((p, total)))).await;
+                let read = engine::read(base, items.clone(), doh, move |p| shown.set(Some((p, total)))).await;
                 let done = read.is_ok();
                 *batch.borrow_mut() = read.unwrap_or_else(|base| base);
                 let restored = std::mem::take(&mut *restoring.borrow_mut());
@@ -137,8 +141,11 @@ pub fn reports_page() -> Html {
                             }
                             paste_error.set(None);
                         }
-                        Some(i) => paste_error
-                            .set(Some(i.errors.first().map_or("no report in it".to_string(), |l| l.finding.message()))),
+                        Some(i) => paste_error.set(Some(
+                            i.errors
+                                .first()
+                                .map_or("no report in it".to_string(), |l| crate::text::message(&l.finding)),
+                        )),
                         None => paste_error.set(Some("reading was cancelled".to_string())),
                     }
                 }
@@ -261,6 +268,16 @@ pub fn reports_page() -> Html {
         })
     };
 
+    let on_dkim = {
+        let dkim_on = dkim_on.clone();
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            store::set_checking_dkim(on);
+            dkim_on.set(on);
+        })
+    };
+    let resolver = crate::components::check::current_resolvers().primary.label();
+
     let busy = *progress;
     let has_data = snapshot.is_some();
     html! {
@@ -290,6 +307,15 @@ pub fn reports_page() -> Html {
                     if let Some(note) = (*keep_note).clone() {
                         <span class="hint" id="keep-note" role="status">{" "}{ note }</span>
                     }
+                </p>
+                <p class="keep">
+                    <label><input type="checkbox" id="check-dkim" checked={*dkim_on} onchange={on_dkim} />
+                        {" Check report emails' DKIM signatures"}</label>
+                    <span class="hint" id="dkim-note">{ if *dkim_on {
+                        format!(" Their keys are looked up at {resolver}: the only requests this page makes, and only for emails (.eml). RFC 8460 §3: a report not signed by its reporter should be ignored.")
+                    } else {
+                        " Off: emails are read without checking who signed them, and nothing is looked up.".to_string()
+                    } }</span>
                 </p>
                 <details class="paste">
                     <summary>{"Paste a report instead"}</summary>
@@ -341,7 +367,7 @@ fn notes(b: &Batch) -> Vec<(String, String, &'static str)> {
     b.inputs
         .iter()
         .flat_map(|i| &i.findings)
-        .map(|l| (l.origin.clone(), l.finding.message(), l.finding.code.id()))
+        .map(|l| (l.origin.clone(), crate::text::message(&l.finding), l.finding.code.id()))
         .collect()
 }
 
@@ -491,19 +517,39 @@ fn dashboard(p: &DashboardProps) -> Html {
 
 /// Every input with its status, problems first.
 fn files_panel(files: &[vm::FileLine]) -> Html {
+    let tally = vm::dkim_tally(files);
     html! {
     <div class="panel">
         <h2>{ format!("Files ({})", files.len()) }</h2>
+        if let Some(t) = tally {
+            <p class="dkim-tally" id="dkim-tally">
+                {"Report emails' DKIM: "}
+                { for t.iter().enumerate().map(|(i, (label, n))| html! {
+                    <>{ if i > 0 { ", " } else { "" } }<span data-dkim-count={*label} data-value={n.to_string()}>{ format!("{n} {label}") }</span></>
+                }) }
+                {". The totals count every report; RFC 8460 §3 says to ignore those not signed by their reporter (the CLI's --signed-only does)."}
+            </p>
+        }
         <table class="files">
-            <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col">{"Note"}</th></tr>
-            { for files.iter().filter(|f| problem(f)).chain(files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| html! {
+            <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th>
+                if tally.is_some() { <th scope="col">{"DKIM"}</th> }
+                <th scope="col">{"Note"}</th></tr>
+            { for files.iter().filter(|f| problem(f)).chain(files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| {
+                let note = f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() });
+                // Why an email's signature does not count is said in the note.
+                let dkim_why = f.dkim.as_ref().filter(|d| d.0 != "pass").map(|d| format!("DKIM: {}", d.2));
+                let note = [Some(note).filter(|n| !n.is_empty()), dkim_why].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                html! {
                 <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
                     <td class="mono">{ f.name.clone() }</td>
                     <td>{ f.status }</td>
                     <td class="num">{ f.reports }</td>
-                    <td>{ f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() }) }</td>
+                    if tally.is_some() {
+                        <td class="dkim" data-dkim={f.dkim.as_ref().map(|d| d.0)}>{ f.dkim.as_ref().map(|d| d.1.clone()).unwrap_or_default() }</td>
+                    }
+                    <td>{ note }</td>
                 </tr>
-            }) }
+            }}) }
         </table>
         if files.len() > FILE_ROWS {
             <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",

@@ -17,12 +17,14 @@ use futures::channel::mpsc;
 use futures::StreamExt;
 use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::Batch;
+use mtasts_core::tls_rpt::dkim::Dkim;
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::engine::{get, message, set, LintResult, ReadResult};
+use crate::services::net::Resolver;
 
 /// Something to read.
 #[derive(Clone)]
@@ -235,7 +237,11 @@ impl Loading {
 
     /// The message that reads the run, with its buffers to transfer: `{name, bytes}` per
     /// input, or `{name, error}` when the browser could not read the file.
-    async fn message(self, assumed: &[(String, String)]) -> Result<(js_sys::Object, js_sys::Array), String> {
+    async fn message(
+        self,
+        assumed: &[(String, String)],
+        doh: Option<&str>,
+    ) -> Result<(js_sys::Object, js_sys::Array), String> {
         let read = self.0.await.map_err(|e| {
             let why = get(&e, "message").as_string().unwrap_or_else(|| "unknown error".into());
             format!("cannot read the files: {why}")
@@ -244,6 +250,9 @@ impl Loading {
         set(&msg, "op", &"read".into());
         set(&msg, "items", &get(&read, "items"));
         set(&msg, "assumed", &serde_json::to_string(assumed).unwrap_or_default().into());
+        if doh.is_some() {
+            set(&msg, "dkim", &true.into());
+        }
         Ok((msg, get(&read, "transfer").into()))
     }
 }
@@ -270,11 +279,24 @@ async fn read_run(
     run: &[Item],
     loading: Loading,
     assumed: &[(String, String)],
+    doh: Option<&str>,
     on_progress: &dyn Fn(u32, u64),
 ) -> Batch {
-    let parsed = match loading.message(assumed).await {
-        Ok((msg, transfer)) => match worker.ask(&msg, &transfer, next_job(), on_progress).await {
-            Ok(reply) => read_answer(&reply).await,
+    let job = next_job();
+    let parsed = match loading.message(assumed, doh).await {
+        Ok((msg, transfer)) => match worker.ask(&msg, &transfer, job, on_progress).await {
+            Ok(reply) => match read_answer(&reply).await {
+                Ok(mut result) => {
+                    // Present when the run had report emails (`[]` when none is signed).
+                    let names: Option<Vec<String>> =
+                        get(&reply, "keys").as_string().and_then(|k| serde_json::from_str(&k).ok());
+                    if let (Some(url), Some(names)) = (doh, names) {
+                        dkim(worker, job, &Resolver::new(url), &names, &mut result).await;
+                    }
+                    Ok(result)
+                }
+                Err(why) => Err(why),
+            },
             Err(why) => Err(why),
         },
         Err(why) => Err(why),
@@ -282,6 +304,25 @@ async fn read_run(
     match parsed {
         Ok(r) => r.into_batch(),
         Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
+    }
+}
+
+/// Report emails' DKIM for a run read by `worker` as `job`: the key records at `names`
+/// looked up here, then the signatures checked by the worker, and each email's verdict set
+/// on its input (left unset when the worker could not be asked: the run is still read).
+async fn dkim(worker: &Handle, job: u32, resolver: &Resolver, names: &[String], result: &mut ReadResult) {
+    let keys = super::dkim::look_up(resolver, names).await;
+    let msg = js_sys::Object::new();
+    set(&msg, "op", &"dkim".into());
+    set(&msg, "of", &job.into());
+    set(&msg, "keys", &serde_json::to_string(&keys).unwrap_or_default().into());
+    let Ok(reply) = worker.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _| {}).await else { return };
+    let verdicts: Vec<(usize, Dkim)> =
+        get(&reply, "json").as_string().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+    for (i, verdict) in verdicts {
+        if let Some(input) = result.inputs.get_mut(i) {
+            input.dkim = Some(Box::new(verdict));
+        }
     }
 }
 
@@ -328,8 +369,14 @@ pub struct Progress {
 /// Reads `items` with the worker pool and merges them, in input order, after `base` (the
 /// inputs read before). `Err(base)` untouched when cancelled ([`cancel`]) before the
 /// merge began; when the workers cannot start, every item is recorded as unreadable with
-/// the reason.
-pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) + 'static) -> Result<Batch, Batch> {
+/// the reason. With `doh` (a resolver URL), report emails' DKIM signatures are checked,
+/// their keys looked up there.
+pub async fn read(
+    base: Batch,
+    items: Vec<Item>,
+    doh: Option<String>,
+    on_progress: impl Fn(Progress) + 'static,
+) -> Result<Batch, Batch> {
     let generation = cancels();
     let workers = match pool() {
         Ok(w) => w,
@@ -363,7 +410,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
     let tasks = workers.iter().map(|w| {
         let (w, items, queue, results, seen, ranges) =
             (w.clone(), items.clone(), queue.clone(), results.clone(), seen.clone(), ranges.clone());
-        let report = report.clone();
+        let (report, doh) = (report.clone(), doh.clone());
         async move {
             // The next runs' files are read while this one is parsed: at most RUNS_AHEAD runs
             // per worker in memory.
@@ -393,7 +440,8 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
                     report();
                 };
                 // This run goes to the worker first; the next one's reads start meanwhile.
-                let (batch, more) = futures::join!(read_run(&w, run, loading, &[], &progress), load(take()));
+                let read = read_run(&w, run, loading, &[], doh.as_deref(), &progress);
+                let (batch, more) = futures::join!(read, load(take()));
                 ahead.extend(more);
                 if let Some(slot) = seen.borrow_mut().get_mut(r) {
                     *slot = (run.len() as u32, batch.summary.reports.saturating_add(batch.summary.duplicates));
@@ -418,7 +466,7 @@ pub async fn read(base: Batch, items: Vec<Item>, on_progress: impl Fn(Progress) 
             // The same report in an earlier run: read this run again with those counted.
             let run = ranges.get(r).and_then(|range| items.get(range.clone())).unwrap_or_default();
             let again = match pool().and_then(|w| w.first().cloned().ok_or_else(|| "no report worker".to_string())) {
-                Ok(w) => read_run(&w, run, Loading::start(run), &overlap, &|_, _| {}).await,
+                Ok(w) => read_run(&w, run, Loading::start(run), &overlap, doh.as_deref(), &|_, _| {}).await,
                 // Never merge nothing in its place: the run's inputs would vanish.
                 Err(why) => unreadable(Batch::new(Limits::default()), run, &why),
             };

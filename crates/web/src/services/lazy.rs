@@ -12,8 +12,8 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/js/lazy.js")]
 extern "C" {
-    fn show_reports(host: &web_sys::Element, js: &str, wasm: &str) -> js_sys::Promise;
-    fn show_certificate(host: &web_sys::Element, js: &str, wasm: &str, mx: &str) -> js_sys::Promise;
+    fn show_reports(host: &web_sys::Element, js: &str, wasm: &str, text: &JsValue) -> js_sys::Promise;
+    fn show_certificate(host: &web_sys::Element, js: &str, wasm: &str, mx: &str, text: &JsValue) -> js_sys::Promise;
 }
 
 /// The content of `<meta name=NAME>`: where this build put one of its on-demand files.
@@ -24,14 +24,27 @@ pub(crate) fn meta(name: &str) -> Option<String> {
 /// Shows the report analyser inside `host`, loading its module the first time.
 pub async fn reports(host: &web_sys::Element) -> Result<(), String> {
     let (js, wasm) = files()?;
-    done(show_reports(host, &js, &wasm), "report analyser").await
+    done(show_reports(host, &js, &wasm, &lender()), "report analyser").await
 }
 
 /// Shows the MX certificate tab for host `mx` inside `host`, loading its module the first
 /// time.
 pub async fn certificate(host: &web_sys::Element, mx: &str) -> Result<(), String> {
     let (js, wasm) = files()?;
-    done(show_certificate(host, &js, &wasm, mx), "certificate reader").await
+    done(show_certificate(host, &js, &wasm, mx, &lender()), "certificate reader").await
+}
+
+/// The finding table's words for the on-demand module, which has no copy of its own
+/// (`crate::text`). Only the start page's module, built without `borrowed-text`, loads
+/// the on-demand one.
+#[cfg(not(feature = "borrowed-text"))]
+fn lender() -> JsValue {
+    crate::text::lender()
+}
+
+#[cfg(feature = "borrowed-text")]
+fn lender() -> JsValue {
+    JsValue::UNDEFINED
 }
 
 /// Where this build put the on-demand module's JS and wasm.

@@ -1,5 +1,6 @@
 //! The page's only network access: DNS-over-HTTPS queries (RFC 8484) and the MTA-STS policy
-//! fetch. Both go where the user asked (a domain, a resolver); nothing else is sent.
+//! fetch. Both go where the user asked (a domain, a resolver); nothing else is sent. The
+//! report page asks the same resolver for report emails' DKIM keys ([`txt`]).
 
 use gloo_net::http::{Request, Response};
 use mtasts_core::check::{DnsAnswer, PolicyFetch};
@@ -71,6 +72,29 @@ async fn send_within(req: gloo_net::http::RequestBuilder, ms: i32) -> Result<Res
         w.clear_timeout_with_handle(t);
     }
     result.map_err(|e| if signal.aborted() { None } else { Some(e.to_string()) })
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/doh.js")]
+extern "C" {
+    fn doh_get(url: &str, ms: i32) -> js_sys::Promise;
+}
+
+/// Asks `resolver` for the TXT records at `name`, with core's lean codec
+/// (`dns::txt_query`, `dns::read_txt`) and `js/doh.js`: the report page's DKIM key
+/// lookups, which need neither hickory-proto nor gloo-net in its module.
+pub async fn txt(resolver: &Resolver, name: &str) -> DnsAnswer<Vec<Vec<u8>>> {
+    let query = match dns::txt_query(name) {
+        Ok(q) => q,
+        Err(e) => return DnsAnswer::Failed(e),
+    };
+    match wasm_bindgen_futures::JsFuture::from(doh_get(&dns::get_url(&resolver.url, &query), DNS_TIMEOUT_MS)).await {
+        Ok(body) => dns::read_txt(&js_sys::Uint8Array::new(&body).to_vec()),
+        Err(e) => match js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()) {
+            Some(why) if why == "timeout" => DnsAnswer::Timeout,
+            Some(why) => DnsAnswer::Failed(format!("{} could not be asked ({why})", resolver.label())),
+            None => DnsAnswer::Failed(format!("{} could not be asked", resolver.label())),
+        },
+    }
 }
 
 /// Asks `resolver` for `name`/`kind`; never fails, failures are answers too.

@@ -24,6 +24,8 @@ extern "C" {
     fn keeping_js(what: &str) -> bool;
     #[wasm_bindgen(js_name = set_keeping)]
     fn set_keeping_js(what: &str, on: bool);
+    fn is_off(what: &str) -> bool;
+    fn set_off(what: &str, off: bool);
     #[wasm_bindgen(js_name = guard_unload)]
     fn guard_unload_js(on: bool);
 }
@@ -58,6 +60,17 @@ pub async fn set_keeping(what: Kept, on: bool) -> Result<(), String> {
         return Ok(());
     }
     clear(what).await
+}
+
+/// Whether report emails' DKIM signatures are checked (their keys looked up at the
+/// resolver): on unless the user turned it off.
+pub fn checking_dkim() -> bool {
+    !is_off("dkim")
+}
+
+/// Turns checking report emails' DKIM on or off, remembered in this browser.
+pub fn set_checking_dkim(on: bool) {
+    set_off("dkim", !on);
 }
 
 /// Forgets what was kept of `what` (Clear), leaving the switch as it is.

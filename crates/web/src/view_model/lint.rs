@@ -36,15 +36,15 @@ pub struct FindingView {
 impl FindingView {
     /// The view of `f`, the `index`th finding, found at `loc`.
     pub fn new(index: usize, f: &mtasts_core::Finding, loc: String) -> FindingView {
-        let info = f.code.info();
+        let text = crate::text::text(f.code);
         FindingView {
             index,
-            code: info.id,
-            severity: info.severity,
-            message: f.message(),
-            fix: info.fix.to_string(),
-            rfc_label: info.rfc.label(),
-            rfc_url: info.rfc.url(),
+            code: f.code.id(),
+            severity: f.code.severity(),
+            message: f.message_with(&text.message),
+            fix: text.fix,
+            rfc_label: text.rfc_label,
+            rfc_url: text.rfc_url,
             loc,
         }
     }

@@ -358,6 +358,43 @@ pub struct FileLine {
     pub duplicates: u64,
     /// Why something was rejected, if it was.
     pub reason: Option<String>,
+    /// An email's DKIM verdict, when its signatures were checked: the result's name
+    /// (`pass`, `fail`, `none`, `temperror`, `permerror`: `data-dkim`), the word the page
+    /// shows ("signed by google.com", "unsigned", "forged", "unverified"), and why.
+    pub dkim: Option<(&'static str, String, String)>,
+}
+
+/// What an email's DKIM verdict is shown as: its result's name, a word, and why.
+pub fn dkim_line(d: &mtasts_core::tls_rpt::dkim::Dkim) -> (&'static str, String, String) {
+    use mtasts_core::tls_rpt::dkim::Verdict;
+    let result = match d.result {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::None => "none",
+        Verdict::TempError => "temperror",
+        Verdict::PermError => "permerror",
+    };
+    let word = match (d.result, &d.domain) {
+        (Verdict::Pass, Some(domain)) => format!("signed by {domain}"),
+        _ => d.label().to_string(),
+    };
+    (result, word, d.reason.clone())
+}
+
+/// How many checked emails were signed, unsigned, forged and unverified (`Dkim::label`),
+/// or `None` when no email's signatures were checked.
+pub fn dkim_tally(files: &[FileLine]) -> Option<[(&'static str, usize); 4]> {
+    let checked: Vec<&str> = files.iter().filter_map(|f| f.dkim.as_ref().map(|d| d.0)).collect();
+    if checked.is_empty() {
+        return None;
+    }
+    let count = |results: &[&str]| checked.iter().filter(|r| results.contains(r)).count();
+    Some([
+        ("signed", count(&["pass"])),
+        ("unsigned", count(&["none"])),
+        ("forged", count(&["fail"])),
+        ("unverified", count(&["temperror", "permerror"])),
+    ])
 }
 
 /// The per-file list.
@@ -371,9 +408,12 @@ pub fn files(b: &Batch) -> Vec<FileLine> {
                 (0, d, true) if d > 0 => "duplicate",
                 _ => "read",
             };
-            let reason =
-                i.errors.first().map(|e| format!("{}: {} [{}]", e.origin, e.finding.message(), e.finding.code.id()));
-            FileLine { name: i.path.clone(), status, reports: i.reports, duplicates: i.duplicates, reason }
+            let reason = i
+                .errors
+                .first()
+                .map(|e| format!("{}: {} [{}]", e.origin, crate::text::message(&e.finding), e.finding.code.id()));
+            let dkim = i.dkim.as_deref().map(dkim_line);
+            FileLine { name: i.path.clone(), status, reports: i.reports, duplicates: i.duplicates, reason, dkim }
         })
         .collect()
 }
