@@ -5,8 +5,6 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use mtasts_core::code::Code;
-use mtasts_core::finding::{Finding, Located, Span};
 use mtasts_core::text::thousands;
 use mtasts_core::tls_rpt::batch::{Batch, InputJson, InputOutcome};
 use mtasts_core::tls_rpt::dkim::Verdict;
@@ -156,15 +154,7 @@ fn add(batch: &mut Batch, how: &Reading<'_>, name: &str, bytes: &[u8], counted: 
     let verdict = (sniff(bytes) == Sniffed::Email).then(|| verifier.verify(bytes));
     let passed = verdict.as_ref().is_some_and(|d| d.result == Verdict::Pass);
     if only_signed && !passed {
-        let why =
-            verdict.as_ref().map_or_else(|| "not an email, so nothing signed it".to_string(), |d| d.reason.clone());
-        let finding = Finding::new(Code::ReportDkimUnverified, Span::at(0), why);
-        batch.inputs.push(InputOutcome {
-            path: name.to_string(),
-            errors: vec![Located { origin: name.to_string(), finding }],
-            dkim: verdict.map(Box::new),
-            ..InputOutcome::default()
-        });
+        batch.add_unsigned(name, verdict);
         return;
     }
     batch.add_with(name, bytes, &mut |r, origin| counted(r, origin, verdict.as_ref()));

@@ -10,7 +10,7 @@
 //!   `[[org, id], ...]`) as counted; with `dkim: true`, also prepare each email input's
 //!   DKIM signatures (`services::dkim`);
 //! - page → worker `{op: "dkim", job, of, keys}`: finish the signatures of read job `of`
-//!   with the key records the page looked up (`keys`, JSON [`dkim_services::KeyAnswer`]s);
+//!   with the key records the page looked up (`keys`, see [`dkim_services::to_js`]);
 //! - page → worker `{op: "lint", job, text}`: lint one pasted report;
 //! - worker → page `{op: "ready"}` once, then `{op: "progress", job, inputs, reports}`
 //!   while reading; `{op: "lint", job, json}` with a [`LintResult`]; `{op: "read", job,
@@ -171,8 +171,7 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
         }
         Some("dkim") => {
             let of = get(&data, "of").as_f64().unwrap_or(0.0) as u32;
-            let keys: Vec<dkim_services::KeyAnswer> =
-                get(&data, "keys").as_string().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+            let keys = dkim_services::from_js(&get(&data, "keys"));
             let verdicts = dkim_services::finish(of, &keys).await;
             let json = serde_json::to_string(&verdicts).unwrap_or_default();
             let _ = scope.post_message(&message(&[("op", "dkim".into()), ("job", job), ("json", json.into())]));

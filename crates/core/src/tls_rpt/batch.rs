@@ -160,6 +160,21 @@ impl Batch {
         });
     }
 
+    /// Records an input that is not counted because no signature by its reporter made it
+    /// a report to trust (RFC 8460 §3: reports lacking one "MUST be ignored"): `dkim` is
+    /// the email's verdict, `None` for an input that is not an email. The CLI's
+    /// `--signed-only` and the page's "signed reports only".
+    pub fn add_unsigned(&mut self, name: &str, dkim: Option<Dkim>) {
+        let why = dkim.as_ref().map_or_else(|| "not an email, so nothing signed it".to_string(), |d| d.reason.clone());
+        let finding = Finding::new(Code::ReportDkimUnverified, crate::finding::Span::at(0), why);
+        self.inputs.push(InputOutcome {
+            path: name.to_string(),
+            errors: vec![Located { origin: name.to_string(), finding }],
+            dkim: dkim.map(Box::new),
+            ..InputOutcome::default()
+        });
+    }
+
     /// True when every input was read completely.
     pub fn all_ok(&self) -> bool {
         self.inputs.iter().all(InputOutcome::ok)

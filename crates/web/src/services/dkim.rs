@@ -11,7 +11,7 @@ use std::cell::RefCell;
 
 use mtasts_core::check::DnsAnswer;
 use mtasts_core::tls_rpt::dkim::{judge, Algorithm, Dkim, Lookup, Prepared, Ready, Step};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::net::Resolver;
@@ -62,8 +62,8 @@ pub async fn look_up(resolver: &Resolver, names: &[String]) -> Vec<KeyAnswer> {
                 (name.clone(), 0, joined)
             }
             DnsAnswer::NxDomain => (name.clone(), 1, Vec::new()),
-            DnsAnswer::ServFail => (name.clone(), 2, vec![format!("{} answered SERVFAIL", resolver.label())]),
-            DnsAnswer::Timeout => (name.clone(), 2, vec![format!("{} did not answer in time", resolver.label())]),
+            DnsAnswer::ServFail => (name.clone(), 2, vec!["the resolver answered SERVFAIL".into()]),
+            DnsAnswer::Timeout => (name.clone(), 2, vec!["the resolver did not answer in time".into()]),
             DnsAnswer::Failed(why) => (name.clone(), 2, vec![why]),
         };
         if answer.1 != 2 {
@@ -72,6 +72,29 @@ pub async fn look_up(resolver: &Resolver, names: &[String]) -> Vec<KeyAnswer> {
         out.push(answer);
     }
     out
+}
+
+/// Key answers as the `dkim` message carries them, `[[name, kind, [string, ...]], ...]`
+/// (plain JS arrays: serde for this one shape cost both modules more than the rest).
+pub fn to_js(keys: &[KeyAnswer]) -> js_sys::Array {
+    keys.iter()
+        .map(|(name, kind, strings)| {
+            let strings: js_sys::Array = strings.iter().map(|s| JsValue::from_str(s)).collect();
+            JsValue::from(js_sys::Array::of3(&name.into(), &(*kind).into(), &strings))
+        })
+        .collect()
+}
+
+/// The key answers of a `dkim` message ([`to_js`]).
+pub fn from_js(keys: &JsValue) -> Vec<KeyAnswer> {
+    js_sys::Array::from(keys)
+        .iter()
+        .map(|k| {
+            let k = js_sys::Array::from(&k);
+            let strings = js_sys::Array::from(&k.get(2)).iter().filter_map(|s| s.as_string()).collect();
+            (k.get(0).as_string().unwrap_or_default(), k.get(1).as_f64().map_or(2, |n| n as u8), strings)
+        })
+        .collect()
 }
 
 /// A JS object `{name, hash?}` naming a WebCrypto algorithm.

@@ -17,7 +17,7 @@ use futures::channel::mpsc;
 use futures::StreamExt;
 use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::Batch;
-use mtasts_core::tls_rpt::dkim::Dkim;
+use mtasts_core::tls_rpt::dkim::{Dkim, Verdict};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow};
 use wasm_bindgen::prelude::*;
@@ -315,7 +315,7 @@ async fn dkim(worker: &Handle, job: u32, resolver: &Resolver, names: &[String], 
     let msg = js_sys::Object::new();
     set(&msg, "op", &"dkim".into());
     set(&msg, "of", &job.into());
-    set(&msg, "keys", &serde_json::to_string(&keys).unwrap_or_default().into());
+    set(&msg, "keys", &super::dkim::to_js(&keys));
     let Ok(reply) = worker.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _| {}).await else { return };
     let verdicts: Vec<(usize, Dkim)> =
         get(&reply, "json").as_string().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
@@ -377,6 +377,17 @@ pub async fn read(
     doh: Option<String>,
     on_progress: impl Fn(Progress) + 'static,
 ) -> Result<Batch, Batch> {
+    read_with(base, items, doh, Rc::new(on_progress)).await
+}
+
+/// [`read`], compiled once: each caller's progress closure would otherwise get its own
+/// copy of this (large) function in the module.
+async fn read_with(
+    base: Batch,
+    items: Vec<Item>,
+    doh: Option<String>,
+    on_progress: Rc<dyn Fn(Progress)>,
+) -> Result<Batch, Batch> {
     let generation = cancels();
     let workers = match pool() {
         Ok(w) => w,
@@ -388,7 +399,6 @@ pub async fn read(
     let results: Rc<RefCell<Vec<Option<Batch>>>> = Rc::new(RefCell::new((0..ranges.len()).map(|_| None).collect()));
     // Per run: inputs done and reports seen, as its worker last said.
     let seen: Rc<RefCell<Vec<(u32, u64)>>> = Rc::new(RefCell::new(vec![(0, 0); ranges.len()]));
-    let on_progress = Rc::new(on_progress);
     // The page is told at most every PROGRESS_MS: each telling re-renders and lays out the
     // progress line, and the workers' messages come far more often (a trace of 1,000 files
     // had 185 ms of layout while reading).
@@ -475,6 +485,38 @@ pub async fn read(
             }
         }
         super::files::yield_now().await;
+    }
+    Ok(total)
+}
+
+/// Reads `items` after `base` counting only the reports of emails signed by their reporter
+/// (RFC 8460 §3, the CLI's `--signed-only`): a first pass reads every input for its DKIM
+/// verdict (keys at `doh`), a second reads the signed ones into `base`; every other input
+/// is listed, not counted, with the reason (`Batch::add_unsigned`). `Err(base)` when
+/// cancelled.
+pub async fn read_signed(
+    base: Batch,
+    items: Vec<Item>,
+    doh: String,
+    on_progress: impl Fn(Progress) + 'static,
+) -> Result<Batch, Batch> {
+    let Ok(checked) = read(Batch::new(Limits::default()), items.clone(), Some(doh), on_progress).await else {
+        return Err(base);
+    };
+    let passed: Vec<bool> =
+        checked.inputs.iter().map(|o| o.dkim.as_deref().is_some_and(|d| d.result == Verdict::Pass)).collect();
+    let signed: Vec<Item> = items.into_iter().zip(&passed).filter(|(_, p)| **p).map(|(it, _)| it).collect();
+    let counted = signed.len();
+    let mut total = read(base, signed, None, |_| {}).await?;
+    // The counted inputs keep the verdict of the first pass, in order; the others are
+    // listed after them.
+    let first = total.inputs.len().saturating_sub(counted);
+    let (kept, refused): (Vec<_>, Vec<_>) = checked.inputs.into_iter().zip(passed).partition(|(_, p)| *p);
+    for (input, (outcome, _)) in total.inputs.iter_mut().skip(first).zip(kept) {
+        input.dkim = outcome.dkim;
+    }
+    for (outcome, _) in refused {
+        total.add_unsigned(&outcome.path, outcome.dkim.map(|d| *d));
     }
     Ok(total)
 }
