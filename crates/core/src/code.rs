@@ -499,8 +499,8 @@ codes! {
         "the email lacks the TLS-Report-Domain or TLS-Report-Submitter header the RFC requires",
         "nothing to do on your side";
     ReportDkimUnverified = "report/dkim-unverified", Report, Error, 8460, "3",
-        "not counted (signed reports only): the email has no valid DKIM signature by the reporting domain without l=, and the RFC says to ignore such reports",
-        "ask the reporter to sign its reports with its own domain and no l= (RFC 8460 §3), or count every report (without --signed-only; on the page, without \"Count only signed reports\")";
+        "not counted (--signed-only): the email has no valid DKIM signature by the reporting domain without l=, and the RFC says to ignore such reports",
+        "ask the reporter to sign its reports with its own domain and no l= (RFC 8460 §3), or read without --signed-only";
     InputUnreadable = "input/unreadable", Input, Error, 8460, "5",
         "the input (a file, or an IMAP mailbox) could not be read",
         "check the path and its permissions (for a mailbox: the URL, the password and the server's certificate)";

@@ -332,8 +332,8 @@ fn host(name: &Name) -> String {
 }
 
 /// The wire-format TXT query for `name`, built here without hickory-proto: the same
-/// message as [`query`] (ID 0, RD and AD set). For the report worker, whose only lookups
-/// are DKIM keys: hickory's name and message code cost that module about 18 KB gzipped
+/// message as [`query`] (ID 0, RD and AD set). For the report page, whose only lookups
+/// are DKIM keys: hickory's name and message code cost a module about 13 KB gzipped
 /// (BENCHMARKS.md, session 10). Fails on a name that is not a valid DNS name.
 pub fn txt_query(name: &str) -> Result<Vec<u8>, String> {
     let fqdn = name.trim().trim_end_matches('.');

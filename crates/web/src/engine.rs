@@ -7,10 +7,8 @@
 //! - page → worker `{op: "read", job, items: [{name, bytes} | {name, error}], assumed, dkim}`:
 //!   read these inputs (`bytes` a transferred `ArrayBuffer`; `error` why the page could not
 //!   read the file) into one batch, treating the reports in `assumed` (JSON
-//!   `[[org, id], ...]`) as counted; with `dkim: true`, also prepare each email input's
-//!   DKIM signatures (`services::dkim`);
-//! - page → worker `{op: "dkim", job, of, keys}`: finish the signatures of read job `of`
-//!   with the key records the page looked up (`keys`, see [`dkim_services::to_js`]);
+//!   `[[org, id], ...]`) as counted; with `dkim: true`, also hand back a copy of each email
+//!   input's bytes, whose DKIM the page checks (`services::dkim`);
 //! - page → worker `{op: "lint", job, text}`: lint one pasted report;
 //! - worker → page `{op: "ready"}` once, then `{op: "progress", job, inputs, reports}`
 //!   while reading; `{op: "lint", job, json}` with a [`LintResult`]; `{op: "read", job,
@@ -18,15 +16,11 @@
 //!   its summary's failure groups apart in `failures: [ArrayBuffer, ...]` (as [`WireFailure`]s),
 //!   [`FAILURES_PER_PIECE`] groups per piece, in order, and the inputs' kept findings apart
 //!   in `findings: [ArrayBuffer, ...]`, `[input index, finding]` pairs, as many per piece;
-//!   and `keys` (JSON `[name, ...]`, `[]` when none is signed) when the run had report
-//!   emails, whose verdicts wait for the page's `dkim` request;
-//!   `{op: "dkim", job, json}`: `[[input index, Dkim], ...]` for the `dkim` request `job`.
+//!   and with `dkim`, `emails: [[input index, ArrayBuffer], ...]` (transferred).
 
 use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::{Batch, InputOutcome};
-use mtasts_core::tls_rpt::dkim;
 
-use crate::services::dkim as dkim_services;
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::input::{sniff, Sniffed};
 use mtasts_core::tls_rpt::summary::{FailureKey, Summary};
@@ -156,25 +150,18 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
                 ("failures", pieces.into()),
                 ("findings", findings.into()),
             ]);
-            // The report emails' signatures wait here for their keys, which the page looks
-            // up: it asks `{op: "dkim", of: job, keys}` next.
-            if !emails.is_empty() {
-                set(
-                    &reply,
-                    "keys",
-                    &serde_json::to_string(&dkim_services::key_names(&emails)).unwrap_or_default().into(),
-                );
-                let id = job.as_f64().unwrap_or(0.0) as u32;
-                dkim_services::PENDING.with(|p| p.borrow_mut().push((id, emails)));
+            // Report emails go back to the page, which checks their DKIM (keys over its
+            // resolver, WebCrypto): the verifier lives in the on-demand page module, which
+            // has the hashing and base64 code already, so the worker stays small and fast.
+            if dkim {
+                let list = js_sys::Array::new();
+                for (i, buf) in emails {
+                    transfer.push(&buf);
+                    list.push(&js_sys::Array::of2(&(i as u32).into(), &buf));
+                }
+                set(&reply, "emails", &list);
             }
             let _ = scope.post_message_with_transfer(&reply, &transfer);
-        }
-        Some("dkim") => {
-            let of = get(&data, "of").as_f64().unwrap_or(0.0) as u32;
-            let keys = dkim_services::from_js(&get(&data, "keys"));
-            let verdicts = dkim_services::finish(of, &keys).await;
-            let json = serde_json::to_string(&verdicts).unwrap_or_default();
-            let _ = scope.post_message(&message(&[("op", "dkim".into()), ("job", job), ("json", json.into())]));
         }
         Some("lint") => {
             let text = get(&data, "text").as_string().unwrap_or_default();
@@ -191,15 +178,15 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
     }
 }
 
-/// Reads a run into one batch; with `dkim`, also each email input's signatures prepared
-/// for verification, by input index.
+/// Reads a run into one batch; with `dkim`, also a copy of each email input's bytes, by
+/// input index.
 fn read(
     scope: &web_sys::DedicatedWorkerGlobalScope,
     job: &JsValue,
     items: &js_sys::Array,
     assumed: Vec<(String, String)>,
     dkim: bool,
-) -> (ReadResult, dkim_services::Emails) {
+) -> (ReadResult, Vec<(usize, JsValue)>) {
     let mut emails = Vec::new();
     let mut batch = Batch::new(Limits::default());
     batch.summary.assume_counted(assumed);
@@ -227,8 +214,7 @@ fn read(
             None => {
                 let bytes = js_sys::Uint8Array::new(&get(&item, "bytes")).to_vec();
                 if dkim && sniff(&bytes) == Sniffed::Email {
-                    let now = (js_sys::Date::now() / 1000.0) as u64;
-                    emails.push((batch.inputs.len(), dkim::prepare(&bytes, Some(now))));
+                    emails.push((batch.inputs.len(), js_sys::Uint8Array::from(bytes.as_slice()).buffer().into()));
                 }
                 let mut adding = batch.begin(&name, &bytes);
                 while !batch.step(&mut adding, PARTS_PER_STEP) {

@@ -39,8 +39,10 @@ pub struct InputOutcome {
     pub errors: Vec<Located>,
     /// The DKIM verdict on an email input, when its signatures were checked (the caller
     /// verifies; [`crate::tls_rpt::dkim::judge`] decides). Boxed: most inputs have none,
-    /// and inline it made every outcome 48 bytes bigger (4.8 MB over 100,000 files).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// and inline it made every outcome 48 bytes bigger (4.8 MB over 100,000 files). Not
+    /// part of an outcome's own serialisation (the report worker's answer to the page): the
+    /// page checks DKIM itself, and `InputJson` writes it for the CLI.
+    #[serde(skip)]
     pub dkim: Option<Box<Dkim>>,
 }
 
@@ -162,8 +164,8 @@ impl Batch {
 
     /// Records an input that is not counted because no signature by its reporter made it
     /// a report to trust (RFC 8460 §3: reports lacking one "MUST be ignored"): `dkim` is
-    /// the email's verdict, `None` for an input that is not an email. The CLI's
-    /// `--signed-only` and the page's "signed reports only".
+    /// the email's verdict, `None` for an input that is not an email (the CLI's
+    /// `--signed-only`).
     pub fn add_unsigned(&mut self, name: &str, dkim: Option<Dkim>) {
         let why = dkim.as_ref().map_or_else(|| "not an email, so nothing signed it".to_string(), |d| d.reason.clone());
         let finding = Finding::new(Code::ReportDkimUnverified, crate::finding::Span::at(0), why);

@@ -89,10 +89,6 @@ pub fn reports_page() -> Html {
     let keep = use_state(|| store::keeping(Kept::Reports));
     // Report emails' DKIM (RFC 8460 §3): on unless turned off; keys at the Check page's resolver.
     let dkim_on = use_state(store::checking_dkim);
-    // Count only reports signed by their reporter (RFC 8460 §3): read at the time of a read,
-    // so a mut ref beside the state that draws the switch.
-    let signed_only = use_mut_ref(|| false);
-    let signed_only_shown = use_state(|| false);
     let keep_note = use_state(|| None::<String>);
     let read_inputs = use_mut_ref(Vec::<Item>::new);
     let restoring = use_mut_ref(|| false);
@@ -104,13 +100,11 @@ pub fn reports_page() -> Html {
         let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
         let (keep_note, read_inputs, restoring) = (keep_note.clone(), read_inputs.clone(), restoring.clone());
         let doh = (*dkim_on).then(|| crate::components::check::current_resolvers().primary.url);
-        let signed_only = signed_only.clone();
         Callback::from(move |items: Vec<Item>| {
             if items.is_empty() {
                 return;
             }
             let doh = doh.clone();
-            let only_signed = *signed_only.borrow();
             let batch: Rc<RefCell<Batch>> = batch.clone();
             let progress = progress.clone();
             let snapshot = snapshot.clone();
@@ -122,10 +116,7 @@ pub fn reports_page() -> Html {
                 let base = std::mem::take(&mut *batch.borrow_mut());
                 let shown = progress.clone();
                 let on_progress = move |p| shown.set(Some((p, total)));
-                let read = match doh {
-                    Some(url) if only_signed => engine::read_signed(base, items.clone(), url, on_progress).await,
-                    doh => engine::read(base, items.clone(), doh, on_progress).await,
-                };
+                let read = engine::read(base, items.clone(), doh, on_progress).await;
                 let done = read.is_ok();
                 *batch.borrow_mut() = read.unwrap_or_else(|base| base);
                 let restored = std::mem::take(&mut *restoring.borrow_mut());
@@ -287,24 +278,6 @@ pub fn reports_page() -> Html {
         })
     };
     let resolver = crate::components::check::current_resolvers().primary.label();
-    // Switching "signed only" reads every input so far again, counted the new way.
-    let on_signed_only = {
-        let (signed_only, shown, batch) = (signed_only.clone(), signed_only_shown.clone(), batch.clone());
-        let (read_inputs, restoring, start) = (read_inputs.clone(), restoring.clone(), start.clone());
-        Callback::from(move |e: Event| {
-            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-            *signed_only.borrow_mut() = on;
-            shown.set(on);
-            let again = std::mem::take(&mut *read_inputs.borrow_mut());
-            if again.is_empty() {
-                return;
-            }
-            *batch.borrow_mut() = Batch::new(Limits::default());
-            // Already kept, when keeping: not stored a second time.
-            *restoring.borrow_mut() = true;
-            start.emit(again);
-        })
-    };
 
     let busy = *progress;
     let has_data = snapshot.is_some();
@@ -345,13 +318,6 @@ pub fn reports_page() -> Html {
                         " Off: emails are read without checking who signed them, and nothing is looked up.".to_string()
                     } }</span>
                 </p>
-                if *dkim_on {
-                    <p class="keep">
-                        <label><input type="checkbox" id="signed-only" checked={*signed_only_shown} onchange={on_signed_only} disabled={busy.is_some()} />
-                            {" Count only reports signed by their reporter"}</label>
-                        <span class="hint">{" (RFC 8460 §3); the others are listed, not counted."}</span>
-                    </p>
-                }
                 <details class="paste">
                     <summary>{"Paste a report instead"}</summary>
                     <textarea id="report-paste" ref={paste} rows="6" spellcheck="false" placeholder="{ \"organization-name\": ... }"
@@ -554,48 +520,44 @@ fn dashboard(p: &DashboardProps) -> Html {
 fn files_panel(files: &[vm::FileLine]) -> Html {
     let tally = vm::dkim_tally(files);
     html! {
-    <div class="panel">
-        <h2>{ format!("Files ({})", files.len()) }</h2>
-        if let Some(t) = tally {
-            <p class="dkim-tally" id="dkim-tally">
-                {"Report emails' DKIM: "}
-                { for t.iter().enumerate().map(|(i, (label, n))| html! {
-                    <>{ if i > 0 { ", " } else { "" } }<span data-dkim-count={*label} data-value={n.to_string()}>{ format!("{n} {label}") }</span></>
-                }) }
-                { if files.iter().any(|f| f.unsigned) {
-                    ". Only reports signed by their reporter are counted (RFC 8460 §3)."
-                } else {
-                    ". The totals count every report; RFC 8460 §3 says to ignore those not signed by their reporter (\u{201c}Count only reports signed by their reporter\u{201d} above)."
-                } }
-            </p>
+        <div class="panel">
+            <h2>{ format!("Files ({})", files.len()) }</h2>
+            if let Some(t) = tally {
+                <p class="dkim-tally" id="dkim-tally">
+                    {"Report emails' DKIM: "}
+                    { for t.iter().enumerate().map(|(i, (label, n))| html! {
+                        <>{ if i > 0 { ", " } else { "" } }<span data-dkim-count={*label} data-value={n.to_string()}>{ format!("{n} {label}") }</span></>
+                    }) }
+    {". The totals count every report; RFC 8460 §3 says to ignore those not signed by their reporter (mtasts report --signed-only does)."}
+                </p>
+            }
+            <table class="files">
+                <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th>
+                    if tally.is_some() { <th scope="col">{"DKIM"}</th> }
+                    <th scope="col">{"Note"}</th></tr>
+                { for files.iter().filter(|f| problem(f)).chain(files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| {
+                    let note = f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() });
+                    // Why an email's signature does not count is said in the note.
+                    let dkim_why = f.dkim.as_ref().filter(|d| d.0 != "pass").map(|d| format!("DKIM: {}", d.2));
+                    let note = [Some(note).filter(|n| !n.is_empty()), dkim_why].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                    html! {
+                    <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
+                        <td class="mono">{ f.name.clone() }</td>
+                        <td>{ f.status }</td>
+                        <td class="num">{ f.reports }</td>
+                        if tally.is_some() {
+                            <td class="dkim" data-dkim={f.dkim.as_ref().map(|d| d.0)}>{ f.dkim.as_ref().map(|d| d.1.clone()).unwrap_or_default() }</td>
+                        }
+                        <td>{ note }</td>
+                    </tr>
+                }}) }
+            </table>
+            if files.len() > FILE_ROWS {
+                <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
+                    files.len(), files.iter().filter(|f| !problem(f)).count()) }</p>
+            }
+        </div>
         }
-        <table class="files">
-            <tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col" class="num">{"Reports"}</th>
-                if tally.is_some() { <th scope="col">{"DKIM"}</th> }
-                <th scope="col">{"Note"}</th></tr>
-            { for files.iter().filter(|f| problem(f)).chain(files.iter().filter(|f| !problem(f))).take(FILE_ROWS).map(|f| {
-                let note = f.reason.clone().unwrap_or_else(|| if f.duplicates > 0 { format!("{} already counted", f.duplicates) } else { String::new() });
-                // Why an email's signature does not count is said in the note.
-                let dkim_why = f.dkim.as_ref().filter(|d| d.0 != "pass").map(|d| format!("DKIM: {}", d.2));
-                let note = [Some(note).filter(|n| !n.is_empty()), dkim_why].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-                html! {
-                <tr class={classes!("file", f.status.replace(' ', "-"))} data-status={f.status}>
-                    <td class="mono">{ f.name.clone() }</td>
-                    <td>{ f.status }</td>
-                    <td class="num">{ f.reports }</td>
-                    if tally.is_some() {
-                        <td class="dkim" data-dkim={f.dkim.as_ref().map(|d| d.0)}>{ f.dkim.as_ref().map(|d| d.1.clone()).unwrap_or_default() }</td>
-                    }
-                    <td>{ note }</td>
-                </tr>
-            }}) }
-        </table>
-        if files.len() > FILE_ROWS {
-            <p class="hint">{ format!("Showing {FILE_ROWS} of {} files, problems first; {} were read without trouble.",
-                files.len(), files.iter().filter(|f| !problem(f)).count()) }</p>
-        }
-    </div>
-    }
 }
 
 /// Stacked daily bars (successful and failed) on a real time axis: a day inside the range

@@ -17,7 +17,6 @@ use futures::channel::mpsc;
 use futures::StreamExt;
 use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::Batch;
-use mtasts_core::tls_rpt::dkim::{Dkim, Verdict};
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow};
 use wasm_bindgen::prelude::*;
@@ -282,16 +281,12 @@ async fn read_run(
     doh: Option<&str>,
     on_progress: &dyn Fn(u32, u64),
 ) -> Batch {
-    let job = next_job();
     let parsed = match loading.message(assumed, doh).await {
-        Ok((msg, transfer)) => match worker.ask(&msg, &transfer, job, on_progress).await {
+        Ok((msg, transfer)) => match worker.ask(&msg, &transfer, next_job(), on_progress).await {
             Ok(reply) => match read_answer(&reply).await {
                 Ok(mut result) => {
-                    // Present when the run had report emails (`[]` when none is signed).
-                    let names: Option<Vec<String>> =
-                        get(&reply, "keys").as_string().and_then(|k| serde_json::from_str(&k).ok());
-                    if let (Some(url), Some(names)) = (doh, names) {
-                        dkim(worker, job, &Resolver::new(url), &names, &mut result).await;
+                    if let Some(url) = doh {
+                        dkim(&reply, &Resolver::new(url), &mut result).await;
                     }
                     Ok(result)
                 }
@@ -307,21 +302,22 @@ async fn read_run(
     }
 }
 
-/// Report emails' DKIM for a run read by `worker` as `job`: the key records at `names`
-/// looked up here, then the signatures checked by the worker, and each email's verdict set
-/// on its input (left unset when the worker could not be asked: the run is still read).
-async fn dkim(worker: &Handle, job: u32, resolver: &Resolver, names: &[String], result: &mut ReadResult) {
-    let keys = super::dkim::look_up(resolver, names).await;
-    let msg = js_sys::Object::new();
-    set(&msg, "op", &"dkim".into());
-    set(&msg, "of", &job.into());
-    set(&msg, "keys", &super::dkim::to_js(&keys));
-    let Ok(reply) = worker.ask(&msg, &js_sys::Array::new(), next_job(), &|_, _| {}).await else { return };
-    let verdicts: Vec<(usize, Dkim)> =
-        get(&reply, "json").as_string().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-    for (i, verdict) in verdicts {
-        if let Some(input) = result.inputs.get_mut(i) {
+/// Report emails' DKIM for a run: the worker's copies of its email inputs (`emails`),
+/// each verified here and its verdict set on its input, yielding to the browser every few
+/// ms (a thousand emails are not one long task).
+async fn dkim(reply: &JsValue, resolver: &Resolver, result: &mut ReadResult) {
+    let mut since = js_sys::Date::now();
+    for pair in js_sys::Array::from(&get(reply, "emails")).iter() {
+        let pair = js_sys::Array::from(&pair);
+        let index = pair.get(0).as_f64().map_or(usize::MAX, |i| i as usize);
+        let bytes = js_sys::Uint8Array::new(&pair.get(1)).to_vec();
+        let verdict = super::dkim::verify(&bytes, resolver).await;
+        if let Some(input) = result.inputs.get_mut(index) {
             input.dkim = Some(Box::new(verdict));
+        }
+        if js_sys::Date::now() - since > 8.0 {
+            super::files::yield_now().await;
+            since = js_sys::Date::now();
         }
     }
 }
@@ -485,38 +481,6 @@ async fn read_with(
             }
         }
         super::files::yield_now().await;
-    }
-    Ok(total)
-}
-
-/// Reads `items` after `base` counting only the reports of emails signed by their reporter
-/// (RFC 8460 §3, the CLI's `--signed-only`): a first pass reads every input for its DKIM
-/// verdict (keys at `doh`), a second reads the signed ones into `base`; every other input
-/// is listed, not counted, with the reason (`Batch::add_unsigned`). `Err(base)` when
-/// cancelled.
-pub async fn read_signed(
-    base: Batch,
-    items: Vec<Item>,
-    doh: String,
-    on_progress: impl Fn(Progress) + 'static,
-) -> Result<Batch, Batch> {
-    let Ok(checked) = read(Batch::new(Limits::default()), items.clone(), Some(doh), on_progress).await else {
-        return Err(base);
-    };
-    let passed: Vec<bool> =
-        checked.inputs.iter().map(|o| o.dkim.as_deref().is_some_and(|d| d.result == Verdict::Pass)).collect();
-    let signed: Vec<Item> = items.into_iter().zip(&passed).filter(|(_, p)| **p).map(|(it, _)| it).collect();
-    let counted = signed.len();
-    let mut total = read(base, signed, None, |_| {}).await?;
-    // The counted inputs keep the verdict of the first pass, in order; the others are
-    // listed after them.
-    let first = total.inputs.len().saturating_sub(counted);
-    let (kept, refused): (Vec<_>, Vec<_>) = checked.inputs.into_iter().zip(passed).partition(|(_, p)| *p);
-    for (input, (outcome, _)) in total.inputs.iter_mut().skip(first).zip(kept) {
-        input.dkim = outcome.dkim;
-    }
-    for (outcome, _) in refused {
-        total.add_unsigned(&outcome.path, outcome.dkim.map(|d| *d));
     }
     Ok(total)
 }

@@ -362,8 +362,6 @@ pub struct FileLine {
     /// (`pass`, `fail`, `none`, `temperror`, `permerror`: `data-dkim`), the word the page
     /// shows ("signed by google.com", "unsigned", "forged", "unverified"), and why.
     pub dkim: Option<(&'static str, String, String)>,
-    /// Read but not counted: not signed by its reporter, and only signed reports count.
-    pub unsigned: bool,
 }
 
 /// What an email's DKIM verdict is shown as: its result's name, a word, and why.
@@ -415,16 +413,7 @@ pub fn files(b: &Batch) -> Vec<FileLine> {
                 .first()
                 .map(|e| format!("{}: {} [{}]", e.origin, crate::text::message(&e.finding), e.finding.code.id()));
             let dkim = i.dkim.as_deref().map(dkim_line);
-            let unsigned = i.errors.iter().any(|e| e.finding.code == mtasts_core::Code::ReportDkimUnverified);
-            FileLine {
-                name: i.path.clone(),
-                status,
-                reports: i.reports,
-                duplicates: i.duplicates,
-                reason,
-                dkim,
-                unsigned,
-            }
+            FileLine { name: i.path.clone(), status, reports: i.reports, duplicates: i.duplicates, reason, dkim }
         })
         .collect()
 }
