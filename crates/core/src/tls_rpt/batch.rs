@@ -72,6 +72,20 @@ pub struct Batch {
     inflater: Inflater,
 }
 
+/// A copy of the totals and outcomes; the copy makes its own decompressor when it needs one.
+impl Clone for Batch {
+    fn clone(&self) -> Batch {
+        Batch {
+            summary: self.summary.clone(),
+            inputs: self.inputs.clone(),
+            limits: self.limits,
+            taken: self.taken,
+            kept: self.kept,
+            inflater: Inflater::default(),
+        }
+    }
+}
+
 impl Batch {
     /// Findings kept verbatim in the whole batch; the rest are only counted.
     pub const KEEP_FINDINGS: usize = 10_000;

@@ -21,22 +21,28 @@ use crate::view_model::sample;
 
 /// What the dashboard shows, taken from the batch once a batch of inputs is read (not on
 /// every progress tick). Compared by pointer: a new snapshot is a new batch state.
+/// The batch is shared with the page's state, not copied: a copy of 10,000 failure groups
+/// was a tenth of the page's work after a big mailbox was read. The next read takes the
+/// batch back (copying it only if a snapshot still holds it).
 #[derive(Clone)]
 struct Snapshot {
-    summary: Rc<Summary>,
+    batch: Rc<Batch>,
     files: Rc<Vec<vm::FileLine>>,
-    notes: Rc<Vec<(String, String, &'static str)>>,
 }
 
 impl PartialEq for Snapshot {
     fn eq(&self, other: &Snapshot) -> bool {
-        Rc::ptr_eq(&self.summary, &other.summary)
+        Rc::ptr_eq(&self.batch, &other.batch)
     }
 }
 
 impl Snapshot {
-    fn of(b: &Batch) -> Snapshot {
-        Snapshot { summary: Rc::new(b.summary.clone()), files: Rc::new(vm::files(b)), notes: Rc::new(notes(b)) }
+    fn of(b: &Rc<Batch>) -> Snapshot {
+        Snapshot { batch: b.clone(), files: Rc::new(vm::files(b)) }
+    }
+
+    fn summary(&self) -> &Summary {
+        &self.batch.summary
     }
 }
 
@@ -71,7 +77,7 @@ fn percent(r: Option<f64>) -> String {
 /// The report analyser page.
 #[function_component(ReportsPage)]
 pub fn reports_page() -> Html {
-    let batch = use_mut_ref(|| Batch::new(Limits::default()));
+    let batch = use_mut_ref(|| Rc::new(Batch::new(Limits::default())));
     let snapshot = use_state(|| None::<Snapshot>);
     let progress = use_state(|| None::<(engine::Progress, usize)>);
     let table = use_state(TableState::default);
@@ -105,7 +111,7 @@ pub fn reports_page() -> Html {
                 return;
             }
             let doh = doh.clone();
-            let batch: Rc<RefCell<Batch>> = batch.clone();
+            let batch: Rc<RefCell<Rc<Batch>>> = batch.clone();
             let progress = progress.clone();
             let snapshot = snapshot.clone();
             let (paste, pasted_name, paste_error) = (paste.clone(), pasted_name.clone(), paste_error.clone());
@@ -113,12 +119,12 @@ pub fn reports_page() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let total = items.len();
                 progress.set(Some((engine::Progress::default(), total)));
-                let base = std::mem::take(&mut *batch.borrow_mut());
+                let base = Rc::unwrap_or_clone(std::mem::take(&mut *batch.borrow_mut()));
                 let shown = progress.clone();
                 let on_progress = move |p| shown.set(Some((p, total)));
                 let read = engine::read(base, items.clone(), doh, on_progress).await;
                 let done = read.is_ok();
-                *batch.borrow_mut() = read.unwrap_or_else(|base| base);
+                *batch.borrow_mut() = Rc::new(read.unwrap_or_else(|base| base));
                 let restored = std::mem::take(&mut *restoring.borrow_mut());
                 if done {
                     snapshot.set(Some(Snapshot::of(&batch.borrow())));
@@ -212,7 +218,7 @@ pub fn reports_page() -> Html {
         let table = table.clone();
         let (keep_note, read_inputs) = (keep_note.clone(), read_inputs.clone());
         Callback::from(move |_: MouseEvent| {
-            *batch.borrow_mut() = Batch::new(Limits::default());
+            *batch.borrow_mut() = Rc::new(Batch::new(Limits::default()));
             table.set(TableState::default());
             snapshot.set(None);
             read_inputs.borrow_mut().clear();
@@ -339,7 +345,7 @@ pub fn reports_page() -> Html {
             </div>
             // Announced to screen readers when a batch has been read (issue 15 item 7).
             <p class="visually-hidden" aria-live="polite" id="reports-announce">{ (*snapshot).as_ref().map(|snap| {
-                let n = Headline::new(&snap.summary).reports;
+                let n = Headline::new(snap.summary()).reports;
                 format!("{} report{} read from {} input{}.", thousands(n), if n == 1 { "" } else { "s" },
                     thousands(snap.files.len() as u64), if snap.files.len() == 1 { "" } else { "s" })
             }).unwrap_or_default() }</p>
@@ -363,12 +369,14 @@ fn problem(f: &vm::FileLine) -> bool {
     f.reason.is_some()
 }
 
-/// Conformance notes per origin (the first 10,000 the batch kept), for expanded rows.
-fn notes(b: &Batch) -> Vec<(String, String, &'static str)> {
+/// The conformance notes (of the first 10,000 the batch kept) on the report from
+/// `origin`: message and code, for an expanded failure row.
+fn notes(b: &Batch, origin: &str) -> Vec<(String, &'static str)> {
     b.inputs
         .iter()
         .flat_map(|i| &i.findings)
-        .map(|l| (l.origin.clone(), crate::text::message(&l.finding), l.finding.code.id()))
+        .filter(|l| l.origin == origin)
+        .map(|l| (crate::text::message(&l.finding), l.finding.code.id()))
         .collect()
 }
 
@@ -409,7 +417,7 @@ fn dashboard(p: &DashboardProps) -> Html {
         let day_focus = day_focus.clone();
         Callback::from(move |i: Option<usize>| day_focus.set(i))
     };
-    let s = &*p.snap.summary;
+    let s = p.snap.summary();
     let h = Headline::new(s);
     if h.reports == 0 && h.duplicates == 0 {
         return html! {
@@ -433,16 +441,16 @@ fn dashboard(p: &DashboardProps) -> Html {
         h.span.clone().map_or_else(|| "no dates".to_string(), |(a, b)| if a == b { a } else { format!("{a} to {b}") });
     let ready = vm::readiness(s);
     let export_json = {
-        let s = p.snap.summary.clone();
+        let b = p.snap.batch.clone();
         Callback::from(move |_: MouseEvent| {
-            let text = serde_json::to_string_pretty(&*s).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&b.summary).unwrap_or_default();
             let _ = files::download("tlsrpt-summary.json", "application/json", &text);
         })
     };
     let export_csv = |what: Breakdown, name: &'static str| {
-        let s = p.snap.summary.clone();
+        let b = p.snap.batch.clone();
         Callback::from(move |_: MouseEvent| {
-            let _ = files::download(name, "text/csv", &export::csv(&s, what));
+            let _ = files::download(name, "text/csv", &export::csv(&b.summary, what));
         })
     };
     html! {
@@ -767,13 +775,13 @@ struct FailureTableProps {
 /// state changes, not on every render of the dashboard (a day focused on the chart).
 #[function_component(FailureTable)]
 fn failure_table(p: &FailureTableProps) -> Html {
-    let s = &*p.snap.summary;
+    let s = p.snap.summary();
     let (by, desc) = p.table.sort;
     let order = use_memo((p.snap.clone(), p.table.filter.clone(), p.table.sort), |(snap, filter, (by, desc))| {
-        vm::failure_rows(&snap.summary, filter, *by, *desc, FAILURE_ROWS)
+        vm::failure_rows(snap.summary(), filter, *by, *desc, FAILURE_ROWS)
     });
     let menus = use_memo(p.snap.clone(), |snap| {
-        [Column::Day, Column::Organisation, Column::Mx, Column::ResultType].map(|c| vm::choices(&snap.summary, c))
+        [Column::Day, Column::Organisation, Column::Mx, Column::ResultType].map(|c| vm::choices(snap.summary(), c))
     });
     let [days, orgs, mxs, types] = &*menus;
     let (matching, shown) = &*order;
@@ -844,8 +852,7 @@ fn failure_table(p: &FailureTableProps) -> Html {
                             "failure-reason-code": k.failure_reason_code, "additional-information": k.additional_information,
                         }) };
                         // Only the open row looks up its report's notes.
-                        let notes: Vec<&(String, String, &'static str)> =
-                            if open { p.snap.notes.iter().filter(|(o, _, _)| *o == r.origin).collect() } else { Vec::new() };
+                        let notes = if open { notes(&p.snap.batch, &r.origin) } else { Vec::new() };
                         html! {
                             <>
                             <tr class="failure-row" data-result-type={k.result_type.clone()}>
@@ -864,7 +871,7 @@ fn failure_table(p: &FailureTableProps) -> Html {
                                     if notes.is_empty() {
                                         <p class="hint">{"That report had no conformance notes."}</p>
                                     } else {
-                                        <ul class="notes">{ for notes.iter().map(|(_, msg, code)| html! { <li><code>{ *code }</code>{" "}{ msg.clone() }</li> }) }</ul>
+                                        <ul class="notes">{ for notes.iter().map(|(msg, code)| html! { <li><code>{ *code }</code>{" "}{ msg.clone() }</li> }) }</ul>
                                     }
                                 </td></tr>
                             }
@@ -890,7 +897,7 @@ struct PoliciesProps {
 /// The policies reporters applied, optionally compared with the live one the user pastes.
 #[function_component(PoliciesPanel)]
 fn policies_panel(p: &PoliciesProps) -> Html {
-    let s = &*p.snap.summary;
+    let s = p.snap.summary();
     let live = vm::live_lines(&p.live);
     // The live policy is one domain's: compare it with that domain's policies only.
     let domains = vm::sts_domains(s);
