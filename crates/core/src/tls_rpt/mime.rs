@@ -107,17 +107,24 @@ fn field<'f>(fields: &'f [Field<'_>], name: &str) -> Option<&'f [u8]> {
     find(fields, name).map(|f| f.value.as_ref())
 }
 
+/// Bytes as text, invalid UTF-8 replaced: `from_utf8_lossy` validates a byte at a time,
+/// `from_utf8` (tried first) a word at a time over ASCII, which is nearly every header.
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), std::borrow::Cow::Borrowed)
+}
+
 /// A structured header value: the token before the first `;`, lowercased, and its
 /// parameters with RFC 2231 continuations joined and charsets decoded, names lowercased.
 fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
     // Split on ";" outside quotes, then take the quotes out of each piece (backslash
     // escapes inside them undone); a piece without either is converted as it is.
-    let mut pieces: Vec<String> = Vec::new();
+    // Borrowed from `value` unless unquoted or not UTF-8.
+    let mut pieces: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     let (mut quoted, mut escaped, mut start) = (false, false, 0usize);
     let piece = |from: usize, to: usize| {
         let p = value.get(from..to).unwrap_or(b"");
         if !p.iter().any(|b| *b == b'"' || *b == b'\\') {
-            return String::from_utf8_lossy(p).into_owned();
+            return lossy(p);
         }
         let (mut out, mut q, mut esc) = (Vec::with_capacity(p.len()), false, false);
         for &b in p {
@@ -131,7 +138,7 @@ fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
                 _ => out.push(b),
             }
         }
-        String::from_utf8_lossy(&out).into_owned()
+        std::borrow::Cow::Owned(lossy(&out).into_owned())
     };
     for (i, &b) in value.iter().enumerate() {
         match b {
@@ -206,7 +213,7 @@ fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
         Some("iso-8859-1" | "latin1" | "iso8859-1" | "windows-1252" | "cp1252") => {
             bytes.iter().map(|&b| char::from(b)).collect()
         }
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+        _ => lossy(bytes).into_owned(),
     }
 }
 
@@ -256,7 +263,9 @@ pub fn decode_words(text: &str) -> String {
 pub fn decode_base64(text: &[u8]) -> (Vec<u8>, bool) {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
-    let compact: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    // Sized once: collected from a filter, the buffer grew from 8 bytes a doubling at a time.
+    let mut compact: Vec<u8> = Vec::with_capacity(text.len());
+    compact.extend(text.iter().copied().filter(|b| !b.is_ascii_whitespace()));
     let strict = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
@@ -386,7 +395,7 @@ fn split<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
 }
 
 fn text(v: Option<&[u8]>) -> Option<String> {
-    v.map(|v| decode_words(&String::from_utf8_lossy(v)))
+    v.map(|v| decode_words(&lossy(v)))
 }
 
 fn walk<'a>(fields: &[Field<'a>], body: &'a [u8], nesting: usize, out: &mut Vec<Item<'a>>) {
@@ -410,8 +419,7 @@ fn walk<'a>(fields: &[Field<'a>], body: &'a [u8], nesting: usize, out: &mut Vec<
         media: (ctype.clone(), subtype.clone()),
         name: param(&disposition, "filename").or_else(|| param(&ct, "name")),
         description_raw: find(fields, "Content-Description").map(|f| f.value.clone()),
-        encoding: field(fields, "Content-Transfer-Encoding")
-            .map(|e| String::from_utf8_lossy(e).trim().to_ascii_lowercase()),
+        encoding: field(fields, "Content-Transfer-Encoding").map(|e| lossy(e).trim().to_ascii_lowercase()),
         body,
     };
     if ctype == "message" && subtype == "rfc822" {
@@ -442,7 +450,7 @@ impl Part<'_> {
 impl Email<'_> {
     /// A top-level header field's value, unfolded, as text (not decoded).
     pub fn header(&self, name: &str) -> Option<String> {
-        field(&self.fields, name).map(|v| String::from_utf8_lossy(v).trim().to_string())
+        field(&self.fields, name).map(|v| lossy(v).trim().to_string())
     }
 
     /// `Subject`, with RFC 2047 encoded words decoded.
