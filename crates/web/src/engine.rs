@@ -15,15 +15,16 @@
 //!   bytes, failures}` with a [`ReadResult`] as UTF-8 JSON in a transferred `ArrayBuffer`,
 //!   its summary's failure groups apart in `failures: [ArrayBuffer, ...]` (as [`WireFailure`]s),
 //!   [`FAILURES_PER_PIECE`] groups per piece, in order, and the inputs' kept findings apart
-//!   in `findings: [ArrayBuffer, ...]`, `[input index, finding]` pairs, as many per piece;
+//!   in `findings: [ArrayBuffer, ...]` (as [`WireFinding`]s), as many per piece;
 //!   and with `dkim`, `emails: [[input index, ArrayBuffer], ...]` (transferred).
 
-use mtasts_core::finding::Located;
+use mtasts_core::finding::{Located, Span};
 use mtasts_core::tls_rpt::batch::{Batch, InputOutcome};
+use mtasts_core::Code;
 
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::input::{sniff, Sniffed};
-use mtasts_core::tls_rpt::summary::{FailureKey, Summary};
+use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow, Summary};
 use mtasts_core::Finding;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -58,9 +59,70 @@ pub struct LintResult {
     pub rows: Vec<(String, String)>,
 }
 
-/// A failure group as sent to the page: key, sessions, report id, origin. A tuple rather
-/// than `FailureRow`, whose flattened key makes serde buffer every row (twice the time).
-pub(crate) type WireFailure<'a> = (&'a FailureKey, u64, &'a str, &'a str);
+/// A failure group as sent to the page: one JSON array of its key's fields (day,
+/// organisation, policy domain, policy type, result type, sending MTA IP, receiving MX host
+/// name, HELO, receiving IP, failure reason code, additional information), sessions, report
+/// id and origin. Not `FailureRow`, whose flattened key makes serde buffer every row (twice
+/// the time), nor the key as an object, whose member names were a third of a mailbox's
+/// 5.4 MB answer and most of the page's time reading it.
+pub(crate) type WireFailure<S> =
+    (S, S, S, S, S, Option<S>, Option<S>, Option<S>, Option<S>, Option<S>, Option<S>, u64, S, S);
+
+/// `row` as it crosses to the page.
+fn failure_to_wire(r: &FailureRow) -> WireFailure<&str> {
+    let k = &r.key;
+    let o = Option::as_deref;
+    (
+        &k.day,
+        &k.organisation,
+        &k.policy_domain,
+        &k.policy_type,
+        &k.result_type,
+        o(&k.sending_mta_ip),
+        o(&k.receiving_mx_hostname),
+        o(&k.receiving_mx_helo),
+        o(&k.receiving_ip),
+        o(&k.failure_reason_code),
+        o(&k.additional_information),
+        r.sessions,
+        &r.report_id,
+        &r.origin,
+    )
+}
+
+/// A kept finding as sent to the page: its input's index, origin, code, span, pointer and
+/// detail, as one JSON array (objects' member names were most of the reading).
+pub(crate) type WireFinding<S> = (usize, S, Code, usize, usize, Option<S>, S);
+
+fn finding_to_wire((i, l): &(usize, Located)) -> WireFinding<&str> {
+    let f = &l.finding;
+    (*i, &l.origin, f.code, f.span.start, f.span.end, f.pointer.as_deref(), &f.detail)
+}
+
+/// A kept finding as the page received it, with its input's index.
+pub(crate) fn finding_from_wire(w: WireFinding<String>) -> (usize, Located) {
+    let (i, origin, code, start, end, pointer, detail) = w;
+    (i, Located { origin, finding: Finding { code, span: Span { start, end }, pointer, detail } })
+}
+
+/// A failure group as the page received it.
+pub(crate) fn failure_from_wire(w: WireFailure<String>) -> FailureRow {
+    let (day, organisation, policy_domain, policy_type, result_type) = (w.0, w.1, w.2, w.3, w.4);
+    let key = FailureKey {
+        day,
+        organisation,
+        policy_domain,
+        policy_type,
+        result_type,
+        sending_mta_ip: w.5,
+        receiving_mx_hostname: w.6,
+        receiving_mx_helo: w.7,
+        receiving_ip: w.8,
+        failure_reason_code: w.9,
+        additional_information: w.10,
+    };
+    FailureRow { key, sessions: w.11, report_id: w.12, origin: w.13 }
+}
 
 /// Failure groups (or findings) per piece of a read's answer (about 0.5 MB of JSON, a few
 /// ms to read).
@@ -126,8 +188,7 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
             let transfer = js_sys::Array::new();
             let pieces = js_sys::Array::new();
             for piece in failures.chunks(FAILURES_PER_PIECE) {
-                let rows: Vec<WireFailure<'_>> =
-                    piece.iter().map(|r| (&r.key, r.sessions, r.report_id.as_str(), r.origin.as_str())).collect();
+                let rows: Vec<WireFailure<&str>> = piece.iter().map(failure_to_wire).collect();
                 pieces.push(&json_buffer(&rows, &transfer));
             }
             // So do the inputs' kept findings (up to 10,000 of them), as [input, finding]
@@ -140,7 +201,8 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
                 .collect();
             let findings = js_sys::Array::new();
             for piece in kept.chunks(FAILURES_PER_PIECE) {
-                findings.push(&json_buffer(piece, &transfer));
+                let rows: Vec<WireFinding<&str>> = piece.iter().map(finding_to_wire).collect();
+                findings.push(&json_buffer(&rows, &transfer));
             }
             let json = json_buffer(&result, &transfer);
             let reply = message(&[

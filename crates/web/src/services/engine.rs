@@ -15,14 +15,14 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
-use mtasts_core::finding::Located;
 use mtasts_core::tls_rpt::batch::Batch;
 use mtasts_core::tls_rpt::input::Limits;
-use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::{get, message, set, LintResult, ReadResult};
+use crate::engine::{
+    failure_from_wire, finding_from_wire, get, message, set, LintResult, ReadResult, WireFailure, WireFinding,
+};
 use crate::services::net::Resolver;
 
 /// Something to read.
@@ -334,15 +334,13 @@ async fn read_answer(reply: &JsValue) -> Result<ReadResult, String> {
     let mut result: ReadResult = serde_json::from_str(&text(&get(reply, "bytes"))?).map_err(garbled)?;
     for piece in js_sys::Array::from(&get(reply, "failures")).iter() {
         super::files::yield_now().await;
-        let rows: Vec<(FailureKey, u64, String, String)> = serde_json::from_str(&text(&piece)?).map_err(garbled)?;
-        let rows =
-            rows.into_iter().map(|(key, sessions, report_id, origin)| FailureRow { key, sessions, report_id, origin });
-        result.summary.failures.extend(rows);
+        let rows: Vec<WireFailure<String>> = serde_json::from_str(&text(&piece)?).map_err(garbled)?;
+        result.summary.failures.extend(rows.into_iter().map(failure_from_wire));
     }
     for piece in js_sys::Array::from(&get(reply, "findings")).iter() {
         super::files::yield_now().await;
-        let found: Vec<(usize, Located)> = serde_json::from_str(&text(&piece)?).map_err(garbled)?;
-        for (i, f) in found {
+        let found: Vec<WireFinding<String>> = serde_json::from_str(&text(&piece)?).map_err(garbled)?;
+        for (i, f) in found.into_iter().map(finding_from_wire) {
             let input = result.inputs.get_mut(i);
             input
                 .ok_or_else(|| "the report worker's answer was garbled: a finding of no input".to_string())?
