@@ -191,8 +191,8 @@ async fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: JsValue) {
                 let rows: Vec<WireFailure<&str>> = piece.iter().map(failure_to_wire).collect();
                 pieces.push(&json_buffer(&rows, &transfer));
             }
-            // So do the inputs' kept findings (up to 10,000 of them), as [input, finding]
-            // pairs.
+            // So do the inputs' kept findings (up to 10,000 of them), each with its input's
+            // index (`WireFinding`).
             let kept: Vec<(usize, Located)> = result
                 .inputs
                 .iter_mut()
