@@ -20,12 +20,11 @@
 
 use mtasts_core::finding::{Located, Span};
 use mtasts_core::tls_rpt::batch::{Batch, InputOutcome};
-use mtasts_core::Code;
 
 use mtasts_core::tls_rpt::input::Limits;
 use mtasts_core::tls_rpt::input::{sniff, Sniffed};
 use mtasts_core::tls_rpt::summary::{FailureKey, FailureRow, Summary};
-use mtasts_core::Finding;
+use mtasts_core::{Code, Finding};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -90,21 +89,6 @@ fn failure_to_wire(r: &FailureRow) -> WireFailure<&str> {
     )
 }
 
-/// A kept finding as sent to the page: its input's index, origin, code, span, pointer and
-/// detail, as one JSON array (objects' member names were most of the reading).
-pub(crate) type WireFinding<S> = (usize, S, Code, usize, usize, Option<S>, S);
-
-fn finding_to_wire((i, l): &(usize, Located)) -> WireFinding<&str> {
-    let f = &l.finding;
-    (*i, &l.origin, f.code, f.span.start, f.span.end, f.pointer.as_deref(), &f.detail)
-}
-
-/// A kept finding as the page received it, with its input's index.
-pub(crate) fn finding_from_wire(w: WireFinding<String>) -> (usize, Located) {
-    let (i, origin, code, start, end, pointer, detail) = w;
-    (i, Located { origin, finding: Finding { code, span: Span { start, end }, pointer, detail } })
-}
-
 /// A failure group as the page received it.
 pub(crate) fn failure_from_wire(w: WireFailure<String>) -> FailureRow {
     let (day, organisation, policy_domain, policy_type, result_type) = (w.0, w.1, w.2, w.3, w.4);
@@ -122,6 +106,21 @@ pub(crate) fn failure_from_wire(w: WireFailure<String>) -> FailureRow {
         additional_information: w.10,
     };
     FailureRow { key, sessions: w.11, report_id: w.12, origin: w.13 }
+}
+
+/// A kept finding as sent to the page: its input's index, origin, code, span, pointer and
+/// detail, as one JSON array (objects' member names were most of the reading).
+pub(crate) type WireFinding<S> = (usize, S, Code, usize, usize, Option<S>, S);
+
+fn finding_to_wire((i, l): &(usize, Located)) -> WireFinding<&str> {
+    let f = &l.finding;
+    (*i, &l.origin, f.code, f.span.start, f.span.end, f.pointer.as_deref(), &f.detail)
+}
+
+/// A kept finding as the page received it, with its input's index.
+pub(crate) fn finding_from_wire(w: WireFinding<String>) -> (usize, Located) {
+    let (i, origin, code, start, end, pointer, detail) = w;
+    (i, Located { origin, finding: Finding { code, span: Span { start, end }, pointer, detail } })
 }
 
 /// Failure groups (or findings) per piece of a read's answer (about 0.5 MB of JSON, a few

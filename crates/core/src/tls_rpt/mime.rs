@@ -138,7 +138,9 @@ fn params(value: &[u8]) -> (String, Vec<(String, String)>) {
                 _ => out.push(b),
             }
         }
-        std::borrow::Cow::Owned(lossy(&out).into_owned())
+        std::borrow::Cow::Owned(
+            String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        )
     };
     for (i, &b) in value.iter().enumerate() {
         match b {
