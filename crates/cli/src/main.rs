@@ -5,6 +5,9 @@
 //! invalid (or no match), 2 usage or I/O error.
 
 use std::io::{Read, Write};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 mod check;

@@ -635,10 +635,15 @@ impl Summary {
             d.failure_reason_code.as_deref(),
             d.additional_information.as_deref(),
         );
-        if let Some(row) = self.find_group(&fields) {
-            row.sessions = row.sessions.saturating_add(n);
-            return;
-        }
+        let hash = match self.find_group(&fields, None) {
+            Ok(at) => {
+                if let Some(row) = self.failures.get_mut(at) {
+                    row.sessions = row.sessions.saturating_add(n);
+                }
+                return;
+            }
+            Err(hash) => hash,
+        };
         let key = FailureKey {
             day: at.day.to_string(),
             organisation: at.org.to_string(),
@@ -652,28 +657,34 @@ impl Summary {
             failure_reason_code: d.failure_reason_code.clone(),
             additional_information: d.additional_information.clone(),
         };
-        self.push_group(FailureRow {
-            key,
-            sessions: n,
-            report_id: at.report_id.to_string(),
-            origin: at.origin.to_string(),
-        });
+        let row = FailureRow { key, sessions: n, report_id: at.report_id.to_string(), origin: at.origin.to_string() };
+        self.push_group(row, hash);
     }
 
-    /// The failure group with these fields, if there is one.
-    fn find_group(&mut self, fields: &GroupFields<'_>) -> Option<&mut FailureRow> {
+    /// Where the failure group with these fields is in `failures`, or, when there is none,
+    /// the fields' hash to add it under ([`Summary::push_group`]): a new group's fields are
+    /// hashed once.
+    fn find_group(&mut self, fields: &GroupFields<'_>, hash: Option<u64>) -> Result<usize, u64> {
         self.index_groups();
-        let mut at = *self.failure_index.get(&hash_fields(fields))?;
-        while group_fields(&self.failures.get(at)?.key) != *fields {
-            at = *self.failure_next.get(at)?;
+        let hash = hash.unwrap_or_else(|| hash_fields(fields));
+        let mut at = *self.failure_index.get(&hash).ok_or(hash)?;
+        while let Some(row) = self.failures.get(at) {
+            if group_fields(&row.key) == *fields {
+                return Ok(at);
+            }
+            at = self.failure_next.get(at).copied().unwrap_or(usize::MAX);
         }
-        self.failures.get_mut(at)
+        Err(hash)
     }
 
-    /// Appends a new failure group.
-    fn push_group(&mut self, row: FailureRow) {
-        self.failures.push(row);
+    /// Appends a new failure group whose fields hash to `hash`, after
+    /// [`Summary::find_group`] found none.
+    fn push_group(&mut self, row: FailureRow, hash: u64) {
         self.index_groups();
+        self.failures.push(row);
+        let before = self.failure_index.insert(hash, self.indexed);
+        self.failure_next.push(before.unwrap_or(usize::MAX));
+        self.indexed = self.indexed.saturating_add(1);
     }
 
     /// Indexes the groups not yet in `failure_index` (all of them after deserializing).
@@ -683,6 +694,21 @@ impl Summary {
             self.failure_next.push(before.unwrap_or(usize::MAX));
             self.indexed = self.indexed.saturating_add(1);
         }
+    }
+
+    /// The hash of each failure group this summary indexed (its fields', as
+    /// [`hash_fields`] makes it), read back from the index: a merge need not hash the
+    /// groups it takes over again.
+    fn group_hashes(&self) -> Vec<Option<u64>> {
+        let mut hashes = vec![None; self.failures.len()];
+        for (&hash, &newest) in &self.failure_index {
+            let mut at = newest;
+            while let Some(h) = hashes.get_mut(at) {
+                *h = Some(hash);
+                at = self.failure_next.get(at).copied().unwrap_or(usize::MAX);
+            }
+        }
+        hashes
     }
 
     /// Adds `later`, the summary of inputs that come after this one's, as if its reports had
@@ -700,6 +726,7 @@ impl Summary {
             *self = later;
             return;
         }
+        let hashes = later.group_hashes();
         self.reports = self.reports.saturating_add(later.reports);
         self.duplicates = self.duplicates.saturating_add(later.duplicates);
         self.successful = self.successful.saturating_add(later.successful);
@@ -742,8 +769,8 @@ impl Summary {
             }
         }
         self.coarse_failures = self.coarse_failures.saturating_add(later.coarse_failures);
-        for row in later.failures {
-            self.merge_group(row);
+        for (row, hash) in later.failures.into_iter().zip(hashes) {
+            self.merge_group(row, hash);
         }
         self.duplicate_list.extend(later.duplicate_list);
         let assumed = later.assumed;
@@ -769,8 +796,11 @@ impl Summary {
             && self.duplicate_list.is_empty()
     }
 
-    fn merge_group(&mut self, mut row: FailureRow) {
+    /// Adds a failure group of a later summary, `hash` being its fields' hash there.
+    fn merge_group(&mut self, mut row: FailureRow, mut hash: Option<u64>) {
         if self.failures.len() >= Self::MAX_FAILURE_GROUPS {
+            // Made coarse: its fields, and so their hash, change.
+            hash = None;
             let k = &mut row.key;
             let details = [
                 &mut k.sending_mta_ip,
@@ -784,10 +814,14 @@ impl Summary {
             let was_fine = taken.iter().any(Option::is_some);
             self.coarse_failures = self.coarse_failures.saturating_add(u64::from(was_fine));
         }
-        if let Some(found) = self.find_group(&group_fields(&row.key)) {
-            found.sessions = found.sessions.saturating_add(row.sessions);
-        } else if self.failures.len() < Self::MAX_FAILURE_GROUPS + 10_000 {
-            self.push_group(row);
+        match self.find_group(&group_fields(&row.key), hash) {
+            Ok(at) => {
+                if let Some(found) = self.failures.get_mut(at) {
+                    found.sessions = found.sessions.saturating_add(row.sessions);
+                }
+            }
+            Err(hash) if self.failures.len() < Self::MAX_FAILURE_GROUPS + 10_000 => self.push_group(row, hash),
+            Err(_) => {}
         }
     }
 
