@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 
+/// mimalloc (see Cargo.toml for why, and which build of it).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
