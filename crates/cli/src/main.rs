@@ -5,10 +5,6 @@
 //! invalid (or no match), 2 usage or I/O error.
 
 use std::io::{Read, Write};
-
-/// mimalloc (see Cargo.toml for why, and which build of it).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 mod check;
@@ -26,6 +22,10 @@ use mtasts_core::text::{plural, LineIndex};
 use mtasts_core::{Code, Finding, Severity};
 use serde::Serialize;
 use serde_json::json;
+
+/// mimalloc (see Cargo.toml for why, and which build of it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(name = "mtasts", version, about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records and policies")]
