@@ -163,9 +163,13 @@ fn add(batch: &mut Batch, how: &Reading<'_>, name: &str, bytes: &[u8], counted: 
     }
 }
 
-/// Tasks per run handed to a thread: small enough to balance one big mailbox against many
-/// small files, large enough that merging is cheap.
-const RUN_TASKS: usize = 64;
+/// Tasks per run handed to a thread: about eight runs per thread, so that one big mailbox
+/// among many small files still balances, and between 64 and 1,024 tasks. Each run is a
+/// batch of its own, merged on the main thread: runs of 64 made 10,000 small reports
+/// take 47 ms to read on two threads, runs of 625 took 38 (BENCHMARKS.md, session 12).
+fn run_tasks(tasks: usize, jobs: usize) -> usize {
+    (tasks / jobs.saturating_mul(8).max(1)).clamp(64, 1024)
+}
 
 /// Reads `tasks` on `jobs` threads (issue 13), each taking the next run of tasks and
 /// reading it into its own batch one input at a time; the runs' batches are merged in
@@ -175,7 +179,8 @@ const RUN_TASKS: usize = 64;
 fn read_parallel(tasks: &[Task], how: &Reading<'_>, jobs: usize) -> (Batch, Vec<String>) {
     let limits = how.limits;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let runs: Vec<&[Task]> = tasks.chunks(RUN_TASKS).collect();
+    let per_run = run_tasks(tasks.len(), jobs);
+    let runs: Vec<&[Task]> = tasks.chunks(per_run).collect();
     let next = AtomicUsize::new(0);
     let (send, receive) = std::sync::mpsc::channel::<(usize, (Batch, Vec<String>))>();
     std::thread::scope(|scope| {
@@ -206,8 +211,8 @@ fn read_parallel(tasks: &[Task], how: &Reading<'_>, jobs: usize) -> (Batch, Vec<
                     if let Err(still) = whole.merge(again) {
                         eprintln!(
                             "mtasts: internal error: inputs {} to {} overlap {} counted reports twice",
-                            at * RUN_TASKS,
-                            (at + 1) * RUN_TASKS,
+                            at * per_run,
+                            (at + 1) * per_run,
                             still.len()
                         );
                     }
