@@ -164,11 +164,12 @@ fn add(batch: &mut Batch, how: &Reading<'_>, name: &str, bytes: &[u8], counted: 
 }
 
 /// Tasks per run handed to a thread: about eight runs per thread, so that one big mailbox
-/// among many small files still balances, and between 64 and 1,024 tasks. Each run is a
+/// among many small files still balances, and between 64 and 256 tasks. Each run is a
 /// batch of its own, merged on the main thread: runs of 64 made 10,000 small reports
-/// take 47 ms to read on two threads, runs of 625 took 38 (BENCHMARKS.md, session 12).
+/// take 47 ms to read on two threads, runs of 256 took 41; runs of 1,024 held 108 MiB at
+/// 100,000 reports, 256 hold 92 (BENCHMARKS.md, session 12).
 fn run_tasks(tasks: usize, jobs: usize) -> usize {
-    (tasks / jobs.saturating_mul(8).max(1)).clamp(64, 1024)
+    (tasks / jobs.saturating_mul(8).max(1)).clamp(64, 256)
 }
 
 /// Reads `tasks` on `jobs` threads (issue 13), each taking the next run of tasks and
