@@ -430,13 +430,18 @@ const DAY: i64 = 86_400;
 ///
 /// The value is `None` only when the bytes are not a JSON object.
 pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
-    // Valid UTF-8 throughout (nearly every report) is checked once here, so that serde_json
-    // need not check each string again (that was 8 % of reading a report); otherwise the
-    // bytes go as they are and serde_json says where the bad byte is.
+    // Natively, valid UTF-8 throughout (nearly every report) is checked once here, so that
+    // serde_json need not check each string again (that was 8 % of reading a report);
+    // otherwise the bytes go as they are and serde_json says where the bad byte is. The
+    // browser's build reads bytes only: a second reader is 1 KB of its report worker, and
+    // the web bundle has no room for it (BENCHMARKS.md, session 12).
+    #[cfg(not(target_arch = "wasm32"))]
     let parsed = match std::str::from_utf8(json) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(json),
     };
+    #[cfg(target_arch = "wasm32")]
+    let parsed = serde_json::from_slice(json);
     let mut value: Json<'_> = match parsed {
         Ok(v) => v,
         Err(e) => {
