@@ -340,16 +340,14 @@ impl Walk<'_> {
     /// Where each message of an mbox starts and ends (at most `max_parts`; more is an error).
     fn mbox_messages(&mut self, origin: &str, bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut starts: Vec<usize> = vec![0];
-        // Every line that starts with "From ": found line by line (a byte search for the
-        // newline, then a look at the line), not by comparing a six-byte window at every
-        // byte, which was 8 % of the report worker's time on a 10,000-message mailbox.
-        let mut i = 0;
-        while let Some(p) = bytes.get(i..).and_then(|b| b.iter().position(|&c| c == b'\n')) {
-            let line = i.saturating_add(p).saturating_add(1);
+        // Every line that starts with "From ": found line by line (memchr for the newline,
+        // then a look at the line), not by comparing a six-byte window at every byte, which
+        // was 8 % of the report worker's time on a 10,000-message mailbox.
+        for p in memchr::memchr_iter(b'\n', bytes) {
+            let line = p.saturating_add(1);
             if bytes.get(line..).is_some_and(|rest| rest.starts_with(b"From ")) {
                 starts.push(line);
             }
-            i = line;
         }
         if starts.len() > self.limits.max_parts {
             self.error(

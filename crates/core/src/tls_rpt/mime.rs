@@ -64,7 +64,7 @@ fn fields(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
     let mut out: Vec<Field<'_>> = Vec::new();
     let mut rest = bytes;
     loop {
-        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (rest.get(..i).unwrap_or(b""), rest.get(i.saturating_add(1)..).unwrap_or(b"")),
             None => (rest, &b""[..]),
         };
@@ -361,7 +361,7 @@ fn split<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
     let mut start: Option<usize> = None;
     let mut at = 0usize;
     while at <= body.len() {
-        let line_end = body.get(at..).and_then(|r| r.iter().position(|&b| b == b'\n')).map(|p| at.saturating_add(p));
+        let line_end = body.get(at..).and_then(|r| memchr::memchr(b'\n', r)).map(|p| at.saturating_add(p));
         let line = body.get(at..line_end.unwrap_or(body.len())).unwrap_or(b"");
         if let Some(rest) = line.strip_prefix(d) {
             let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
