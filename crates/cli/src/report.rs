@@ -514,11 +514,11 @@ pub fn run(args: &ReportArgs) -> u8 {
             None => f.close(),
         }
     }
-    if batch.all_ok() && !tidy_failed {
-        0
-    } else {
-        1
-    }
+    let code = if batch.all_ok() && !tidy_failed { 0 } else { 1 };
+    // The process ends here: freeing 10,000 inputs and their failure groups one by one
+    // only costs time (2-4 ms of 60 on 10,000 small reports).
+    std::mem::forget(batch);
+    code
 }
 
 /// `report --json`: the summary's fields, then derived totals and every input.
