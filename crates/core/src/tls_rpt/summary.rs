@@ -17,13 +17,37 @@
 //! ([`Summary::assume_counted`]).
 
 use crate::order;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::tls_rpt::report::{FailureDetail, PolicyResult, PolicyType, Report};
+
+/// Natively the summary's hash tables hash with foldhash, seeded at random once per
+/// process: SipHash (std's default) was 7 % of the instructions of reading a small report,
+/// spent on the failure groups' fields, the policies' lines and the duplicate set
+/// (BENCHMARKS.md, session 13). A random seed keeps what a sender writes from choosing the
+/// collisions. The web page keeps std's hasher: foldhash's code and a second copy of the
+/// hash tables' code made its modules 2.4 KB (gzipped) larger, past the page's budget.
+#[cfg(not(target_arch = "wasm32"))]
+type State = foldhash::fast::RandomState;
+#[cfg(target_arch = "wasm32")]
+type State = std::hash::RandomState;
+type HashMap<K, V> = std::collections::HashMap<K, V, State>;
+type HashSet<K> = std::collections::HashSet<K, State>;
+
+/// A hasher that gives the same hash to the same fields in every summary of this process,
+/// so that a merge can reuse the hashes of the summary it takes in.
+#[cfg(not(target_arch = "wasm32"))]
+fn process_hasher() -> foldhash::fast::FoldHasher<'static> {
+    foldhash::fast::SeedableRandomState::with_seed(0, foldhash::SharedSeed::global_random()).build_hasher()
+}
+#[cfg(target_arch = "wasm32")]
+fn process_hasher() -> std::hash::DefaultHasher {
+    std::hash::DefaultHasher::new()
+}
 
 /// The MX key of a failure detail that names no receiving MX host.
 pub const NO_MX: &str = "(no MX named)";
@@ -362,7 +386,7 @@ fn group_fields(k: &FailureKey) -> GroupFields<'_> {
 }
 
 fn hash_fields(fields: &GroupFields<'_>) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = process_hasher();
     fields.hash(&mut h);
     h.finish()
 }
@@ -561,7 +585,7 @@ impl Summary {
     }
 
     fn add_policy(&mut self, p: &PolicyResult, domain: &str, org: &str) {
-        let mut h = DefaultHasher::new();
+        let mut h = process_hasher();
         (p.policy_type.as_str(), domain, &p.policy_string).hash(&mut h);
         let raw = h.finish();
         // A policy seen before: found through its hash without building its key.
