@@ -83,6 +83,11 @@ pub struct ReportArgs {
     /// the reason.
     #[arg(long)]
     signed_only: bool,
+    /// Say how each report (or error) was reached inside its input: gzip, zip entry, mbox
+    /// message, email part and why that part was taken, transfer encoding. "routes" per
+    /// input in --json; a "read:" line per report or error in text
+    #[arg(long, short = 'v')]
+    verbose: bool,
     #[command(flatten)]
     net: Net,
 }
@@ -109,6 +114,7 @@ fn read_tasks(
 ) -> (Batch, Vec<String>) {
     let (limits, max_file_bytes) = (how.limits, how.max_file_bytes);
     let mut batch = Batch::new(limits);
+    batch.verbose = how.verbose;
     batch.summary.assume_counted(assumed.iter().cloned());
     let mut keys = Vec::new();
     // One buffer for the run's files (it keeps the largest file's size).
@@ -143,6 +149,8 @@ struct Reading<'a> {
     max_file_bytes: u64,
     /// `--dkim`: the verifier, and `--signed-only`.
     dkim: Option<(&'a crate::dkim::Verifier<'a>, bool)>,
+    /// `--verbose`: keep how each part was reached.
+    verbose: bool,
 }
 
 /// Adds one input's bytes: with `--dkim`, an email's signatures are judged first, and with
@@ -458,8 +466,12 @@ pub fn run(args: &ReportArgs) -> u8 {
     } else {
         None
     };
-    let how =
-        Reading { limits, max_file_bytes: args.max_file_bytes, dkim: verifier.as_ref().map(|v| (v, args.signed_only)) };
+    let how = Reading {
+        limits,
+        max_file_bytes: args.max_file_bytes,
+        dkim: verifier.as_ref().map(|v| (v, args.signed_only)),
+        verbose: args.verbose,
+    };
     let (batch, read_keys) = if args.ndjson {
         read_tasks(&tasks, &how, &[], &mut |r, origin, dkim| {
             if row_error.is_none() {
@@ -737,6 +749,12 @@ fn text_out(batch: &Batch, by: Breakdown, top: usize) -> String {
         out.push_str(&format!("  {}\n      fix: {}\n", t.sentence, t.remedy));
     }
     out.push('\n');
+    // --verbose: the way to each report or error, inside its input.
+    for r in batch.inputs.iter().flat_map(|i| &i.routes) {
+        let steps: Vec<&str> = r.route.steps().map(|s| s.describe()).collect();
+        let way = if steps.is_empty() { "the input itself".to_string() } else { steps.join(" › ") };
+        out.push_str(&format!("read: {}: {way} → {}\n", r.origin, if r.report { "report" } else { "error" }));
+    }
     for i in batch.inputs.iter().filter(|i| !i.ok()) {
         for e in &i.errors {
             out.push_str(&format!("error: {}: {} [{}]\n", e.origin, e.finding.message(), e.finding.code.id()));

@@ -213,6 +213,38 @@ fn report_folder_of_real_reports() {
     assert!(out.contains("Top failures"), "{out}");
 }
 
+/// `--verbose` says how each report was reached inside its input (issue 13 item 3): in
+/// --json as "routes", in text as "read:" lines; without it neither appears.
+#[test]
+fn verbose_says_how_each_report_was_reached() {
+    let o = mtasts(&["report", "--json", "--verbose", &corpus("parsedmarc")], None);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let inputs = v["inputs"].as_array().unwrap();
+    let steps = |suffix: &str| -> Vec<String> {
+        let i = inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with(suffix)).unwrap();
+        assert_eq!(i["routes"].as_array().unwrap().len(), 1, "{i}");
+        assert_eq!(i["routes"][0]["report"], true);
+        i["routes"][0]["steps"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(
+        steps("google.com_smtp_tls_report.eml"),
+        [
+            "email, read by the lean MIME walk",
+            "email part taken for its media type",
+            "base64 body, decoded",
+            "gzip, inflated"
+        ]
+    );
+    assert_eq!(steps("001.json.gz"), ["gzip, inflated"]);
+    assert!(steps("rfc8460.json").is_empty(), "the input itself");
+    let o = mtasts(&["report", "-v", &corpus("parsedmarc/google.com_smtp_tls_report.eml")], None);
+    assert!(stdout(&o).contains("› base64 body, decoded › gzip, inflated → report\n"), "{}", stdout(&o));
+    let o = mtasts(&["report", "--json", &corpus("parsedmarc")], None);
+    assert!(json(&o)["inputs"].as_array().unwrap().iter().all(|i| i.get("routes").is_none()));
+    assert!(!stdout(&mtasts(&["report", &corpus("parsedmarc")], None)).contains("read:"));
+}
+
 #[test]
 fn bad_inputs_never_lose_the_good_ones() {
     let good = std::fs::read(corpus("parsedmarc/rfc8460.json")).unwrap();

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::code::Code;
 use crate::finding::{Finding, Severity};
 use crate::tls_rpt::dkim::Dkim;
-use crate::tls_rpt::input::{EmailMeta, Extracted, Inflater, Limits, Stepper};
+use crate::tls_rpt::input::{EmailMeta, Extracted, Inflater, Limits, Route, Stepper};
 use crate::tls_rpt::report::{self, Report};
 use crate::tls_rpt::summary::Summary;
 
@@ -44,6 +44,21 @@ pub struct InputOutcome {
     /// page checks DKIM itself, and `InputJson` writes it for the CLI.
     #[serde(skip)]
     pub dkim: Option<Box<Dkim>>,
+    /// How each part was reached, when the batch was [`Batch::verbose`] (the CLI's
+    /// `--verbose`; not part of the report worker's answer either).
+    #[serde(skip)]
+    pub routes: Vec<Reached>,
+}
+
+/// How one part of an input was reached: one per report or error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// Where in the input.
+    pub origin: String,
+    /// The steps there, outermost first (none: the input itself was the report's JSON).
+    pub route: Route,
+    /// A report was read there (else an error is recorded under the same origin).
+    pub report: bool,
 }
 
 impl InputOutcome {
@@ -70,6 +85,8 @@ pub struct Batch {
     taken: usize,
     kept: usize,
     inflater: Inflater,
+    /// Keep how each part of each input was reached ([`InputOutcome::routes`]).
+    pub verbose: bool,
 }
 
 /// A copy of the totals and outcomes; the copy makes its own decompressor when it needs one.
@@ -82,6 +99,7 @@ impl Clone for Batch {
             taken: self.taken,
             kept: self.kept,
             inflater: Inflater::default(),
+            verbose: self.verbose,
         }
     }
 }
@@ -139,7 +157,16 @@ impl Batch {
     fn read_into(&mut self, out: &mut InputOutcome, x: Extracted, counted: &mut dyn FnMut(&Report, &str)) {
         let origin = x.origin.clone();
         let is_report = x.payload.is_ok();
-        match read_extracted(x) {
+        let route = x.route;
+        let read = read_extracted(x);
+        // The web page never asks (and its size budget has no room for the code).
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.verbose {
+            out.routes.push(Reached { origin: origin.clone(), route, report: read.is_ok() });
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = route;
+        match read {
             Err(errors) => {
                 self.taken = self.taken.saturating_add(usize::from(is_report));
                 out.errors.extend(errors.into_iter().map(|f| Located { origin: origin.clone(), finding: f }));
@@ -350,6 +377,21 @@ pub struct InputJson<'a> {
     /// The DKIM verdict, for an email whose signatures were checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dkim: Option<&'a Dkim>,
+    /// How each report or error was reached, when the batch was [`Batch::verbose`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteJson<'a>>,
+}
+
+/// How one part of an input was reached, in JSON output.
+#[derive(Debug, Serialize)]
+pub struct RouteJson<'a> {
+    /// Where in the input.
+    pub origin: &'a str,
+    /// What each step was, outermost first ([`crate::tls_rpt::input::Step::describe`]);
+    /// empty when the input itself was the report's JSON.
+    pub steps: Vec<&'static str>,
+    /// A report was read there (else an error was).
+    pub report: bool,
 }
 
 /// One finding in JSON output.
@@ -396,6 +438,15 @@ impl<'a> InputJson<'a> {
             error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
             errors: o.errors.iter().map(FindingJson::new).collect(),
             dkim: o.dkim.as_deref(),
+            routes: o
+                .routes
+                .iter()
+                .map(|r| RouteJson {
+                    origin: &r.origin,
+                    steps: r.route.steps().map(|s| s.describe()).collect(),
+                    report: r.report,
+                })
+                .collect(),
         }
     }
 }

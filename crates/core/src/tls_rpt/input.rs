@@ -70,6 +70,89 @@ pub struct Extracted {
     pub filename: Option<String>,
     /// Notes about how it was read (lenient decoding).
     pub notes: Vec<Finding>,
+    /// How it was reached.
+    pub route: Route,
+}
+
+/// One step on the way from an input to a report in it (`mtasts report --verbose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A gzip member, inflated.
+    Gzip,
+    /// An entry of a zip archive.
+    ZipEntry,
+    /// A message of an mbox file.
+    MboxMessage,
+    /// An email, read by the lean MIME walk ([`crate::tls_rpt::mime`]).
+    Email,
+    /// An email attached to an email (`message/rfc822`).
+    AttachedMessage,
+    /// An email part taken for its media type (`application/tlsrpt+gzip` and the like).
+    PartByType,
+    /// An email part taken for its file name (`.json`, `.gz`, `.zip`).
+    PartByName,
+    /// An email part taken for the file name in its `Content-Description`.
+    PartByDescription,
+    /// A base64 body, decoded.
+    Base64,
+    /// A quoted-printable body, decoded.
+    QuotedPrintable,
+    /// An element of a JSON array of reports.
+    ArrayElement,
+}
+
+impl Step {
+    /// What the step was, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Gzip => "gzip, inflated",
+            Step::ZipEntry => "zip archive entry",
+            Step::MboxMessage => "mbox message",
+            Step::Email => "email, read by the lean MIME walk",
+            Step::AttachedMessage => "attached email (message/rfc822)",
+            Step::PartByType => "email part taken for its media type",
+            Step::PartByName => "email part taken for its file name",
+            Step::PartByDescription => "email part taken for the file name in its Content-Description",
+            Step::Base64 => "base64 body, decoded",
+            Step::QuotedPrintable => "quoted-printable body, decoded",
+            Step::ArrayElement => "element of a JSON array of reports",
+        }
+    }
+}
+
+/// The steps from an input to one report in it (or to where reading it failed), outermost
+/// first. Kept inline: the walk nests at most [`MAX_DEPTH`] containers of at most three
+/// steps each, and a copy per report then costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Route {
+    steps: [Option<Step>; Route::MAX],
+    len: u8,
+}
+
+impl Route {
+    const MAX: usize = 3 * (MAX_DEPTH + 2);
+
+    /// In the browser nothing is kept: the page never shows routes, and keeping them cost
+    /// the report worker 1 KB (gzipped) that the page's size budget does not have.
+    #[cfg(target_arch = "wasm32")]
+    fn push(&mut self, _: Step) {}
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn push(&mut self, step: Step) {
+        if let Some(slot) = self.steps.get_mut(usize::from(self.len)) {
+            *slot = Some(step);
+            self.len = self.len.saturating_add(1);
+        }
+    }
+
+    fn truncate(&mut self, len: u8) {
+        self.len = self.len.min(len);
+    }
+
+    /// The steps, outermost first.
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        self.steps.iter().take(usize::from(self.len)).flatten().copied()
+    }
 }
 
 /// What the bytes look like.
@@ -121,6 +204,8 @@ struct Walk<'l> {
     out: Vec<Extracted>,
     /// Bytes decompressed so far from this input.
     spent: usize,
+    /// The steps to where the walk is.
+    route: Route,
 }
 
 impl Walk<'_> {
@@ -157,7 +242,30 @@ impl Walk<'_> {
             email: email.cloned(),
             filename: filename.map(str::to_string),
             notes: Vec::new(),
+            route: self.route,
         });
+    }
+
+    /// Goes one `step` further along the route; [`Walk::back`] with what this returns
+    /// comes back.
+    fn enter(&mut self, step: Step) -> u8 {
+        let len = self.route.len;
+        self.route.push(step);
+        len
+    }
+
+    /// One step further for `part`'s transfer encoding, when it has one (the caller's
+    /// [`Walk::back`] comes back past it).
+    fn enter_encoding(&mut self, part: &mime::Part<'_>) {
+        match part.encoding.as_deref() {
+            Some("base64") => self.route.push(Step::Base64),
+            Some("quoted-printable") => self.route.push(Step::QuotedPrintable),
+            _ => {}
+        }
+    }
+
+    fn back(&mut self, to: u8) {
+        self.route.truncate(to);
     }
 
     fn reports(&self) -> usize {
@@ -188,7 +296,9 @@ impl Walk<'_> {
             Sniffed::Gzip => match self.inflater.gunzip(bytes, self.budget()) {
                 Ok(inner) => {
                     self.spent = self.spent.saturating_add(inner.len());
+                    let back = self.enter(Step::Gzip);
                     self.visit(origin, &inner, depth.saturating_add(1), email, filename);
+                    self.back(back);
                 }
                 Err((Code::InputTooLarge, _)) => {
                     let why = self.too_large();
@@ -226,12 +336,15 @@ impl Walk<'_> {
                         if self.over_report_limit(origin, email, filename) {
                             return;
                         }
+                        let mut route = self.route;
+                        route.push(Step::ArrayElement);
                         self.out.push(Extracted {
                             origin: format!("{origin} › [{i}]"),
                             payload: Ok(serde_json::to_vec(item).unwrap_or_default()),
                             email: email.cloned(),
                             filename: filename.map(str::to_string),
                             notes: Vec::new(),
+                            route,
                         });
                     }
                     return;
@@ -244,6 +357,7 @@ impl Walk<'_> {
             email: email.cloned(),
             filename: filename.map(str::to_string),
             notes: Vec::new(),
+            route: self.route,
         });
     }
 
@@ -322,7 +436,9 @@ impl Walk<'_> {
                 }
                 Ok(n) => {
                     self.spent = self.spent.saturating_add(n);
+                    let back = self.enter(Step::ZipEntry);
                     self.visit(&inner_origin, &buf, depth.saturating_add(1), email, Some(&name));
+                    self.back(back);
                 }
                 Err(e) => self.error(&inner_origin, Code::InputBadCompression, format!("zip: {e}"), email, Some(&name)),
             }
@@ -367,15 +483,19 @@ impl Walk<'_> {
         let msg = bytes.get(s..e).unwrap_or(b"");
         // Drop the "From " envelope line.
         let body = msg.iter().position(|&b| b == b'\n').and_then(|p| msg.get(p.saturating_add(1)..)).unwrap_or(b"");
-        self.email(&format!("{origin} › message {}", n.saturating_add(1)), body, depth.saturating_add(1));
+        let origin = format!("{origin} › message {}", n.saturating_add(1));
+        let back = self.enter(Step::MboxMessage);
+        self.email(&origin, body, depth.saturating_add(1));
+        self.back(back);
     }
 
     fn email(&mut self, origin: &str, bytes: &[u8], depth: usize) {
-        let Some(msg) = mime::parse(bytes) else {
-            self.error(origin, Code::InputBadEmail, "no header fields found", None, None);
-            return;
-        };
-        self.message(origin, &msg, depth);
+        let back = self.enter(Step::Email);
+        match mime::parse(bytes) {
+            Some(msg) => self.message(origin, &msg, depth),
+            None => self.error(origin, Code::InputBadEmail, "no header fields found", None, None),
+        }
+        self.back(back);
     }
 
     fn message(&mut self, origin: &str, msg: &mime::Email<'_>, depth: usize) {
@@ -402,16 +522,14 @@ impl Walk<'_> {
             let part = match item {
                 mime::Item::Attached(inner) => {
                     let (bytes, _) = mime::decode(inner);
+                    let origin = format!("{origin} › attached message");
+                    let back = self.enter(Step::AttachedMessage);
+                    self.enter_encoding(inner);
                     match mime::parse(&bytes) {
-                        Some(m) => self.message(&format!("{origin} › attached message"), &m, depth.saturating_add(1)),
-                        None => self.error(
-                            &format!("{origin} › attached message"),
-                            Code::InputBadEmail,
-                            "no header fields found",
-                            Some(&meta),
-                            None,
-                        ),
+                        Some(m) => self.message(&origin, &m, depth.saturating_add(1)),
+                        None => self.error(&origin, Code::InputBadEmail, "no header fields found", Some(&meta), None),
                     }
+                    self.back(back);
                     continue;
                 }
                 mime::Item::Leaf(p) => p,
@@ -423,6 +541,7 @@ impl Walk<'_> {
                 let rest = d.split_once("filename=")?.1.trim().trim_matches('"');
                 Some(rest.split('"').next().unwrap_or(rest).trim().to_string())
             };
+            let by_description = part.name.is_none();
             let name = part.name.clone().or_else(described);
             let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
             let by_type = ctype == "application"
@@ -457,7 +576,16 @@ impl Walk<'_> {
             // Base64 with a stray character is decoded leniently, and said so.
             let (decoded, clean) = mime::decode(part);
             let first = self.out.len();
-            self.visit(&format!("{origin} › {label}"), &decoded, depth.saturating_add(1), Some(&meta), name.as_deref());
+            let taken = match (by_type, by_description) {
+                (true, _) => Step::PartByType,
+                (false, false) => Step::PartByName,
+                (false, true) => Step::PartByDescription,
+            };
+            let inner_origin = format!("{origin} › {label}");
+            let back = self.enter(taken);
+            self.enter_encoding(part);
+            self.visit(&inner_origin, &decoded, depth.saturating_add(1), Some(&meta), name.as_deref());
+            self.back(back);
             if !clean {
                 for x in self.out.iter_mut().skip(first) {
                     x.notes.push(Finding::new(Code::InputLenientBase64, Span::at(0), label.clone()));
@@ -592,7 +720,7 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Vec<Extracted> {
 
 /// [`extract`] with a decoder kept by the caller across inputs.
 pub fn extract_with(inflater: &mut Inflater, name: &str, bytes: &[u8], limits: &Limits) -> Vec<Extracted> {
-    let mut walk = Walk { limits, inflater, out: Vec::new(), spent: 0 };
+    let mut walk = Walk { limits, inflater, out: Vec::new(), spent: 0, route: Route::default() };
     walk.visit(name, bytes, 0, None, None);
     walk.out
 }
@@ -639,7 +767,7 @@ impl<'b> Stepper<'b> {
         let (bytes, name) = (self.bytes, self.name.as_str());
         let mut out = Vec::new();
         if matches!(self.plan, Plan::Start) {
-            let mut walk = Walk { limits, inflater: &mut *inflater, out, spent: self.spent };
+            let mut walk = Walk { limits, inflater: &mut *inflater, out, spent: self.spent, route: Route::default() };
             self.plan = match sniff(bytes) {
                 Sniffed::Mbox => Plan::Mbox(walk.mbox_messages(name, bytes)),
                 Sniffed::Zip => walk.open_zip(name, bytes, None).map_or(Plan::Done, Plan::Zip),
@@ -647,7 +775,7 @@ impl<'b> Stepper<'b> {
             };
             out = walk.out;
         }
-        let mut walk = Walk { limits, inflater, out, spent: self.spent };
+        let mut walk = Walk { limits, inflater, out, spent: self.spent, route: Route::default() };
         let from = self.next;
         let to = from.saturating_add(parts.max(1));
         self.plan = match std::mem::replace(&mut self.plan, Plan::Done) {
@@ -833,6 +961,44 @@ mod tests {
         assert!(x[1].origin.ends_with("r.zip › b.json.gz"), "{}", x[1].origin);
         let x = extract("r.zip", &bytes, &Limits { max_parts: 1, ..Limits::default() });
         assert!(err_codes(&x).contains(&"input/too-many-parts"));
+    }
+
+    /// Each report's route names every container and decoding on the way, and why an
+    /// email part was taken (issue 13 item 3: `--verbose`).
+    #[test]
+    fn routes_name_each_step_to_a_report() {
+        use base64::Engine as _;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("b.json.gz", opts).unwrap();
+        w.write_all(&gz(REPORT)).unwrap();
+        let zipped = w.finish().unwrap().into_inner();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&zipped);
+        let array = format!("[{r},{r}]", r = String::from_utf8_lossy(REPORT));
+        let eml = format!(
+            "From: a@o.example\r\nSubject: r\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n\
+             --b\r\nContent-Type: text/plain\r\nContent-Description: filename=\"r.json\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{array}\r\n\
+             --b--\r\n"
+        );
+        let x = extract("m.eml", eml.as_bytes(), &Limits::default());
+        let routes: Vec<Vec<Step>> = x.iter().map(|e| e.route.steps().collect()).collect();
+        use Step::*;
+        assert_eq!(
+            routes,
+            [
+                vec![Email, PartByType, Base64, ZipEntry, Gzip],
+                vec![Email, PartByDescription, QuotedPrintable, ArrayElement],
+                vec![Email, PartByDescription, QuotedPrintable, ArrayElement],
+            ],
+            "{:?}",
+            x.iter().map(|e| (&e.origin, e.payload.as_ref().err())).collect::<Vec<_>>()
+        );
+        assert_eq!(ok_count(&x), 3);
+        assert_eq!(extract("r.json", REPORT, &Limits::default())[0].route, Route::default(), "the input itself");
+        let cut = gz(REPORT);
+        let x = extract("cut.gz", &cut[..cut.len() / 2], &Limits::default());
+        assert_eq!(x[0].route.steps().count(), 0, "the error is met before inflating anything");
     }
 
     #[test]
