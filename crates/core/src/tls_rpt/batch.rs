@@ -46,7 +46,9 @@ pub struct InputOutcome {
     pub dkim: Option<Box<Dkim>>,
     /// How each part was reached, when the batch was [`Batch::verbose`] (the CLI's
     /// `--verbose`; not part of the report worker's answer either).
-    /// Boxed, like `dkim`: an empty list inline made every outcome 24 bytes bigger.
+    /// Boxed, like `dkim`: an empty list inline made every outcome 24 bytes bigger. Not in
+    /// the browser, which never asks (the page's size budget had no room for the field).
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(skip)]
     pub routes: Option<Box<Vec<Reached>>>,
 }
@@ -439,6 +441,7 @@ impl<'a> InputJson<'a> {
             error: o.errors.first().map(|l| format!("{}: {}", l.origin, l.finding.message())),
             errors: o.errors.iter().map(FindingJson::new).collect(),
             dkim: o.dkim.as_deref(),
+            #[cfg(not(target_arch = "wasm32"))]
             routes: o
                 .routes
                 .iter()
@@ -449,6 +452,8 @@ impl<'a> InputJson<'a> {
                     report: r.report,
                 })
                 .collect(),
+            #[cfg(target_arch = "wasm32")]
+            routes: Vec::new(),
         }
     }
 }

@@ -18,7 +18,7 @@
 
 use crate::order;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -42,6 +42,7 @@ type HashSet<K> = std::collections::HashSet<K, State>;
 /// so that a merge can reuse the hashes of the summary it takes in.
 #[cfg(not(target_arch = "wasm32"))]
 fn process_hasher() -> foldhash::fast::FoldHasher<'static> {
+    use std::hash::BuildHasher;
     foldhash::fast::SeedableRandomState::with_seed(0, foldhash::SharedSeed::global_random()).build_hasher()
 }
 #[cfg(target_arch = "wasm32")]
