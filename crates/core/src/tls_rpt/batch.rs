@@ -58,7 +58,8 @@ pub struct InputOutcome {
 pub struct Reached {
     /// Where in the input.
     pub origin: String,
-    /// The steps there, outermost first (none: the input itself was the report's JSON).
+    /// The steps there, outermost first (none: the input itself, read as a report's JSON
+    /// or failing before anything was opened).
     pub route: Route,
     /// A report was read there (else an error is recorded under the same origin).
     pub report: bool,
@@ -391,7 +392,7 @@ pub struct RouteJson<'a> {
     /// Where in the input.
     pub origin: &'a str,
     /// What each step was, outermost first ([`crate::tls_rpt::input::Step::describe`]);
-    /// empty when the input itself was the report's JSON.
+    /// empty at the input itself.
     pub steps: Vec<&'static str>,
     /// A report was read there (else an error was).
     pub report: bool,
