@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Parsed, Span};
-use crate::tls_rpt::json::{self, Json, Object};
+use crate::tls_rpt::json::{self, Json, Name as N, Object};
 
 /// The type of the policy the sender applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -219,8 +219,8 @@ impl<'a> Ptr<'a> {
     }
 }
 
-fn join(base: &Ptr<'_>, key: &str) -> String {
-    base.key(key).render()
+fn join(base: &Ptr<'_>, key: impl AsRef<str>) -> String {
+    base.key(key.as_ref()).render()
 }
 
 fn type_name(v: &Json<'_>) -> &'static str {
@@ -251,7 +251,7 @@ impl Reader {
     }
 
     /// A member that should be a string. Numbers are stringified (with a finding).
-    fn string(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>, need: Need) -> Option<String> {
+    fn string(&mut self, obj: &mut Object<'_>, key: N, base: &Ptr<'_>, need: Need) -> Option<String> {
         match obj.get_mut(key) {
             None => {
                 if need == Need::Required {
@@ -281,7 +281,7 @@ impl Reader {
     }
 
     /// A member that should be a non-negative integer.
-    fn count(&mut self, obj: &Object<'_>, key: &str, base: &Ptr<'_>, need: Need) -> Option<u64> {
+    fn count(&mut self, obj: &Object<'_>, key: N, base: &Ptr<'_>, need: Need) -> Option<u64> {
         // The pointer is only built on the (rare) paths that report something.
         let p = || join(base, key);
         match obj.get(key) {
@@ -328,7 +328,7 @@ impl Reader {
         }
     }
 
-    fn ip(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>) -> Option<String> {
+    fn ip(&mut self, obj: &mut Object<'_>, key: N, base: &Ptr<'_>) -> Option<String> {
         let s = self.string(obj, key, base, Need::Optional)?;
         let t = s.trim();
         if t.is_empty() {
@@ -341,17 +341,17 @@ impl Reader {
         Some(if t.len() == s.len() { s } else { t.to_string() })
     }
 
-    fn unknown_members(&mut self, obj: &Object<'_>, known: &[&str], base: &Ptr<'_>) {
+    fn unknown_members(&mut self, obj: &Object<'_>, known: &[N], base: &Ptr<'_>) {
         // Almost every object has only known members: nothing is listed or sorted then.
-        if obj.names().all(|k| known.contains(&k)) {
+        if obj.has_only(known) {
             return;
         }
-        for key in obj.keys().into_iter().filter(|k| !known.contains(k)) {
+        for key in obj.keys().into_iter().filter(|k| !known.iter().any(|n| n.as_str() == *k)) {
             self.push(Code::ReportUnknownField, join(base, key), format!("\"{key}\""));
         }
     }
 
-    fn datetime(&mut self, obj: &mut Object<'_>, key: &str, base: &Ptr<'_>) -> Option<i64> {
+    fn datetime(&mut self, obj: &mut Object<'_>, key: N, base: &Ptr<'_>) -> Option<i64> {
         let s = self.string(obj, key, base, Need::Required)?;
         match parse_datetime(&s) {
             Some((t, true)) => Some(t),
@@ -371,57 +371,77 @@ impl Reader {
 /// missing and UTC was assumed.
 pub fn parse_datetime(s: &str) -> Option<(i64, bool)> {
     // RFC 3339 §5.6 read by hand: `time`'s format-description parser costs the web bundle
-    // about 9 KB gzipped (measured 2026-12-01, BENCHMARKS.md), for one fixed format.
+    // about 9 KB gzipped (measured 2026-12-01, BENCHMARKS.md), for one fixed format; and its
+    // calendar types cost a report 4 % of its reading (session 14), for two dates.
     let b = s.trim().as_bytes();
-    let num = |from: usize, to: usize| -> Option<u32> {
-        let digits = b.get(from..to)?;
-        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        digits.iter().try_fold(0u32, |n, c| n.checked_mul(10)?.checked_add(u32::from(c.wrapping_sub(b'0'))))
-    };
     let at = |i: usize, ok: &[u8]| b.get(i).is_some_and(|c| ok.contains(c));
     if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":")) {
         return None;
     }
-    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    let mut i = 19;
-    if at(i, b".") {
-        let digits = b.get(i.saturating_add(1)..)?.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        i = i.saturating_add(1).saturating_add(digits);
-    }
-    let date = time::Date::from_calendar_date(
-        i32::try_from(year).ok()?,
-        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
-        u8::try_from(day).ok()?,
-    )
-    .ok()?;
+    let (year, month, day) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
+    let (hour, minute, second) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
     // A leap second (60) counts as the last second of its minute.
-    let clock =
-        time::Time::from_hms(u8::try_from(hour).ok()?, u8::try_from(minute).ok()?, u8::try_from(second.min(59)).ok()?)
-            .ok()?;
-    if second > 60 {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    let local = time::PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp();
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    if at(i, b".") {
+        let fraction = b.get(i + 1..).map_or(0, |f| f.iter().take_while(|c| c.is_ascii_digit()).count());
+        if fraction == 0 {
+            return None;
+        }
+        i += 1 + fraction;
+    }
+    let local = days_from_civil(year, month, day) * DAY
+        + i64::from(hour) * 3600
+        + i64::from(minute) * 60
+        + i64::from(second.min(59));
     match b.get(i..)? {
         [] => Some((local, false)),
         [b'Z' | b'z'] => Some((local, true)),
         [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let (h, m) =
-                (num(i.saturating_add(1), i.saturating_add(3))?, num(i.saturating_add(4), i.saturating_add(6))?);
+            let (h, m) = (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?);
             if h > 23 || m > 59 {
                 return None;
             }
-            let offset = i64::from(h.saturating_mul(3600).saturating_add(m.saturating_mul(60)));
-            Some((if *sign == b'+' { local.saturating_sub(offset) } else { local.saturating_add(offset) }, true))
+            let offset = i64::from(h * 3600 + m * 60);
+            Some((if *sign == b'+' { local - offset } else { local + offset }, true))
         }
         _ => None,
     }
+}
+
+/// The `len` (at most 4) ASCII digits at `from`, as a number.
+fn digits(b: &[u8], from: usize, len: usize) -> Option<u32> {
+    let d = b.get(from..from.checked_add(len)?)?;
+    d.iter().try_fold(0u32, |n, c| {
+        let v = c.wrapping_sub(b'0');
+        (v <= 9).then(|| n * 10 + u32::from(v))
+    })
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date of years 0 to 9999 (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 const DAY: i64 = 86_400;
@@ -462,7 +482,7 @@ fn read(value: &mut Json<'_>) -> Parsed<Option<Report>> {
     };
     // Without policies and without a date range nothing in it can be counted on any day:
     // `{}` or some other JSON is not a report with quirks but not a report (issue 15).
-    if !top.contains_key("policies") && !top.contains_key("date-range") {
+    if !top.contains(N::Policies) && !top.contains(N::DateRange) {
         let names = top.keys();
         let keys: Vec<String> = names.iter().take(5).map(|k| format!("\"{k}\"")).collect();
         let detail = if keys.is_empty() {
@@ -473,23 +493,23 @@ fn read(value: &mut Json<'_>) -> Parsed<Option<Report>> {
         r.push(Code::ReportNotAReport, String::new(), detail);
         return Parsed { value: None, findings: r.findings };
     }
-    r.unknown_members(top, &["organization-name", "date-range", "contact-info", "report-id", "policies"], &Ptr::ROOT);
-    let organization_name = r.string(top, "organization-name", &Ptr::ROOT, Need::Required).unwrap_or_default();
-    let report_id = r.string(top, "report-id", &Ptr::ROOT, Need::Required).unwrap_or_default();
-    let contact_info = match top.get("contact-info") {
+    r.unknown_members(top, &[N::OrganizationName, N::DateRange, N::ContactInfo, N::ReportId, N::Policies], &Ptr::ROOT);
+    let organization_name = r.string(top, N::OrganizationName, &Ptr::ROOT, Need::Required).unwrap_or_default();
+    let report_id = r.string(top, N::ReportId, &Ptr::ROOT, Need::Required).unwrap_or_default();
+    let contact_info = match top.get(N::ContactInfo) {
         None => {
             r.push(Code::ReportMissingContactInfo, String::new(), "");
             None
         }
-        Some(_) => r.string(top, "contact-info", &Ptr::ROOT, Need::Optional),
+        Some(_) => r.string(top, N::ContactInfo, &Ptr::ROOT, Need::Optional),
     };
     let dr_ptr = Ptr::ROOT.key("date-range");
     let pol_ptr = Ptr::ROOT.key("policies");
-    let (start, end) = match top.get_mut("date-range") {
+    let (start, end) = match top.get_mut(N::DateRange) {
         Some(Json::Object(dr)) => {
-            r.unknown_members(dr, &["start-datetime", "end-datetime"], &dr_ptr);
-            let start = r.datetime(dr, "start-datetime", &dr_ptr);
-            let end = r.datetime(dr, "end-datetime", &dr_ptr);
+            r.unknown_members(dr, &[N::StartDatetime, N::EndDatetime], &dr_ptr);
+            let start = r.datetime(dr, N::StartDatetime, &dr_ptr);
+            let end = r.datetime(dr, N::EndDatetime, &dr_ptr);
             check_range(&mut r, start, end);
             (start, end)
         }
@@ -506,7 +526,7 @@ fn read(value: &mut Json<'_>) -> Parsed<Option<Report>> {
             (None, None)
         }
     };
-    let policies = match top.get_mut("policies") {
+    let policies = match top.get_mut(N::Policies) {
         Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, p)| policy(&mut r, p, &pol_ptr.index(i))).collect()
         }
@@ -562,11 +582,11 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
         r.push(Code::ReportWrongType, base.render(), format!("a policy entry is {}, expected an object", type_name(v)));
         return None;
     };
-    r.unknown_members(obj, &["policy", "summary", "failure-details"], base);
+    r.unknown_members(obj, &[N::Policy, N::Summary, N::FailureDetails], base);
     let mut empty = Object::default();
-    let has_summary = obj.contains_key("summary");
+    let has_summary = obj.contains(N::Summary);
     let pbase = base.key("policy");
-    let pol = match obj.get_mut("policy") {
+    let pol = match obj.get_mut(N::Policy) {
         Some(Json::Object(p)) => p,
         None => {
             r.push(Code::ReportMissingField, base.render(), "\"policy\"");
@@ -581,8 +601,8 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
             &mut empty
         }
     };
-    r.unknown_members(pol, &["policy-type", "policy-string", "policy-domain", "mx-host", "mx-host-pattern"], &pbase);
-    let policy_type = match r.string(pol, "policy-type", &pbase, Need::Required).as_deref().map(PolicyType::from_name) {
+    r.unknown_members(pol, &[N::PolicyType, N::PolicyString, N::PolicyDomain, N::MxHost, N::MxHostPattern], &pbase);
+    let policy_type = match r.string(pol, N::PolicyType, &pbase, Need::Required).as_deref().map(PolicyType::from_name) {
         Some(PolicyType::Other(other)) => {
             r.push(Code::ReportUnknownPolicyType, join(&pbase, "policy-type"), format!("{other:?}"));
             PolicyType::Other(other)
@@ -591,18 +611,18 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
         None => PolicyType::Other(String::new()),
     };
     let policy_string = policy_strings(r, pol, &pbase, &policy_type);
-    let policy_domain = r.string(pol, "policy-domain", &pbase, Need::Optional);
-    if policy_domain.is_none() && !pol.contains_key("policy-domain") {
+    let policy_domain = r.string(pol, N::PolicyDomain, &pbase, Need::Optional);
+    if policy_domain.is_none() && !pol.contains(N::PolicyDomain) {
         r.push(Code::ReportMissingPolicyDomain, pbase.render(), "");
     }
     let mx_host = mx_hosts(r, pol, &pbase);
 
     let sbase = base.key("summary");
-    let (successful, failed_total) = match obj.get_mut("summary") {
+    let (successful, failed_total) = match obj.get_mut(N::Summary) {
         Some(Json::Object(s)) => {
-            r.unknown_members(s, &["total-successful-session-count", "total-failure-session-count"], &sbase);
-            let ok = r.count(s, "total-successful-session-count", &sbase, Need::Required).unwrap_or(0);
-            (ok, r.count(s, "total-failure-session-count", &sbase, Need::Optional))
+            r.unknown_members(s, &[N::TotalSuccessfulSessionCount, N::TotalFailureSessionCount], &sbase);
+            let ok = r.count(s, N::TotalSuccessfulSessionCount, &sbase, Need::Required).unwrap_or(0);
+            (ok, r.count(s, N::TotalFailureSessionCount, &sbase, Need::Optional))
         }
         None => {
             r.push(Code::ReportMissingField, base.render(), "\"summary\"");
@@ -618,7 +638,7 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
         }
     };
     let dbase = base.key("failure-details");
-    let failure_details: Vec<FailureDetail> = match obj.get_mut("failure-details") {
+    let failure_details: Vec<FailureDetail> = match obj.get_mut(N::FailureDetails) {
         Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, d)| failure_detail(r, d, &dbase.index(i))).collect()
         }
@@ -667,7 +687,7 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
 
 fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<String> {
     let p = pbase.key("policy-string");
-    let mut out = match pol.get_mut("policy-string") {
+    let mut out = match pol.get_mut(N::PolicyString) {
         None => {
             if matches!(ty, PolicyType::Sts | PolicyType::Tlsa) {
                 r.push(Code::ReportMissingPolicyString, pbase.render(), "");
@@ -722,7 +742,7 @@ fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &Po
 }
 
 fn mx_hosts(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>) -> Vec<String> {
-    let (key, v) = match (pol.get("mx-host"), pol.get("mx-host-pattern")) {
+    let (key, v) = match (pol.get(N::MxHost), pol.get(N::MxHostPattern)) {
         (Some(v), _) => ("mx-host", v),
         (None, Some(v)) => {
             r.push(Code::ReportMxHostPatternKey, join(pbase, "mx-host-pattern"), "");
@@ -766,41 +786,31 @@ fn failure_detail(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<Fa
     };
     r.unknown_members(
         d,
-        &[
-            "result-type",
-            "sending-mta-ip",
-            "receiving-mx-hostname",
-            "receiving-mx-helo",
-            "receiving-ip",
-            "failed-session-count",
-            "additional-information",
-            "additional-info-uri",
-            "failure-reason-code",
-        ],
+        &[N::ResultType, N::SendingMtaIp, N::ReceivingMxHostname, N::ReceivingMxHelo, N::ReceivingIp, N::FailedSessionCount, N::AdditionalInformation, N::AdditionalInfoUri, N::FailureReasonCode],
         base,
     );
-    let result_type = r.string(d, "result-type", base, Need::Required).unwrap_or_default();
+    let result_type = r.string(d, N::ResultType, base, Need::Required).unwrap_or_default();
     if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_str()) {
         r.push(Code::ReportUnknownResultType, join(base, "result-type"), format!("{result_type:?}"));
     }
     let additional_information =
-        match (d.contains_key("additional-information"), d.contains_key("additional-info-uri")) {
-            (true, _) => r.string(d, "additional-information", base, Need::Optional),
+        match (d.contains(N::AdditionalInformation), d.contains(N::AdditionalInfoUri)) {
+            (true, _) => r.string(d, N::AdditionalInformation, base, Need::Optional),
             (false, true) => {
                 r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
-                r.string(d, "additional-info-uri", base, Need::Optional)
+                r.string(d, N::AdditionalInfoUri, base, Need::Optional)
             }
             (false, false) => None,
         }
         .filter(|s| !s.is_empty());
     let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
     Some(FailureDetail {
-        sending_mta_ip: r.ip(d, "sending-mta-ip", base),
-        receiving_mx_hostname: nonempty(r.string(d, "receiving-mx-hostname", base, Need::Optional)),
-        receiving_mx_helo: nonempty(r.string(d, "receiving-mx-helo", base, Need::Optional)),
-        receiving_ip: r.ip(d, "receiving-ip", base),
-        failed_session_count: r.count(d, "failed-session-count", base, Need::Required).unwrap_or(0),
-        failure_reason_code: nonempty(r.string(d, "failure-reason-code", base, Need::Optional)),
+        sending_mta_ip: r.ip(d, N::SendingMtaIp, base),
+        receiving_mx_hostname: nonempty(r.string(d, N::ReceivingMxHostname, base, Need::Optional)),
+        receiving_mx_helo: nonempty(r.string(d, N::ReceivingMxHelo, base, Need::Optional)),
+        receiving_ip: r.ip(d, N::ReceivingIp, base),
+        failed_session_count: r.count(d, N::FailedSessionCount, base, Need::Required).unwrap_or(0),
+        failure_reason_code: nonempty(r.string(d, N::FailureReasonCode, base, Need::Optional)),
         additional_information,
         result_type,
     })
@@ -1006,9 +1016,33 @@ mod tests {
             "2016-04-01T00:00:00+2:00",
             "2016-04-01 00:00:00Z",
             "20160401T000000Z",
+            "2000-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2100-02-28T23:59:59-23:59",
+            "0000-01-01T00:00:00+00:01",
+            "0000-03-01T00:00:00Z",
+            "9999-12-31T23:59:60+00:00",
+            "1969-12-31T23:59:59.999Z",
+            "2016-04-31T00:00:00Z",
+            "2016-00-10T00:00:00Z",
+            "2016-04-00T00:00:00Z",
+            "2016-04-01T00:60:00Z",
+            "2016-04-01T00:00:61Z",
+            "2016-04-01T00:00:00+24:00",
+            "2016-04-01T00:00:00+00:60",
+            "2016-04-01T00:00:00-0a:00",
+            "2016-04-01T0a:00:00Z",
+            "+016-04-01T00:00:00Z",
         ] {
             let want = time::OffsetDateTime::parse(s, &Rfc3339).ok().map(|t| (t.unix_timestamp(), true));
             assert_eq!(parse_datetime(s), want, "{s}");
+        }
+        // And with the time crate's calendar on days spread over years 0 to 9999.
+        for day in (-719_528i64..2_932_897).step_by(263) {
+            let unix = day * DAY + 3723;
+            let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+            let s = format!("{:04}-{:02}-{:02}T01:02:03Z", t.year(), u8::from(t.month()), t.day());
+            assert_eq!(parse_datetime(&s), Some((unix, true)), "{s}");
         }
     }
 }
