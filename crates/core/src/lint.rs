@@ -79,7 +79,7 @@ pub enum Value {
     /// The policy's fields.
     Policy(policy::StsPolicy),
     /// The reports read (one for a report file; several for an archive or mbox).
-    Report(Vec<report::Report>),
+    Report(Vec<report::Report<'static>>),
     /// What the captured fetch said, and the policy in it.
     PolicyFetch(fetch::FetchResult),
 }
@@ -145,11 +145,11 @@ pub fn lint_report(input: &[u8]) -> Lint {
     let many = extracted.len() > 1;
     let mut reports = Vec::new();
     let mut findings = Vec::new();
-    for x in extracted {
+    for mut x in extracted {
         let origin = x.origin.clone();
-        let found = match read_extracted(x) {
+        let found = match read_extracted(&mut x) {
             Ok((r, fs)) => {
-                reports.push(r);
+                reports.push(r.into_owned());
                 fs
             }
             Err(fs) => fs,

@@ -9,7 +9,7 @@
 use mtasts_core::tls_rpt::report;
 use mtasts_core::tls_rpt::summary::Summary;
 
-fn report(id: usize) -> report::Report {
+fn report(id: usize) -> report::Report<'static> {
     let json = format!(
         r#"{{"organization-name":"Example Org","date-range":{{"start-datetime":"2024-05-01T00:00:00Z","end-datetime":"2024-05-01T23:59:59Z"}},
         "contact-info":"tlsrpt@example.net","report-id":"r-{id}","policies":[
@@ -22,7 +22,7 @@ fn report(id: usize) -> report::Report {
             "summary":{{"total-successful-session-count":5,"total-failure-session-count":1}},
             "failure-details":[{{"result-type":"dane-required","receiving-mx-hostname":"mx.example.org","failed-session-count":1}}]}}]}}"#
     );
-    report::parse(json.as_bytes()).value.expect("the test report parses")
+    report::parse(json.as_bytes()).value.expect("the test report parses").into_owned()
 }
 
 #[test]

@@ -158,11 +158,11 @@ impl Batch {
         adding.stepper.is_done()
     }
 
-    fn read_into(&mut self, out: &mut InputOutcome, x: Extracted, counted: &mut dyn FnMut(&Report, &str)) {
+    fn read_into(&mut self, out: &mut InputOutcome, mut x: Extracted, counted: &mut dyn FnMut(&Report, &str)) {
         let origin = x.origin.clone();
         let is_report = x.payload.is_ok();
         let route = x.route;
-        let read = read_extracted(x);
+        let read = read_extracted(&mut x);
         // The web page never asks (and its size budget has no room for the code).
         #[cfg(not(target_arch = "wasm32"))]
         if self.verbose {
@@ -263,11 +263,13 @@ impl Batch {
 
 /// Reads one extracted item: the report and its findings (reading notes, the report's own
 /// findings, metadata checks), or the errors that kept it from being a report.
-pub fn read_extracted(x: Extracted) -> Result<(Report, Vec<Finding>), Vec<Finding>> {
-    let json = x.payload.map_err(|f| vec![f])?;
-    let parsed = report::parse(&json);
+/// The report borrows from `x`'s bytes; its notes are taken out.
+pub fn read_extracted(x: &mut Extracted) -> Result<(Report<'_>, Vec<Finding>), Vec<Finding>> {
+    let mut findings = std::mem::take(&mut x.notes);
+    let x = &*x;
+    let json = x.payload.as_ref().map_err(|f| vec![f.clone()])?;
+    let parsed = report::parse(json);
     let Some(r) = parsed.value else { return Err(parsed.findings) };
-    let mut findings = x.notes;
     findings.extend(parsed.findings);
     findings.extend(check_metadata(&r, x.email.as_ref(), x.filename.as_deref()));
     Ok((r, findings))

@@ -15,7 +15,7 @@ use std::io::Read;
 
 use crate::code::Code;
 use crate::finding::{Finding, Span};
-use crate::tls_rpt::json::{Json, Name};
+use crate::tls_rpt::json::{Json, Member};
 use crate::tls_rpt::mime;
 
 /// Containers (gzip, zip, mbox, email, attached message) nested deeper than this are not
@@ -329,7 +329,7 @@ impl Walk<'_> {
             if let Ok(items) = serde_json::from_slice::<Vec<Json<'_>>>(body) {
                 let looks_like_report = |v: &Json<'_>| {
                     matches!(v, Json::Object(o)
-                        if [Name::Policies, Name::ReportId, Name::OrganizationName].iter().any(|k| o.contains(*k)))
+                        if [Member::Policies, Member::ReportId, Member::OrganizationName].iter().any(|k| o.contains(*k)))
                 };
                 if !items.is_empty() && items.iter().all(looks_like_report) {
                     for (i, item) in items.iter().enumerate() {

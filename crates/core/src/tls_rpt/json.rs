@@ -28,25 +28,25 @@ pub(crate) enum Json<'a> {
 
 /// An object's members in document order, each with its name as recognised.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Object<'a>(Vec<(Name, Cow<'a, str>, Json<'a>)>);
+pub(crate) struct Object<'a>(Vec<(Member, Cow<'a, str>, Json<'a>)>);
 
 impl<'a> Object<'a> {
     /// The member `name` (its last occurrence).
-    pub(crate) fn get(&self, name: Name) -> Option<&Json<'a>> {
+    pub(crate) fn get(&self, name: Member) -> Option<&Json<'a>> {
         self.0.iter().rev().find(|(n, _, _)| *n == name).map(|(_, _, v)| v)
     }
 
     /// The member `name` (its last occurrence), to take strings out of.
-    pub(crate) fn get_mut(&mut self, name: Name) -> Option<&mut Json<'a>> {
+    pub(crate) fn get_mut(&mut self, name: Member) -> Option<&mut Json<'a>> {
         self.0.iter_mut().rev().find(|(n, _, _)| *n == name).map(|(_, _, v)| v)
     }
 
-    pub(crate) fn contains(&self, name: Name) -> bool {
+    pub(crate) fn contains(&self, name: Member) -> bool {
         self.0.iter().any(|(n, _, _)| *n == name)
     }
 
     /// Whether every member is one of `known`.
-    pub(crate) fn has_only(&self, known: &[Name]) -> bool {
+    pub(crate) fn has_only(&self, known: &[Member]) -> bool {
         let set = known.iter().fold(0u32, |set, n| set | n.bit());
         self.0.iter().all(|(n, _, _)| set & n.bit() != 0)
     }
@@ -69,7 +69,7 @@ impl<'a> Object<'a> {
 /// once as the document is read, so that the reader compares a byte per member, not a
 /// string (comparing names was 6 % of reading a report: session 14).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Name {
+pub(crate) enum Member {
     OrganizationName,
     DateRange,
     ContactInfo,
@@ -100,74 +100,74 @@ pub(crate) enum Name {
     Other,
 }
 
-impl Name {
+impl Member {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
-            Name::OrganizationName => "organization-name",
-            Name::DateRange => "date-range",
-            Name::ContactInfo => "contact-info",
-            Name::ReportId => "report-id",
-            Name::Policies => "policies",
-            Name::StartDatetime => "start-datetime",
-            Name::EndDatetime => "end-datetime",
-            Name::Policy => "policy",
-            Name::Summary => "summary",
-            Name::FailureDetails => "failure-details",
-            Name::PolicyType => "policy-type",
-            Name::PolicyString => "policy-string",
-            Name::PolicyDomain => "policy-domain",
-            Name::MxHost => "mx-host",
-            Name::MxHostPattern => "mx-host-pattern",
-            Name::TotalSuccessfulSessionCount => "total-successful-session-count",
-            Name::TotalFailureSessionCount => "total-failure-session-count",
-            Name::ResultType => "result-type",
-            Name::SendingMtaIp => "sending-mta-ip",
-            Name::ReceivingMxHostname => "receiving-mx-hostname",
-            Name::ReceivingMxHelo => "receiving-mx-helo",
-            Name::ReceivingIp => "receiving-ip",
-            Name::FailedSessionCount => "failed-session-count",
-            Name::AdditionalInformation => "additional-information",
-            Name::AdditionalInfoUri => "additional-info-uri",
-            Name::FailureReasonCode => "failure-reason-code",
-            Name::Other => "",
+            Member::OrganizationName => "organization-name",
+            Member::DateRange => "date-range",
+            Member::ContactInfo => "contact-info",
+            Member::ReportId => "report-id",
+            Member::Policies => "policies",
+            Member::StartDatetime => "start-datetime",
+            Member::EndDatetime => "end-datetime",
+            Member::Policy => "policy",
+            Member::Summary => "summary",
+            Member::FailureDetails => "failure-details",
+            Member::PolicyType => "policy-type",
+            Member::PolicyString => "policy-string",
+            Member::PolicyDomain => "policy-domain",
+            Member::MxHost => "mx-host",
+            Member::MxHostPattern => "mx-host-pattern",
+            Member::TotalSuccessfulSessionCount => "total-successful-session-count",
+            Member::TotalFailureSessionCount => "total-failure-session-count",
+            Member::ResultType => "result-type",
+            Member::SendingMtaIp => "sending-mta-ip",
+            Member::ReceivingMxHostname => "receiving-mx-hostname",
+            Member::ReceivingMxHelo => "receiving-mx-helo",
+            Member::ReceivingIp => "receiving-ip",
+            Member::FailedSessionCount => "failed-session-count",
+            Member::AdditionalInformation => "additional-information",
+            Member::AdditionalInfoUri => "additional-info-uri",
+            Member::FailureReasonCode => "failure-reason-code",
+            Member::Other => "",
         }
     }
 
-    fn of(name: &str) -> Name {
+    fn of(name: &str) -> Member {
         match name {
-            "organization-name" => Name::OrganizationName,
-            "date-range" => Name::DateRange,
-            "contact-info" => Name::ContactInfo,
-            "report-id" => Name::ReportId,
-            "policies" => Name::Policies,
-            "start-datetime" => Name::StartDatetime,
-            "end-datetime" => Name::EndDatetime,
-            "policy" => Name::Policy,
-            "summary" => Name::Summary,
-            "failure-details" => Name::FailureDetails,
-            "policy-type" => Name::PolicyType,
-            "policy-string" => Name::PolicyString,
-            "policy-domain" => Name::PolicyDomain,
-            "mx-host" => Name::MxHost,
-            "mx-host-pattern" => Name::MxHostPattern,
-            "total-successful-session-count" => Name::TotalSuccessfulSessionCount,
-            "total-failure-session-count" => Name::TotalFailureSessionCount,
-            "result-type" => Name::ResultType,
-            "sending-mta-ip" => Name::SendingMtaIp,
-            "receiving-mx-hostname" => Name::ReceivingMxHostname,
-            "receiving-mx-helo" => Name::ReceivingMxHelo,
-            "receiving-ip" => Name::ReceivingIp,
-            "failed-session-count" => Name::FailedSessionCount,
-            "additional-information" => Name::AdditionalInformation,
-            "additional-info-uri" => Name::AdditionalInfoUri,
-            "failure-reason-code" => Name::FailureReasonCode,
-            _ => Name::Other,
+            "organization-name" => Member::OrganizationName,
+            "date-range" => Member::DateRange,
+            "contact-info" => Member::ContactInfo,
+            "report-id" => Member::ReportId,
+            "policies" => Member::Policies,
+            "start-datetime" => Member::StartDatetime,
+            "end-datetime" => Member::EndDatetime,
+            "policy" => Member::Policy,
+            "summary" => Member::Summary,
+            "failure-details" => Member::FailureDetails,
+            "policy-type" => Member::PolicyType,
+            "policy-string" => Member::PolicyString,
+            "policy-domain" => Member::PolicyDomain,
+            "mx-host" => Member::MxHost,
+            "mx-host-pattern" => Member::MxHostPattern,
+            "total-successful-session-count" => Member::TotalSuccessfulSessionCount,
+            "total-failure-session-count" => Member::TotalFailureSessionCount,
+            "result-type" => Member::ResultType,
+            "sending-mta-ip" => Member::SendingMtaIp,
+            "receiving-mx-hostname" => Member::ReceivingMxHostname,
+            "receiving-mx-helo" => Member::ReceivingMxHelo,
+            "receiving-ip" => Member::ReceivingIp,
+            "failed-session-count" => Member::FailedSessionCount,
+            "additional-information" => Member::AdditionalInformation,
+            "additional-info-uri" => Member::AdditionalInfoUri,
+            "failure-reason-code" => Member::FailureReasonCode,
+            _ => Member::Other,
         }
     }
 
     /// The bit of this name in a set of names ([`Object::has_only`]); none for `Other`.
     fn bit(self) -> u32 {
-        if self == Name::Other {
+        if self == Member::Other {
             0
         } else {
             1 << self as u32
@@ -175,13 +175,13 @@ impl Name {
     }
 }
 
-impl AsRef<str> for Name {
+impl AsRef<str> for Member {
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
-impl fmt::Display for Name {
+impl fmt::Display for Member {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -257,7 +257,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         // saves growing each one twice.
         let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(16));
         while let Some(k) = map.next_key::<Key<'de>>()? {
-            members.push((Name::of(&k.0), k.0, map.next_value()?));
+            members.push((Member::of(&k.0), k.0, map.next_value()?));
         }
         Ok(Json::Object(Object(members)))
     }
@@ -315,11 +315,6 @@ impl Serialize for Json<'_> {
     }
 }
 
-/// Takes the string out of a borrowed or owned one, copying only when borrowed.
-pub(crate) fn take(s: &mut Cow<'_, str>) -> String {
-    std::mem::take(s).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,22 +325,24 @@ mod tests {
         let j: Json<'_> = serde_json::from_str(text).unwrap();
         let Json::Object(o) = &j else { panic!("{j:?}") };
         assert_eq!(o.keys(), ["c", "policies", "report-id"], "sorted, once each");
-        assert!(matches!(o.get(Name::Policies), Some(Json::Array(items)) if items.len() == 5), "the last occurrence");
-        assert!(matches!(o.get(Name::ReportId), Some(Json::String(Cow::Owned(s))) if s == "x\"y"), "escaped: owned");
-        assert!(!o.has_only(&[Name::Policies, Name::ReportId]), "\"c\" is not one of them");
-        assert!(!o.has_only(&[Name::Policies, Name::ReportId, Name::Other]), "Other is in no set");
+        assert!(matches!(o.get(Member::Policies), Some(Json::Array(items)) if items.len() == 5), "the last occurrence");
+        assert!(matches!(o.get(Member::ReportId), Some(Json::String(Cow::Owned(s))) if s == "x\"y"), "escaped: owned");
+        assert!(!o.has_only(&[Member::Policies, Member::ReportId]), "\"c\" is not one of them");
+        assert!(!o.has_only(&[Member::Policies, Member::ReportId, Member::Other]), "Other is in no set");
         let plain: Json<'_> = serde_json::from_str(r#"{"policy": "v", "report\u002did": 1}"#).unwrap();
         let Json::Object(p) = &plain else { panic!() };
-        assert!(matches!(p.get(Name::Policy), Some(Json::String(Cow::Borrowed("v")))), "unescaped: borrowed");
-        assert!(p.contains(Name::ReportId), "a name is recognised after its escapes are read");
-        assert!(p.has_only(&[Name::Policy, Name::ReportId]));
+        assert!(matches!(p.get(Member::Policy), Some(Json::String(Cow::Borrowed("v")))), "unescaped: borrowed");
+        assert!(p.contains(Member::ReportId), "a name is recognised after its escapes are read");
+        assert!(p.has_only(&[Member::Policy, Member::ReportId]));
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(v["policies"][3].as_f64(), Some(1.5));
         assert!(
-            matches!(o.get(Name::Policies), Some(Json::Array(items)) if items[3] == Json::Number(Number::from_f64(1.5).unwrap()))
+            matches!(o.get(Member::Policies), Some(Json::Array(items)) if items[3] == Json::Number(Number::from_f64(1.5).unwrap()))
         );
-        for name in [Name::OrganizationName, Name::MxHostPattern, Name::AdditionalInfoUri, Name::FailureReasonCode] {
-            assert_eq!(Name::of(name.as_str()), name);
+        for name in
+            [Member::OrganizationName, Member::MxHostPattern, Member::AdditionalInfoUri, Member::FailureReasonCode]
+        {
+            assert_eq!(Member::of(name.as_str()), name);
         }
     }
 }

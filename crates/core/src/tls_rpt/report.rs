@@ -24,11 +24,13 @@
 //! `policy-string` holding a JSON array, nulls, empty IPs, missing optional members). Only
 //! input that is not a JSON object yields no report.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::code::Code;
 use crate::finding::{Finding, Parsed, Span};
-use crate::tls_rpt::json::{self, Json, Name as N, Object};
+use crate::tls_rpt::json::{Json, Member as N, Object};
 
 /// The type of the policy the sender applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,62 +96,74 @@ pub const KNOWN_RESULT_TYPES: [&str; 11] = [
 
 /// One entry of `failure-details`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FailureDetail {
+pub struct FailureDetail<'a> {
     /// `result-type`, kept as written even when unknown.
-    pub result_type: String,
+    pub result_type: Cow<'a, str>,
     /// `sending-mta-ip`.
-    pub sending_mta_ip: Option<String>,
+    pub sending_mta_ip: Option<Cow<'a, str>>,
     /// `receiving-mx-hostname`.
-    pub receiving_mx_hostname: Option<String>,
+    pub receiving_mx_hostname: Option<Cow<'a, str>>,
     /// `receiving-mx-helo`.
-    pub receiving_mx_helo: Option<String>,
+    pub receiving_mx_helo: Option<Cow<'a, str>>,
     /// `receiving-ip`.
-    pub receiving_ip: Option<String>,
+    pub receiving_ip: Option<Cow<'a, str>>,
     /// `failed-session-count`.
     pub failed_session_count: u64,
     /// `additional-information` (or `additional-info-uri`).
-    pub additional_information: Option<String>,
+    pub additional_information: Option<Cow<'a, str>>,
     /// `failure-reason-code`.
-    pub failure_reason_code: Option<String>,
+    pub failure_reason_code: Option<Cow<'a, str>>,
 }
 
 /// One entry of `policies`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PolicyResult {
+pub struct PolicyResult<'a> {
     /// `policy-type`.
     pub policy_type: PolicyType,
     /// `policy-string`, one element per line or TLSA record.
-    pub policy_string: Vec<String>,
+    pub policy_string: Vec<Cow<'a, str>>,
     /// `policy-domain`.
-    pub policy_domain: Option<String>,
+    pub policy_domain: Option<Cow<'a, str>>,
     /// `mx-host`, always as a list.
-    pub mx_host: Vec<String>,
+    pub mx_host: Vec<Cow<'a, str>>,
     /// `total-successful-session-count`.
     pub successful: u64,
     /// `total-failure-session-count` (or the sum of the details when missing).
     pub failed: u64,
     /// `failure-details`.
-    pub failure_details: Vec<FailureDetail>,
+    pub failure_details: Vec<FailureDetail<'a>>,
 }
 
 /// A report as read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
+pub struct Report<'a> {
     /// `organization-name` (empty when missing).
-    pub organization_name: String,
+    pub organization_name: Cow<'a, str>,
     /// `report-id` (empty when missing).
-    pub report_id: String,
+    pub report_id: Cow<'a, str>,
     /// `contact-info`.
-    pub contact_info: Option<String>,
+    pub contact_info: Option<Cow<'a, str>>,
     /// `start-datetime` as Unix seconds, UTC.
     pub start: Option<i64>,
     /// `end-datetime` as Unix seconds, UTC.
     pub end: Option<i64>,
     /// `policies`.
-    pub policies: Vec<PolicyResult>,
+    pub policies: Vec<PolicyResult<'a>>,
 }
 
-impl Report {
+impl Report<'_> {
+    /// The report with every string owned, to keep beyond the bytes it was read from.
+    pub fn into_owned(self) -> Report<'static> {
+        Report {
+            organization_name: own(self.organization_name),
+            report_id: own(self.report_id),
+            contact_info: self.contact_info.map(own),
+            start: self.start,
+            end: self.end,
+            policies: self.policies.into_iter().map(PolicyResult::into_owned).collect(),
+        }
+    }
+
     /// Successful sessions over all policies (saturating: counts are sender-controlled, and
     /// a report whose counts overflow carries a `report/count-overflow` finding).
     pub fn successful(&self) -> u64 {
@@ -160,6 +174,41 @@ impl Report {
     pub fn failed(&self) -> u64 {
         self.policies.iter().fold(0u64, |n, p| n.saturating_add(p.failed))
     }
+}
+
+impl PolicyResult<'_> {
+    /// The policy's results with every string owned.
+    pub fn into_owned(self) -> PolicyResult<'static> {
+        PolicyResult {
+            policy_type: self.policy_type,
+            policy_string: self.policy_string.into_iter().map(own).collect(),
+            policy_domain: self.policy_domain.map(own),
+            mx_host: self.mx_host.into_iter().map(own).collect(),
+            successful: self.successful,
+            failed: self.failed,
+            failure_details: self.failure_details.into_iter().map(FailureDetail::into_owned).collect(),
+        }
+    }
+}
+
+impl FailureDetail<'_> {
+    /// The detail with every string owned.
+    pub fn into_owned(self) -> FailureDetail<'static> {
+        FailureDetail {
+            result_type: own(self.result_type),
+            sending_mta_ip: self.sending_mta_ip.map(own),
+            receiving_mx_hostname: self.receiving_mx_hostname.map(own),
+            receiving_mx_helo: self.receiving_mx_helo.map(own),
+            receiving_ip: self.receiving_ip.map(own),
+            failed_session_count: self.failed_session_count,
+            additional_information: self.additional_information.map(own),
+            failure_reason_code: self.failure_reason_code.map(own),
+        }
+    }
+}
+
+fn own(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
 }
 
 fn esc(key: &str) -> std::borrow::Cow<'_, str> {
@@ -251,7 +300,7 @@ impl Reader {
     }
 
     /// A member that should be a string. Numbers are stringified (with a finding).
-    fn string(&mut self, obj: &mut Object<'_>, key: N, base: &Ptr<'_>, need: Need) -> Option<String> {
+    fn string<'a>(&mut self, obj: &mut Object<'a>, key: N, base: &Ptr<'_>, need: Need) -> Option<Cow<'a, str>> {
         match obj.get_mut(key) {
             None => {
                 if need == Need::Required {
@@ -263,11 +312,12 @@ impl Reader {
                 self.push(Code::ReportNullField, join(base, key), format!("\"{key}\""));
                 None
             }
-            // Taking the string out of the parsed document saves a copy per member.
-            Some(Json::String(s)) => Some(json::take(s)),
+            // The string is moved out of the parsed document: borrowed from the input
+            // unless it held an escape.
+            Some(Json::String(s)) => Some(std::mem::take(s)),
             Some(Json::Number(n)) => {
                 self.push(Code::ReportWrongType, join(base, key), format!("\"{key}\" is a number, expected a string"));
-                Some(n.to_string())
+                Some(Cow::Owned(n.to_string()))
             }
             Some(other) => {
                 self.push(
@@ -328,7 +378,7 @@ impl Reader {
         }
     }
 
-    fn ip(&mut self, obj: &mut Object<'_>, key: N, base: &Ptr<'_>) -> Option<String> {
+    fn ip<'a>(&mut self, obj: &mut Object<'a>, key: N, base: &Ptr<'_>) -> Option<Cow<'a, str>> {
         let s = self.string(obj, key, base, Need::Optional)?;
         let t = s.trim();
         if t.is_empty() {
@@ -338,7 +388,7 @@ impl Reader {
         if t.parse::<std::net::IpAddr>().is_err() {
             self.push(Code::ReportBadIp, join(base, key), format!("\"{key}\" is {t:?}"));
         }
-        Some(if t.len() == s.len() { s } else { t.to_string() })
+        Some(if t.len() == s.len() { s } else { Cow::Owned(t.to_string()) })
     }
 
     fn unknown_members(&mut self, obj: &Object<'_>, known: &[N], base: &Ptr<'_>) {
@@ -387,28 +437,28 @@ pub fn parse_datetime(s: &str) -> Option<(i64, bool)> {
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let mut i = 19;
+    // Every number below is bounded (four-digit years, two-digit fields), so the wrapping
+    // operations never wrap; they say so to the arithmetic lint.
+    let mut i: usize = 19;
     if at(i, b".") {
-        let fraction = b.get(i + 1..).map_or(0, |f| f.iter().take_while(|c| c.is_ascii_digit()).count());
+        let fraction = b.get(20..).map_or(0, |f| f.iter().take_while(|c| c.is_ascii_digit()).count());
         if fraction == 0 {
             return None;
         }
-        i += 1 + fraction;
+        i = i.wrapping_add(1).wrapping_add(fraction);
     }
-    let local = days_from_civil(year, month, day) * DAY
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second.min(59));
+    let clock = hour.wrapping_mul(3600).wrapping_add(minute.wrapping_mul(60)).wrapping_add(second.min(59));
+    let local = days_from_civil(year, month, day).wrapping_mul(DAY).wrapping_add(i64::from(clock));
     match b.get(i..)? {
         [] => Some((local, false)),
         [b'Z' | b'z'] => Some((local, true)),
         [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let (h, m) = (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?);
+            let (h, m) = (digits(b, i.wrapping_add(1), 2)?, digits(b, i.wrapping_add(4), 2)?);
             if h > 23 || m > 59 {
                 return None;
             }
-            let offset = i64::from(h * 3600 + m * 60);
-            Some((if *sign == b'+' { local - offset } else { local + offset }, true))
+            let offset = i64::from(h.wrapping_mul(3600).wrapping_add(m.wrapping_mul(60)));
+            Some((if *sign == b'+' { local.wrapping_sub(offset) } else { local.wrapping_add(offset) }, true))
         }
         _ => None,
     }
@@ -419,13 +469,13 @@ fn digits(b: &[u8], from: usize, len: usize) -> Option<u32> {
     let d = b.get(from..from.checked_add(len)?)?;
     d.iter().try_fold(0u32, |n, c| {
         let v = c.wrapping_sub(b'0');
-        (v <= 9).then(|| n * 10 + u32::from(v))
+        (v <= 9).then(|| n.wrapping_mul(10).wrapping_add(u32::from(v)))
     })
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year & 3 == 0 && (year.wrapping_rem(100) != 0 || year.wrapping_rem(400) == 0) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -433,15 +483,15 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date of years 0 to 9999 (H. Hinnant's
-/// `days_from_civil`).
+/// `days_from_civil`, counted from 1 March of year -400 so that nothing is negative).
 fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let y = i64::from(year).wrapping_add(400).wrapping_sub(i64::from(month <= 2));
+    let (era, yoe) = (y.wrapping_div(400), y.wrapping_rem(400));
+    let mp = i64::from(month.wrapping_add(9).wrapping_rem(12));
+    let doy = mp.wrapping_mul(153).wrapping_add(2).wrapping_div(5).wrapping_add(i64::from(day)).wrapping_sub(1);
+    let doe =
+        yoe.wrapping_mul(365).wrapping_add(yoe.wrapping_div(4)).wrapping_sub(yoe.wrapping_div(100)).wrapping_add(doy);
+    era.wrapping_mul(146_097).wrapping_add(doe).wrapping_sub(719_468 + 146_097)
 }
 
 const DAY: i64 = 86_400;
@@ -449,7 +499,7 @@ const DAY: i64 = 86_400;
 /// Reads one report from its JSON bytes.
 ///
 /// The value is `None` only when the bytes are not a JSON object.
-pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
+pub fn parse(json: &[u8]) -> Parsed<Option<Report<'_>>> {
     // Natively, valid UTF-8 throughout (nearly every report) is checked once here, so that
     // serde_json need not check each string again (that was 8 % of reading a report);
     // otherwise the bytes go as they are and serde_json says where the bad byte is. The
@@ -474,7 +524,7 @@ pub fn parse(json: &[u8]) -> Parsed<Option<Report>> {
 }
 
 /// Reads one report from its parsed JSON; its strings are moved out.
-fn read(value: &mut Json<'_>) -> Parsed<Option<Report>> {
+fn read<'a>(value: &mut Json<'a>) -> Parsed<Option<Report<'a>>> {
     let mut r = Reader { findings: Vec::new() };
     let Json::Object(top) = value else {
         r.push(Code::ReportNotObject, String::new(), format!("it is {}", type_name(value)));
@@ -577,7 +627,7 @@ fn check_range(r: &mut Reader, start: Option<i64>, end: Option<i64>) {
     }
 }
 
-fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResult> {
+fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<PolicyResult<'a>> {
     let Json::Object(obj) = v else {
         r.push(Code::ReportWrongType, base.render(), format!("a policy entry is {}, expected an object", type_name(v)));
         return None;
@@ -638,7 +688,7 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
         }
     };
     let dbase = base.key("failure-details");
-    let failure_details: Vec<FailureDetail> = match obj.get_mut(N::FailureDetails) {
+    let failure_details: Vec<FailureDetail<'a>> = match obj.get_mut(N::FailureDetails) {
         Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, d)| failure_detail(r, d, &dbase.index(i))).collect()
         }
@@ -685,7 +735,7 @@ fn policy(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<PolicyResu
     Some(PolicyResult { policy_type, policy_string, policy_domain, mx_host, successful, failed, failure_details })
 }
 
-fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<String> {
+fn policy_strings<'a>(r: &mut Reader, pol: &mut Object<'a>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<Cow<'a, str>> {
     let p = pbase.key("policy-string");
     let mut out = match pol.get_mut(N::PolicyString) {
         None => {
@@ -700,13 +750,13 @@ fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &Po
         }
         Some(Json::String(s)) => {
             r.push(Code::ReportWrongType, p.render(), "\"policy-string\" is a string, expected an array of strings");
-            s.lines().map(str::to_string).collect()
+            s.lines().map(|line| Cow::Owned(line.to_string())).collect()
         }
         Some(Json::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter_mut().enumerate() {
                 match item {
-                    Json::String(s) => out.push(json::take(s)),
+                    Json::String(s) => out.push(std::mem::take(s)),
                     other => r.push(
                         Code::ReportWrongType,
                         p.index(i).render(),
@@ -734,48 +784,49 @@ fn policy_strings(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>, ty: &Po
                     p.index(0).render(),
                     format!("{} record{}", inner.len(), if inner.len() == 1 { "" } else { "s" }),
                 );
-                out = inner;
+                out = inner.into_iter().map(Cow::Owned).collect();
             }
         }
     }
     out
 }
 
-fn mx_hosts(r: &mut Reader, pol: &mut Object<'_>, pbase: &Ptr<'_>) -> Vec<String> {
-    let (key, v) = match (pol.get(N::MxHost), pol.get(N::MxHostPattern)) {
-        (Some(v), _) => ("mx-host", v),
-        (None, Some(v)) => {
-            r.push(Code::ReportMxHostPatternKey, join(pbase, "mx-host-pattern"), "");
-            ("mx-host-pattern", v)
-        }
-        (None, None) => return Vec::new(),
+fn mx_hosts<'a>(r: &mut Reader, pol: &mut Object<'a>, pbase: &Ptr<'_>) -> Vec<Cow<'a, str>> {
+    let key = if pol.contains(N::MxHost) {
+        N::MxHost
+    } else if pol.contains(N::MxHostPattern) {
+        r.push(Code::ReportMxHostPatternKey, join(pbase, N::MxHostPattern), "");
+        N::MxHostPattern
+    } else {
+        return Vec::new();
     };
-    let p = pbase.key(key);
-    match v {
-        Json::String(s) if s.is_empty() => Vec::new(),
-        Json::String(s) => {
+    let p = pbase.key(key.as_str());
+    match pol.get_mut(key) {
+        None => Vec::new(),
+        Some(Json::String(s)) if s.is_empty() => Vec::new(),
+        Some(Json::String(s)) => {
             r.push(Code::ReportMxHostString, p.render(), format!("{s:?}"));
-            vec![s.to_string()]
+            vec![std::mem::take(s)]
         }
-        Json::Array(items) => {
-            let text = |i: &Json<'_>| match i {
-                Json::String(s) if !s.is_empty() => Some(s.to_string()),
+        Some(Json::Array(items)) => {
+            let text = |i: &mut Json<'a>| match i {
+                Json::String(s) if !s.is_empty() => Some(std::mem::take(s)),
                 _ => None,
             };
-            items.iter().filter_map(text).collect()
+            items.iter_mut().filter_map(text).collect()
         }
-        Json::Null => {
+        Some(Json::Null) => {
             r.push(Code::ReportNullField, p.render(), format!("\"{key}\""));
             Vec::new()
         }
-        other => {
+        Some(other) => {
             r.push(Code::ReportWrongType, p.render(), format!("\"{key}\" is {}", type_name(other)));
             Vec::new()
         }
     }
 }
 
-fn failure_detail(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<FailureDetail> {
+fn failure_detail<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<FailureDetail<'a>> {
     let Json::Object(d) = v else {
         r.push(
             Code::ReportWrongType,
@@ -786,24 +837,33 @@ fn failure_detail(r: &mut Reader, v: &mut Json<'_>, base: &Ptr<'_>) -> Option<Fa
     };
     r.unknown_members(
         d,
-        &[N::ResultType, N::SendingMtaIp, N::ReceivingMxHostname, N::ReceivingMxHelo, N::ReceivingIp, N::FailedSessionCount, N::AdditionalInformation, N::AdditionalInfoUri, N::FailureReasonCode],
+        &[
+            N::ResultType,
+            N::SendingMtaIp,
+            N::ReceivingMxHostname,
+            N::ReceivingMxHelo,
+            N::ReceivingIp,
+            N::FailedSessionCount,
+            N::AdditionalInformation,
+            N::AdditionalInfoUri,
+            N::FailureReasonCode,
+        ],
         base,
     );
     let result_type = r.string(d, N::ResultType, base, Need::Required).unwrap_or_default();
-    if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_str()) {
+    if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_ref()) {
         r.push(Code::ReportUnknownResultType, join(base, "result-type"), format!("{result_type:?}"));
     }
-    let additional_information =
-        match (d.contains(N::AdditionalInformation), d.contains(N::AdditionalInfoUri)) {
-            (true, _) => r.string(d, N::AdditionalInformation, base, Need::Optional),
-            (false, true) => {
-                r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
-                r.string(d, N::AdditionalInfoUri, base, Need::Optional)
-            }
-            (false, false) => None,
+    let additional_information = match (d.contains(N::AdditionalInformation), d.contains(N::AdditionalInfoUri)) {
+        (true, _) => r.string(d, N::AdditionalInformation, base, Need::Optional),
+        (false, true) => {
+            r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
+            r.string(d, N::AdditionalInfoUri, base, Need::Optional)
         }
-        .filter(|s| !s.is_empty());
-    let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        (false, false) => None,
+    }
+    .filter(|s| !s.is_empty());
+    let nonempty = |s: Option<Cow<'a, str>>| s.filter(|s| !s.trim().is_empty());
     Some(FailureDetail {
         sending_mta_ip: r.ip(d, N::SendingMtaIp, base),
         receiving_mx_hostname: nonempty(r.string(d, N::ReceivingMxHostname, base, Need::Optional)),

@@ -17,6 +17,7 @@
 //! ([`Summary::assume_counted`]).
 
 use crate::order;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
@@ -474,10 +475,10 @@ pub fn utc_day(t: i64) -> String {
 /// differs: trimmed, MTA-STS `key:value` spacing and mx case unified, TLSA hex lowercased,
 /// sorted and without repeats. Used to group what reporters saw and to compare it with a
 /// live policy.
-pub fn normalise_lines(ty: &PolicyType, lines: &[String]) -> Vec<String> {
+pub fn normalise_lines(ty: &PolicyType, lines: &[impl AsRef<str>]) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
-        .map(|l| l.trim())
+        .map(|l| l.as_ref().trim())
         .filter(|l| !l.is_empty())
         .map(|l| match ty {
             PolicyType::Tlsa => l.to_ascii_lowercase(),
@@ -509,12 +510,12 @@ impl Summary {
     /// duplicate) if a report with the same organisation and id was added before.
     pub fn add(&mut self, report: &Report, origin: &str) -> bool {
         if !report.report_id.is_empty() {
-            let identity = (report.organization_name.clone(), report.report_id.clone());
+            let identity = (report.organization_name.to_string(), report.report_id.to_string());
             if !self.seen.insert(identity) {
                 self.duplicates = self.duplicates.saturating_add(1);
                 self.duplicate_list.push(Duplicate {
-                    organisation: report.organization_name.clone(),
-                    report_id: report.report_id.clone(),
+                    organisation: report.organization_name.to_string(),
+                    report_id: report.report_id.to_string(),
                     origin: origin.to_string(),
                 });
                 return false;
@@ -539,7 +540,7 @@ impl Summary {
             *self.day_names.entry(t.div_euclid(86_400)).or_insert_with(|| utc_day(t).into_bytes().try_into().ok())
         });
         let day = day_bytes.as_ref().and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("unknown");
-        let org = report.organization_name.as_str();
+        let org: &str = &report.organization_name;
         bump(&mut self.by_day, day, ok, failed, true);
         bump(&mut self.by_org, org, ok, failed, true);
         // Kept across reports, so that lowercasing costs no allocation either.
@@ -631,7 +632,7 @@ impl Summary {
         if self.failures.len() >= Self::MAX_FAILURE_GROUPS {
             self.coarse_failures = self.coarse_failures.saturating_add(1);
             let coarse = FailureDetail {
-                result_type: d.result_type.clone(),
+                result_type: Cow::Borrowed(&d.result_type),
                 failed_session_count: d.failed_session_count,
                 ..FailureDetail::default()
             };
@@ -652,7 +653,7 @@ impl Summary {
             at.org,
             at.domain,
             at.ty,
-            d.result_type.as_str(),
+            &*d.result_type,
             d.sending_mta_ip.as_deref(),
             d.receiving_mx_hostname.as_deref(),
             d.receiving_mx_helo.as_deref(),
@@ -674,13 +675,13 @@ impl Summary {
             organisation: at.org.to_string(),
             policy_domain: at.domain.to_string(),
             policy_type: at.ty.to_string(),
-            result_type: d.result_type.clone(),
-            sending_mta_ip: d.sending_mta_ip.clone(),
-            receiving_mx_hostname: d.receiving_mx_hostname.clone(),
-            receiving_mx_helo: d.receiving_mx_helo.clone(),
-            receiving_ip: d.receiving_ip.clone(),
-            failure_reason_code: d.failure_reason_code.clone(),
-            additional_information: d.additional_information.clone(),
+            result_type: d.result_type.to_string(),
+            sending_mta_ip: d.sending_mta_ip.as_deref().map(str::to_string),
+            receiving_mx_hostname: d.receiving_mx_hostname.as_deref().map(str::to_string),
+            receiving_mx_helo: d.receiving_mx_helo.as_deref().map(str::to_string),
+            receiving_ip: d.receiving_ip.as_deref().map(str::to_string),
+            failure_reason_code: d.failure_reason_code.as_deref().map(str::to_string),
+            additional_information: d.additional_information.as_deref().map(str::to_string),
         };
         let row = FailureRow { key, sessions: n, report_id: at.report_id.to_string(), origin: at.origin.to_string() };
         self.push_group(row, hash);
@@ -899,7 +900,7 @@ mod tests {
     use super::*;
     use crate::tls_rpt::report::parse;
 
-    fn report(org: &str, id: &str, day: &str, ok: u64, fails: &[(&str, &str, u64)]) -> Report {
+    fn report(org: &str, id: &str, day: &str, ok: u64, fails: &[(&str, &str, u64)]) -> Report<'static> {
         let details: Vec<String> = fails
             .iter()
             .map(|(ty, mx, n)| format!(r#"{{"result-type":"{ty}","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"{mx}","failed-session-count":{n}}}"#))
@@ -909,7 +910,7 @@ mod tests {
             r#"{{"organization-name":"{org}","date-range":{{"start-datetime":"{day}T00:00:00Z","end-datetime":"{day}T23:59:59Z"}},"contact-info":"x@{org}","report-id":"{id}","policies":[{{"policy":{{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: *.example.com","max_age: 86400"],"policy-domain":"example.com"}},"summary":{{"total-successful-session-count":{ok},"total-failure-session-count":{failed}}},"failure-details":[{}]}}]}}"#,
             details.join(",")
         );
-        parse(json.as_bytes()).value.unwrap()
+        parse(json.as_bytes()).value.unwrap().into_owned()
     }
 
     #[test]
@@ -961,7 +962,7 @@ mod tests {
         for i in 0..(Summary::MAX_FAILURE_GROUPS + 20_100) {
             let mut r = report("o", &format!("id{i}"), "2024-01-01", 0, &[("validation-failure", "mx.example.com", 1)]);
             r.policies[0].failure_details[0].sending_mta_ip =
-                Some(format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255));
+                Some(format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255).into());
             s.add(&r, "x");
         }
         assert_eq!(s.failures.len(), Summary::MAX_FAILURE_GROUPS + 1, "beyond the cap, one coarse group");
@@ -972,10 +973,10 @@ mod tests {
 
     #[test]
     fn policy_lines_are_normalised() {
-        let a = normalise_lines(&PolicyType::Sts, &["version: STSv1".into(), "mx: a".into(), " max_age: 1 ".into()]);
-        let b = normalise_lines(&PolicyType::Sts, &["max_age:1".into(), "version: STSv1".into(), "mx:  A".into()]);
+        let a = normalise_lines(&PolicyType::Sts, &["version: STSv1", "mx: a", " max_age: 1 "]);
+        let b = normalise_lines(&PolicyType::Sts, &["max_age:1", "version: STSv1", "mx:  A"]);
         assert_eq!(a, b);
-        assert_eq!(normalise_lines(&PolicyType::Tlsa, &["3 1 1 ABCD".into()]), ["3 1 1 abcd"]);
+        assert_eq!(normalise_lines(&PolicyType::Tlsa, &["3 1 1 ABCD"]), ["3 1 1 abcd"]);
     }
 
     #[test]

@@ -227,8 +227,8 @@ pub fn report_rows(reports: &[mtasts_core::tls_rpt::report::Report]) -> Vec<(Str
         .flat_map(|r| {
             let when = r.start.map_or_else(|| "unknown".to_string(), mtasts_core::tls_rpt::summary::utc_day);
             let mut rows = vec![
-                row("organisation", r.organization_name.clone()),
-                row("report-id", r.report_id.clone()),
+                row("organisation", r.organization_name.to_string()),
+                row("report-id", r.report_id.to_string()),
                 row("day", when),
                 row("sessions", format!("{} successful, {} failed", r.successful(), r.failed())),
             ];
