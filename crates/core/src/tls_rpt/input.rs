@@ -329,7 +329,7 @@ impl Walk<'_> {
             if let Ok(items) = serde_json::from_slice::<Vec<Json<'_>>>(body) {
                 let looks_like_report = |v: &Json<'_>| {
                     matches!(v, Json::Object(o)
-                        if [Member::Policies, Member::ReportId, Member::OrganizationName].iter().any(|k| o.contains(*k)))
+                        if [Member::POLICIES, Member::REPORT_ID, Member::ORGANIZATION_NAME].iter().any(|k| o.contains(*k)))
                 };
                 if !items.is_empty() && items.iter().all(looks_like_report) {
                     for (i, item) in items.iter().enumerate() {

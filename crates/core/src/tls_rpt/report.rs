@@ -532,7 +532,7 @@ fn read<'a>(value: &mut Json<'a>) -> Parsed<Option<Report<'a>>> {
     };
     // Without policies and without a date range nothing in it can be counted on any day:
     // `{}` or some other JSON is not a report with quirks but not a report (issue 15).
-    if !top.contains(N::Policies) && !top.contains(N::DateRange) {
+    if !top.contains(N::POLICIES) && !top.contains(N::DATE_RANGE) {
         let names = top.keys();
         let keys: Vec<String> = names.iter().take(5).map(|k| format!("\"{k}\"")).collect();
         let detail = if keys.is_empty() {
@@ -543,23 +543,27 @@ fn read<'a>(value: &mut Json<'a>) -> Parsed<Option<Report<'a>>> {
         r.push(Code::ReportNotAReport, String::new(), detail);
         return Parsed { value: None, findings: r.findings };
     }
-    r.unknown_members(top, &[N::OrganizationName, N::DateRange, N::ContactInfo, N::ReportId, N::Policies], &Ptr::ROOT);
-    let organization_name = r.string(top, N::OrganizationName, &Ptr::ROOT, Need::Required).unwrap_or_default();
-    let report_id = r.string(top, N::ReportId, &Ptr::ROOT, Need::Required).unwrap_or_default();
-    let contact_info = match top.get(N::ContactInfo) {
+    r.unknown_members(
+        top,
+        &[N::ORGANIZATION_NAME, N::DATE_RANGE, N::CONTACT_INFO, N::REPORT_ID, N::POLICIES],
+        &Ptr::ROOT,
+    );
+    let organization_name = r.string(top, N::ORGANIZATION_NAME, &Ptr::ROOT, Need::Required).unwrap_or_default();
+    let report_id = r.string(top, N::REPORT_ID, &Ptr::ROOT, Need::Required).unwrap_or_default();
+    let contact_info = match top.get(N::CONTACT_INFO) {
         None => {
             r.push(Code::ReportMissingContactInfo, String::new(), "");
             None
         }
-        Some(_) => r.string(top, N::ContactInfo, &Ptr::ROOT, Need::Optional),
+        Some(_) => r.string(top, N::CONTACT_INFO, &Ptr::ROOT, Need::Optional),
     };
     let dr_ptr = Ptr::ROOT.key("date-range");
     let pol_ptr = Ptr::ROOT.key("policies");
-    let (start, end) = match top.get_mut(N::DateRange) {
+    let (start, end) = match top.get_mut(N::DATE_RANGE) {
         Some(Json::Object(dr)) => {
-            r.unknown_members(dr, &[N::StartDatetime, N::EndDatetime], &dr_ptr);
-            let start = r.datetime(dr, N::StartDatetime, &dr_ptr);
-            let end = r.datetime(dr, N::EndDatetime, &dr_ptr);
+            r.unknown_members(dr, &[N::START_DATETIME, N::END_DATETIME], &dr_ptr);
+            let start = r.datetime(dr, N::START_DATETIME, &dr_ptr);
+            let end = r.datetime(dr, N::END_DATETIME, &dr_ptr);
             check_range(&mut r, start, end);
             (start, end)
         }
@@ -576,7 +580,7 @@ fn read<'a>(value: &mut Json<'a>) -> Parsed<Option<Report<'a>>> {
             (None, None)
         }
     };
-    let policies = match top.get_mut(N::Policies) {
+    let policies = match top.get_mut(N::POLICIES) {
         Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, p)| policy(&mut r, p, &pol_ptr.index(i))).collect()
         }
@@ -632,11 +636,11 @@ fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<Policy
         r.push(Code::ReportWrongType, base.render(), format!("a policy entry is {}, expected an object", type_name(v)));
         return None;
     };
-    r.unknown_members(obj, &[N::Policy, N::Summary, N::FailureDetails], base);
+    r.unknown_members(obj, &[N::POLICY, N::SUMMARY, N::FAILURE_DETAILS], base);
     let mut empty = Object::default();
-    let has_summary = obj.contains(N::Summary);
+    let has_summary = obj.contains(N::SUMMARY);
     let pbase = base.key("policy");
-    let pol = match obj.get_mut(N::Policy) {
+    let pol = match obj.get_mut(N::POLICY) {
         Some(Json::Object(p)) => p,
         None => {
             r.push(Code::ReportMissingField, base.render(), "\"policy\"");
@@ -651,8 +655,13 @@ fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<Policy
             &mut empty
         }
     };
-    r.unknown_members(pol, &[N::PolicyType, N::PolicyString, N::PolicyDomain, N::MxHost, N::MxHostPattern], &pbase);
-    let policy_type = match r.string(pol, N::PolicyType, &pbase, Need::Required).as_deref().map(PolicyType::from_name) {
+    r.unknown_members(
+        pol,
+        &[N::POLICY_TYPE, N::POLICY_STRING, N::POLICY_DOMAIN, N::MX_HOST, N::MX_HOST_PATTERN],
+        &pbase,
+    );
+    let policy_type = match r.string(pol, N::POLICY_TYPE, &pbase, Need::Required).as_deref().map(PolicyType::from_name)
+    {
         Some(PolicyType::Other(other)) => {
             r.push(Code::ReportUnknownPolicyType, join(&pbase, "policy-type"), format!("{other:?}"));
             PolicyType::Other(other)
@@ -661,18 +670,18 @@ fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<Policy
         None => PolicyType::Other(String::new()),
     };
     let policy_string = policy_strings(r, pol, &pbase, &policy_type);
-    let policy_domain = r.string(pol, N::PolicyDomain, &pbase, Need::Optional);
-    if policy_domain.is_none() && !pol.contains(N::PolicyDomain) {
+    let policy_domain = r.string(pol, N::POLICY_DOMAIN, &pbase, Need::Optional);
+    if policy_domain.is_none() && !pol.contains(N::POLICY_DOMAIN) {
         r.push(Code::ReportMissingPolicyDomain, pbase.render(), "");
     }
     let mx_host = mx_hosts(r, pol, &pbase);
 
     let sbase = base.key("summary");
-    let (successful, failed_total) = match obj.get_mut(N::Summary) {
+    let (successful, failed_total) = match obj.get_mut(N::SUMMARY) {
         Some(Json::Object(s)) => {
-            r.unknown_members(s, &[N::TotalSuccessfulSessionCount, N::TotalFailureSessionCount], &sbase);
-            let ok = r.count(s, N::TotalSuccessfulSessionCount, &sbase, Need::Required).unwrap_or(0);
-            (ok, r.count(s, N::TotalFailureSessionCount, &sbase, Need::Optional))
+            r.unknown_members(s, &[N::TOTAL_SUCCESSFUL_SESSION_COUNT, N::TOTAL_FAILURE_SESSION_COUNT], &sbase);
+            let ok = r.count(s, N::TOTAL_SUCCESSFUL_SESSION_COUNT, &sbase, Need::Required).unwrap_or(0);
+            (ok, r.count(s, N::TOTAL_FAILURE_SESSION_COUNT, &sbase, Need::Optional))
         }
         None => {
             r.push(Code::ReportMissingField, base.render(), "\"summary\"");
@@ -688,7 +697,7 @@ fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<Policy
         }
     };
     let dbase = base.key("failure-details");
-    let failure_details: Vec<FailureDetail<'a>> = match obj.get_mut(N::FailureDetails) {
+    let failure_details: Vec<FailureDetail<'a>> = match obj.get_mut(N::FAILURE_DETAILS) {
         Some(Json::Array(items)) => {
             items.iter_mut().enumerate().filter_map(|(i, d)| failure_detail(r, d, &dbase.index(i))).collect()
         }
@@ -737,7 +746,7 @@ fn policy<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Option<Policy
 
 fn policy_strings<'a>(r: &mut Reader, pol: &mut Object<'a>, pbase: &Ptr<'_>, ty: &PolicyType) -> Vec<Cow<'a, str>> {
     let p = pbase.key("policy-string");
-    let mut out = match pol.get_mut(N::PolicyString) {
+    let mut out = match pol.get_mut(N::POLICY_STRING) {
         None => {
             if matches!(ty, PolicyType::Sts | PolicyType::Tlsa) {
                 r.push(Code::ReportMissingPolicyString, pbase.render(), "");
@@ -792,11 +801,11 @@ fn policy_strings<'a>(r: &mut Reader, pol: &mut Object<'a>, pbase: &Ptr<'_>, ty:
 }
 
 fn mx_hosts<'a>(r: &mut Reader, pol: &mut Object<'a>, pbase: &Ptr<'_>) -> Vec<Cow<'a, str>> {
-    let key = if pol.contains(N::MxHost) {
-        N::MxHost
-    } else if pol.contains(N::MxHostPattern) {
-        r.push(Code::ReportMxHostPatternKey, join(pbase, N::MxHostPattern), "");
-        N::MxHostPattern
+    let key = if pol.contains(N::MX_HOST) {
+        N::MX_HOST
+    } else if pol.contains(N::MX_HOST_PATTERN) {
+        r.push(Code::ReportMxHostPatternKey, join(pbase, N::MX_HOST_PATTERN), "");
+        N::MX_HOST_PATTERN
     } else {
         return Vec::new();
     };
@@ -838,39 +847,39 @@ fn failure_detail<'a>(r: &mut Reader, v: &mut Json<'a>, base: &Ptr<'_>) -> Optio
     r.unknown_members(
         d,
         &[
-            N::ResultType,
-            N::SendingMtaIp,
-            N::ReceivingMxHostname,
-            N::ReceivingMxHelo,
-            N::ReceivingIp,
-            N::FailedSessionCount,
-            N::AdditionalInformation,
-            N::AdditionalInfoUri,
-            N::FailureReasonCode,
+            N::RESULT_TYPE,
+            N::SENDING_MTA_IP,
+            N::RECEIVING_MX_HOSTNAME,
+            N::RECEIVING_MX_HELO,
+            N::RECEIVING_IP,
+            N::FAILED_SESSION_COUNT,
+            N::ADDITIONAL_INFORMATION,
+            N::ADDITIONAL_INFO_URI,
+            N::FAILURE_REASON_CODE,
         ],
         base,
     );
-    let result_type = r.string(d, N::ResultType, base, Need::Required).unwrap_or_default();
+    let result_type = r.string(d, N::RESULT_TYPE, base, Need::Required).unwrap_or_default();
     if !result_type.is_empty() && !KNOWN_RESULT_TYPES.contains(&result_type.as_ref()) {
         r.push(Code::ReportUnknownResultType, join(base, "result-type"), format!("{result_type:?}"));
     }
-    let additional_information = match (d.contains(N::AdditionalInformation), d.contains(N::AdditionalInfoUri)) {
-        (true, _) => r.string(d, N::AdditionalInformation, base, Need::Optional),
+    let additional_information = match (d.contains(N::ADDITIONAL_INFORMATION), d.contains(N::ADDITIONAL_INFO_URI)) {
+        (true, _) => r.string(d, N::ADDITIONAL_INFORMATION, base, Need::Optional),
         (false, true) => {
             r.push(Code::ReportAdditionalInfoUriKey, join(base, "additional-info-uri"), "");
-            r.string(d, N::AdditionalInfoUri, base, Need::Optional)
+            r.string(d, N::ADDITIONAL_INFO_URI, base, Need::Optional)
         }
         (false, false) => None,
     }
     .filter(|s| !s.is_empty());
     let nonempty = |s: Option<Cow<'a, str>>| s.filter(|s| !s.trim().is_empty());
     Some(FailureDetail {
-        sending_mta_ip: r.ip(d, N::SendingMtaIp, base),
-        receiving_mx_hostname: nonempty(r.string(d, N::ReceivingMxHostname, base, Need::Optional)),
-        receiving_mx_helo: nonempty(r.string(d, N::ReceivingMxHelo, base, Need::Optional)),
-        receiving_ip: r.ip(d, N::ReceivingIp, base),
-        failed_session_count: r.count(d, N::FailedSessionCount, base, Need::Required).unwrap_or(0),
-        failure_reason_code: nonempty(r.string(d, N::FailureReasonCode, base, Need::Optional)),
+        sending_mta_ip: r.ip(d, N::SENDING_MTA_IP, base),
+        receiving_mx_hostname: nonempty(r.string(d, N::RECEIVING_MX_HOSTNAME, base, Need::Optional)),
+        receiving_mx_helo: nonempty(r.string(d, N::RECEIVING_MX_HELO, base, Need::Optional)),
+        receiving_ip: r.ip(d, N::RECEIVING_IP, base),
+        failed_session_count: r.count(d, N::FAILED_SESSION_COUNT, base, Need::Required).unwrap_or(0),
+        failure_reason_code: nonempty(r.string(d, N::FAILURE_REASON_CODE, base, Need::Optional)),
         additional_information,
         result_type,
     })
