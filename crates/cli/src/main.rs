@@ -11,6 +11,7 @@ mod check;
 mod deploy;
 mod dkim;
 mod imap;
+mod pretty;
 mod probe;
 mod report;
 

@@ -614,7 +614,7 @@ fn json_out(batch: &Batch, to: impl std::io::Write) -> std::io::Result<()> {
     // Streamed: a batch of 100,000 reports makes a big document. Written 256 KiB at a time:
     // into a pipe, 8 KiB writes woke the reader 1,250 times for 10,000 reports (68 → 62 ms).
     let mut to = std::io::BufWriter::with_capacity(1 << 18, to);
-    serde_json::to_writer_pretty(&mut to, &out)?;
+    crate::pretty::to_writer(&mut to, &out)?;
     to.write_all(b"\n")?;
     to.flush()
 }
