@@ -265,9 +265,12 @@ pub fn decode_words(text: &str) -> String {
 pub fn decode_base64(text: &[u8]) -> (Vec<u8>, bool) {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
-    // Sized once: collected from a filter, the buffer grew from 8 bytes a doubling at a time.
+    // Sized once (grown from 8 bytes a doubling at a time, it cost more than the copying).
     let mut compact: Vec<u8> = Vec::with_capacity(text.len());
-    compact.extend(text.iter().copied().filter(|b| !b.is_ascii_whitespace()));
+    // Line by line: a copy per line, not a push per byte (half the cost of this function).
+    for run in text.split(u8::is_ascii_whitespace) {
+        compact.extend_from_slice(run);
+    }
     let strict = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
